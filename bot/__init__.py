@@ -1,0 +1,1 @@
+"""planbot bot package."""

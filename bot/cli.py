@@ -1,0 +1,23 @@
+"""The `planbot` command line: one typer app, each area of commands registered from its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.commands import demo, extract, ledger, remind, serve
+
+app = typer.Typer(
+    name="planbot",
+    help="planbot：把规划文件里的任务分工变成各部门的任务台账，并按期提醒。"
+    " Reads Chinese development plans into a per-department task ledger and reminds departments.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for module in (extract, ledger, serve, remind, demo):
+    module.register(app)
+
+
+def main() -> None:
+    app()

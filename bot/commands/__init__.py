@@ -1,0 +1,1 @@
+"""`planbot` subcommands, one module per area."""

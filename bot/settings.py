@@ -1,0 +1,76 @@
+"""All settings, from the environment or a `.env` file (pydantic-settings).
+
+`.env.example` documents every field; keep the two in step. Settings are built by `load_settings()` in the
+composition root and passed down, never read at import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    data_dir = Path(user_data_dir("planbot", appauthor=False))
+    return f"sqlite:///{data_dir / 'planbot.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PLANBOT_", env_file=".env", extra="ignore")
+
+    # storage
+    database_url: str = Field(
+        default_factory=default_database_url,
+        validation_alias=AliasChoices("DATABASE_URL", "PLANBOT_DATABASE_URL"),
+    )
+
+    # documents
+    max_document_mb: float = 20.0
+    allow_private_urls: bool = False  # intranet document servers need it; the public default refuses them
+    url_timeout_seconds: float = 20.0
+    alias_file: Path | None = None  # extra department aliases (TSV: canonical<TAB>alias...), added to the shipped table
+
+    # review-calendar conventions, MM-DD
+    annual_report_date: str = "01-31"
+    mid_term_review_date: str = "06-30"
+    final_review_date: str = "12-31"
+    timezone: str = "Asia/Shanghai"
+
+    # Slack
+    slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_signing_secret: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
+    slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
+    slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
+    coordinators: str = ""  # comma-separated Slack user ids allowed to do everything
+    coordinator_usergroup: str | None = None  # a Slack user group id whose members are coordinators
+    port: int = 3000
+
+    # reminders
+    deadline_reminder_days: str = "30,7,1,0"
+    review_reminder_days: str = "60,30,7"
+    annual_monitoring_reminder_days: str = "30,7"
+    digest_weekday: int = 0  # Monday
+    digest_time: str = "09:00"
+    reminder_time: str = "09:00"
+
+    # group robots for units without Slack
+    dingtalk_webhook: str | None = None
+    dingtalk_secret: str | None = None
+    feishu_webhook: str | None = None
+    feishu_secret: str | None = None
+    wecom_webhook: str | None = None
+
+    @property
+    def max_document_bytes(self) -> int:
+        return int(self.max_document_mb * 1024 * 1024)
+
+    @property
+    def coordinator_ids(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.coordinators.split(",") if part.strip())
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

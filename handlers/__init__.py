@@ -1,0 +1,1 @@
+"""planbot handlers package."""

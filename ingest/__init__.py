@@ -1,0 +1,1 @@
+"""planbot ingest package."""

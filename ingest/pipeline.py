@@ -1,0 +1,40 @@
+"""One call from loaded text to an ExtractedDocument: normalize -> structure -> extract."""
+
+from __future__ import annotations
+
+from ingest.errors import DocumentError
+from ingest.records import ExtractedDocument, LoadedDocument
+from ingest.units import AliasTable, default_alias_table
+
+
+def extract_document(
+    loaded: LoadedDocument, *, aliases: AliasTable | None = None, year: int | None = None
+) -> ExtractedDocument:
+    """Run every pure stage on one loaded document. Raises DocumentError only."""
+    from ingest import extract, normalize, structure
+
+    normalized = normalize.normalize(loaded.text)
+    if not normalized.has_text:
+        raise DocumentError(
+            "no_text",
+            "文件中没有可识别的文字（可能是扫描件或图片）。请提供可复制文字的版本，或先做文字识别（OCR）。",
+            "The document has no recognisable text (perhaps a scan). Provide a text version or run OCR first.",
+        )
+    outline = structure.analyse(normalized.text, year_override=year)
+    records = extract.extract_records(
+        normalized.text, outline, aliases=aliases or default_alias_table(), source_map=normalized.to_source
+    )
+    return ExtractedDocument(
+        source=loaded.source,
+        format=loaded.format,
+        sha256=loaded.sha256,
+        title=outline.title,
+        kind=outline.kind,
+        jurisdiction=outline.jurisdiction,
+        period=outline.period,
+        year=outline.year,
+        text=normalized.text,
+        sections=list(outline.sections),
+        records=records,
+        warnings=list(normalized.warnings),
+    )

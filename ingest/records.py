@@ -1,0 +1,99 @@
+"""Plain data passed between the ingest stages and on to storage.
+
+These are the contract of the pipeline: storage, handlers and the CLI read them and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+ROLES = ("lead", "co")
+RECURRENCES = ("yearly", "quarterly", "monthly")
+# task: an action to do; target: a quantified goal; review: one of the plan's review events
+TASK_KINDS = ("task", "target", "review")
+REVIEW_KINDS = ("annual_monitoring", "mid_term_review", "final_review")
+DOCUMENT_KINDS = (
+    "five_year_plan",
+    "annual_plan",
+    "mechanism_opinion",
+    "division_plan",
+    "speech",
+    "other",
+)
+UNIT_KINDS = ("bureau", "government", "collective", "committee")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedDocument:
+    """Bytes turned into text, before any normalization."""
+
+    source: str  # path or URL as the user gave it
+    format: str  # txt, docx, pdf, html, doc, wps
+    text: str
+    sha256: str  # of the original bytes: the same document re-ingested is recognised by it
+    encoding: str | None = None  # the detected encoding of a text file
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One heading of the document and where its body lies in the normalized text."""
+
+    path: tuple[str, ...]  # headings from the top, e.g. ("第十五章 规划实施保障", "第三节 完善规划实施机制")
+    start: int
+    end: int
+    is_mechanism: bool
+
+    @property
+    def title(self) -> str:
+        return " > ".join(self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRecord:
+    """One (task, unit) pair: the unit of the ledger and of `planbot extract` output."""
+
+    department: str | None  # canonical unit name, None when the sentence names no unit
+    role: str | None  # "lead" or "co"
+    task: str  # the action, trimmed of the unit and the date words
+    evidence: str  # the whole source sentence after normalization
+    section: str  # heading path joined by " > "
+    due: date | None
+    recurrence: str | None
+    starts: date | None
+    kind: str = "task"
+    review: str | None = None  # set when kind == "review"
+    unit_kind: str | None = None
+    span: tuple[int, int] = (0, 0)  # offsets of the evidence in the normalized text
+    source_span: tuple[int, int] | None = None  # offsets of the evidence in the original text
+
+    def as_contract(self) -> dict[str, object]:
+        """The JSON object `planbot extract --format jsonl` prints (DESIGN.md)."""
+        return {
+            "department": self.department,
+            "role": self.role,
+            "task": self.task,
+            "evidence": self.evidence,
+            "section": self.section,
+            "due": self.due.isoformat() if self.due else None,
+            "recurrence": self.recurrence,
+            "starts": self.starts.isoformat() if self.starts else None,
+        }
+
+
+@dataclass(slots=True)
+class ExtractedDocument:
+    """Everything the pipeline learned from one document."""
+
+    source: str
+    format: str
+    sha256: str
+    title: str
+    kind: str
+    jurisdiction: str | None
+    period: tuple[int, int] | None
+    year: int | None
+    text: str  # normalized text; record spans point into it
+    sections: list[Section] = field(default_factory=list)
+    records: list[TaskRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. mojibake spans flagged by normalize

@@ -1,0 +1,1 @@
+"""planbot storage package."""
