@@ -1,0 +1,98 @@
+"""`planbot extract`: print the task records of documents without storing anything."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from bot.settings import load_settings
+from ingest.errors import DocumentError
+from ingest.load import load_source
+from ingest.pipeline import extract_document
+from ingest.records import ExtractedDocument
+from ingest.units import default_alias_table
+
+
+class OutputFormat(str, Enum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("extract")(extract_command)
+
+
+def extract_command(
+    sources: Annotated[list[str], typer.Argument(help="文件路径或网址 / paths or http(s) URLs")],
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="jsonl | table")] = OutputFormat.table,
+    year: Annotated[int | None, typer.Option(help="文件年份（无法从文中识别时）/ the document's year")] = None,
+) -> None:
+    """从规划文件中提取任务分工（不入库）。 Extract task assignments from documents without storing them."""
+    settings = load_settings()
+    aliases = default_alias_table()
+    if settings.alias_file:
+        aliases = aliases.extended_from_file(settings.alias_file)
+    out = Console(soft_wrap=True, highlight=False)
+    err = Console(stderr=True, highlight=False)
+    failures = 0
+    with Progress(console=err, transient=True, disable=len(sources) < 2) as progress:
+        bar = progress.add_task("提取 / extracting", total=len(sources))
+        for source in sources:
+            try:
+                loaded = load_source(
+                    source,
+                    max_bytes=settings.max_document_bytes,
+                    allow_private=settings.allow_private_urls,
+                    timeout=settings.url_timeout_seconds,
+                )
+                document = extract_document(loaded, aliases=aliases, year=year)
+            except DocumentError as error:
+                failures += 1
+                err.print(f"[red]✗ {source}[/red]\n  {error.zh}\n  {error.en}")
+                progress.advance(bar)
+                continue
+            if output_format is OutputFormat.jsonl:
+                write_jsonl(document)
+            else:
+                out.print(records_table(document))
+            progress.advance(bar)
+    if failures:
+        raise typer.Exit(code=2)
+
+
+def write_jsonl(document: ExtractedDocument) -> None:
+    lines = [json.dumps(record.as_contract(), ensure_ascii=False) for record in document.records]
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+
+
+def records_table(document: ExtractedDocument) -> Table:
+    period = f"{document.period[0]}–{document.period[1]}" if document.period else "—"
+    table = Table(
+        title=f"{document.title or document.source}（{document.jurisdiction or '辖区未识别'}，规划期 {period}，"
+        f"{len(document.records)} 条）",
+        show_lines=False,
+    )
+    for column in ("单位", "角色", "任务", "时限", "周期", "起始", "章节"):
+        table.add_column(column, overflow="fold")
+    role_names = {"lead": "牵头", "co": "配合", None: ""}
+    recurrence_names = {"yearly": "每年", "quarterly": "每季度", "monthly": "每月", None: ""}
+    for record in document.records:
+        table.add_row(
+            record.department or "（未指明）",
+            role_names.get(record.role, record.role or ""),
+            record.task,
+            record.due.isoformat() if record.due else "",
+            recurrence_names.get(record.recurrence, record.recurrence or ""),
+            record.starts.isoformat() if record.starts else "",
+            record.section,
+        )
+    return table
