@@ -1,0 +1,420 @@
+"""A fake Slack Web API on 127.0.0.1, for tests and benchmarks that must never reach Slack.
+
+Point a client at it with ``WebClient(token="xoxb-test", base_url=fake.api_url)``. Every request is recorded
+(method, HTTP headers, parsed body), whether it arrives as a form, as JSON or as a query string.
+
+    fake = FakeSlackApi().start()          # binds port 0; fake.api_url ends with "/api/"
+    client = WebClient(token="xoxb-test", base_url=fake.api_url)
+    client.chat_postMessage(channel="C1", text="hi", metadata={"event_type": "x", "event_payload": {}})
+    fake.calls("chat.postMessage")[0].body["text"]        # -> "hi"
+    fake.messages("C1")[0]["metadata"]                     # -> what was attached
+    fake.fail_next("chat.postMessage", status=429, count=2, retry_after=1)
+    fake.response_url("cmd-1")  -> a URL whose POSTs land in fake.responses()
+    fake.stop()
+
+``rate_limit_per_channel=1.0`` makes chat.postMessage answer 429 with ``Retry-After`` when a channel receives a
+second message within one second, as Slack does. Answered methods: auth.test, chat.postMessage,
+chat.postEphemeral, chat.update, conversations.history, conversations.open, views.open, views.publish,
+views.update, users.info, usergroups.users.list, files.getUploadURLExternal, files.completeUploadExternal, and the
+upload URL itself. Any other method answers ``{"ok": false, "error": "unknown_method"}`` and is still recorded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+# Form-encoded requests carry these as JSON strings; the recorder decodes them so tests read lists and dicts.
+JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "files")
+
+BOT_USER_ID = "UBOT"
+TEAM_ID = "T0001"
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One request the fake received."""
+
+    method: str  # Web API method ("chat.postMessage"), "upload" for file bytes, "response_url" for replies
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    raw: bytes
+    status: int  # what the fake answered
+    at: float  # monotonic seconds when it arrived
+
+
+@dataclass
+class _Failure:
+    status: int
+    remaining: int
+    retry_after: int | None
+
+
+@dataclass
+class _State:
+    calls: list[RecordedCall] = field(default_factory=list)
+    failures: dict[str, list[_Failure]] = field(default_factory=lambda: defaultdict(list))
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    last_post_at: dict[str, float] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    views: list[dict[str, Any]] = field(default_factory=list)
+
+
+class FakeSlackApi:
+    """A threaded stdlib HTTP server that answers like the Slack Web API and records every call."""
+
+    def __init__(
+        self,
+        *,
+        rate_limit_per_channel: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.rate_limit_per_channel = rate_limit_per_channel
+        self._monotonic = monotonic
+        self._state = _State()
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+
+    def start(self) -> FakeSlackApi:
+        handler = _handler_class(self)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakeSlackApi:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeSlackApi.start() first")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    @property
+    def api_url(self) -> str:
+        """What WebClient(base_url=...) and SLACK_API_URL take."""
+        return self.base_url + "api/"
+
+    # -- what tests configure ------------------------------------------------------------------------------
+
+    def fail_next(self, method: str, status: int = 429, count: int = 1, retry_after: int | None = 1) -> None:
+        """Answer the next `count` calls of `method` with `status` (429 carries Retry-After)."""
+        with self._lock:
+            self._state.failures[method].append(_Failure(status, count, retry_after if status == 429 else None))
+
+    def add_user(self, user_id: str, name: str = "", *, real_name: str = "", tz: str = "Asia/Shanghai") -> None:
+        with self._lock:
+            self._state.users[user_id] = {
+                "id": user_id,
+                "team_id": TEAM_ID,
+                "name": name or user_id.lower(),
+                "real_name": real_name or name or user_id,
+                "tz": tz,
+                "profile": {"real_name": real_name or name or user_id, "display_name": name or user_id},
+                "is_bot": False,
+            }
+
+    def set_usergroup(self, usergroup_id: str, user_ids: list[str]) -> None:
+        with self._lock:
+            self._state.usergroups[usergroup_id] = list(user_ids)
+
+    def response_url(self, name: str = "r") -> str:
+        """A response_url for a slash command or interaction payload; replies land in `responses()`."""
+        return f"{self.base_url}response/{name}"
+
+    # -- what tests read -----------------------------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[RecordedCall]:
+        with self._lock:
+            return [call for call in self._state.calls if method is None or call.method == method]
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """Messages accepted by chat.postMessage in `channel`, oldest first, with ts, text, blocks, metadata."""
+        with self._lock:
+            return [dict(message) for message in self._state.messages.get(channel, [])]
+
+    def channels(self) -> list[str]:
+        with self._lock:
+            return [channel for channel, messages in self._state.messages.items() if messages]
+
+    def responses(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Bodies POSTed to response URLs (optionally one of them), oldest first."""
+        return [
+            call.body
+            for call in self.calls("response_url")
+            if name is None or call.path.rstrip("/").endswith("/" + name)
+        ]
+
+    def uploads(self) -> dict[str, bytes]:
+        """File bytes received on upload URLs, by file id."""
+        with self._lock:
+            return dict(self._state.uploads)
+
+    def reset(self) -> None:
+        """Forget calls and messages (users, user groups and rate limits stay)."""
+        with self._lock:
+            self._state.calls.clear()
+            self._state.messages.clear()
+            self._state.failures.clear()
+            self._state.last_post_at.clear()
+            self._state.uploads.clear()
+            self._state.views.clear()
+
+    # -- answering -----------------------------------------------------------------------------------------
+
+    def _answer(
+        self, http_method: str, path: str, headers: dict[str, str], raw: bytes
+    ) -> tuple[int, dict[str, str], dict[str, Any] | str]:
+        split = urlsplit(path)
+        body = _parse_body(headers.get("content-type", ""), raw, split.query)
+        now = self._monotonic()
+        if split.path.startswith("/response/"):
+            method = "response_url"
+        elif split.path.startswith("/upload/"):
+            method = "upload"
+        else:
+            method = split.path.removeprefix("/api/").strip("/")
+        with self._lock:
+            status, extra_headers, payload = self._respond_locked(method, split.path, headers, body, raw, now)
+            self._state.calls.append(
+                RecordedCall(method, split.path, dict(headers), body, raw, status, now)
+            )
+        return status, extra_headers, payload
+
+    def _respond_locked(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: dict[str, Any],
+        raw: bytes,
+        now: float,
+    ) -> tuple[int, dict[str, str], dict[str, Any] | str]:
+        failure = self._take_failure(method)
+        if failure is not None:
+            extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            error = "ratelimited" if failure.status == 429 else "fatal_error"
+            return failure.status, extra, {"ok": False, "error": error}
+        if method == "response_url":
+            return 200, {}, {"ok": True}
+        if method == "upload":
+            self._state.uploads[path.removeprefix("/upload/")] = raw
+            return 200, {}, "OK - " + str(len(raw))
+        if not headers.get("authorization", "").startswith("Bearer ") and "token" not in body:
+            return 200, {}, {"ok": False, "error": "not_authed"}
+        answer = getattr(self, "_api_" + method.replace(".", "_"), None)
+        if answer is None:
+            return 200, {}, {"ok": False, "error": "unknown_method"}
+        return answer(body, now)
+
+    def _take_failure(self, method: str) -> _Failure | None:
+        queue = self._state.failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.remaining -= 1
+        if failure.remaining <= 0:
+            queue.pop(0)
+        return failure
+
+    def _next_ts(self) -> str:
+        return f"{1_700_000_000 + next(self._ts)}.000100"
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):06d}"
+
+    # Each _api_* answers one Web API method under the lock: (status, extra headers, JSON body).
+
+    def _api_auth_test(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+        return 200, {}, {
+            "ok": True, "url": "https://fake.slack.test/", "team": "planbot-test", "user": "planbot",
+            "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": "BBOT",
+        }
+
+    def _api_chat_postMessage(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+        channel = str(body.get("channel", ""))
+        if not channel:
+            return 200, {}, {"ok": False, "error": "channel_not_found"}
+        if self.rate_limit_per_channel:
+            interval = 1.0 / self.rate_limit_per_channel
+            last = self._state.last_post_at.get(channel)
+            if last is not None and now - last < interval:
+                wait = max(1, math.ceil(interval - (now - last)))
+                return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
+            self._state.last_post_at[channel] = now
+        message = {
+            "type": "message",
+            "ts": self._next_ts(),
+            "user": BOT_USER_ID,
+            "bot_id": "BBOT",
+            "text": body.get("text", ""),
+            "blocks": body.get("blocks"),
+            "metadata": body.get("metadata"),
+            "thread_ts": body.get("thread_ts"),
+        }
+        self._state.messages[channel].append(message)
+        return 200, {}, {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+
+    def _api_chat_postEphemeral(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+        return 200, {}, {"ok": True, "message_ts": self._next_ts()}
+
+    def _api_chat_update(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+        return 200, {}, {"ok": True, "channel": body.get("channel"), "ts": body.get("ts"), "text": body.get("text")}
+
+    def _api_conversations_history(
+        self, body: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        channel = str(body.get("channel", ""))
+        newest_first = list(reversed(self._state.messages.get(channel, [])))
+        oldest = float(body.get("oldest") or 0)
+        newest_first = [m for m in newest_first if float(m["ts"]) > oldest]
+        include_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        start = int(body.get("cursor") or 0)
+        limit = int(body.get("limit") or 100)
+        page = newest_first[start : start + limit]
+        if not include_metadata:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        has_more = start + limit < len(newest_first)
+        return 200, {}, {
+            "ok": True,
+            "messages": page,
+            "has_more": has_more,
+            "response_metadata": {"next_cursor": str(start + limit) if has_more else ""},
+        }
+
+    def _api_conversations_open(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+        users = str(body.get("users", ""))
+        return 200, {}, {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("U")}}
+
+    def _api_views_open(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+        return self._view_answer(body)
+
+    def _api_views_publish(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+        return self._view_answer(body)
+
+    def _api_views_update(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+        return self._view_answer(body)
+
+    def _view_answer(self, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        view = body.get("view")
+        if not isinstance(view, dict):
+            return 200, {}, {"ok": False, "error": "invalid_arguments"}
+        stored = {**view, "id": body.get("view_id") or self._next_id("V"), "team_id": TEAM_ID}
+        self._state.views.append(stored)
+        return 200, {}, {"ok": True, "view": stored}
+
+    def _api_users_info(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+        user = self._state.users.get(str(body.get("user", "")))
+        if user is None:
+            return 200, {}, {"ok": False, "error": "user_not_found"}
+        return 200, {}, {"ok": True, "user": user}
+
+    def _api_usergroups_users_list(
+        self, body: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        users = self._state.usergroups.get(str(body.get("usergroup", "")))
+        if users is None:
+            return 200, {}, {"ok": False, "error": "no_such_subteam"}
+        return 200, {}, {"ok": True, "users": list(users)}
+
+    def _api_files_getUploadURLExternal(
+        self, body: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        file_id = self._next_id("F")
+        return 200, {}, {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}upload/{file_id}"}
+
+    def _api_files_completeUploadExternal(
+        self, body: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        files = body.get("files")
+        if not isinstance(files, list):
+            return 200, {}, {"ok": False, "error": "invalid_arguments"}
+        missing = [f.get("id") for f in files if f.get("id") not in self._state.uploads]
+        if missing:
+            return 200, {}, {"ok": False, "error": "file_not_found"}
+        return 200, {}, {
+            "ok": True,
+            "files": [{"id": f["id"], "title": f.get("title"), "size": len(self._state.uploads[f["id"]])} for f in files],
+        }
+
+
+def _parse_body(content_type: str, raw: bytes, query: str) -> dict[str, Any]:
+    body: dict[str, Any] = {key: values[-1] for key, values in parse_qs(query).items()}
+    if "application/json" in content_type:
+        try:
+            parsed = json.loads(raw.decode("utf-8") or "{}")
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            parsed = {}
+        if isinstance(parsed, dict):
+            body.update(parsed)
+    elif "application/x-www-form-urlencoded" in content_type:
+        body.update({key: values[-1] for key, values in parse_qs(raw.decode("utf-8")).items()})
+    for key in JSON_FIELDS:
+        if isinstance(body.get(key), str):
+            try:
+                body[key] = json.loads(body[key])
+            except json.JSONDecodeError:
+                pass
+    return body
+
+
+def _handler_class(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._handle("GET")
+
+        def do_POST(self) -> None:
+            self._handle("POST")
+
+        def _handle(self, http_method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            headers = {key.lower(): value for key, value in self.headers.items()}
+            status, extra_headers, payload = fake._answer(http_method, self.path, headers, raw)
+            encoded = (payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)).encode()
+            self.send_response(status)
+            content_type = "text/plain" if isinstance(payload, str) else "application/json; charset=utf-8"
+            self.send_header("Content-Type", content_type)
+            for key, value in extra_headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(encoded)))
+            self.end_headers()
+            self.wfile.write(encoded)
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+            return
+
+    return Handler
