@@ -1,0 +1,94 @@
+"""Migrations bring an empty database to the models' schema, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, select
+
+from storage.db import current_revision, downgrade, session_factory, upgrade
+from storage.models import Delivery, Jurisdiction
+
+
+def test_upgrade_creates_every_table_and_matches_the_models(empty_engine: Engine) -> None:
+    upgrade(empty_engine)
+    tables = set(inspect(empty_engine).get_table_names())
+    assert {table.name for table in SQLModel.metadata.sorted_tables} <= tables
+    with empty_engine.connect() as connection:
+        drift = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert drift == []
+    assert current_revision(empty_engine) is not None
+
+
+def test_upgrade_twice_is_harmless_and_downgrade_empties(empty_engine: Engine) -> None:
+    upgrade(empty_engine)
+    upgrade(empty_engine)
+    downgrade(empty_engine, "base")
+    assert "task" not in inspect(empty_engine).get_table_names()
+
+
+def test_timestamps_come_back_timezone_aware(engine: Engine) -> None:
+    stamp = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with session_factory(engine)() as session:
+        session.add(
+            Delivery(
+                rule="deadline-7",
+                subject_key="task:1",
+                occurrence_on=stamp.date(),
+                target="console",
+                created_at=stamp,
+            )
+        )
+        session.commit()
+    with Session(engine) as session:
+        delivery = session.exec(select(Delivery)).one()
+        assert delivery.created_at == stamp
+        assert delivery.created_at.tzinfo is not None
+
+
+def test_naive_timestamps_are_refused(engine: Engine) -> None:
+    with Session(engine) as session:
+        session.add(
+            Delivery(
+                rule="r",
+                subject_key="task:1",
+                occurrence_on=datetime(2026, 1, 1).date(),
+                target="t",
+                created_at=datetime(2026, 1, 1),
+            )
+        )
+        with pytest.raises(Exception, match="naive datetime"):
+            session.commit()
+
+
+def test_delivery_key_refuses_a_second_identical_reminder(engine: Engine) -> None:
+    stamp = datetime(2026, 1, 2, tzinfo=UTC)
+    with Session(engine) as session:
+        for _ in range(2):
+            session.add(
+                Delivery(
+                    rule="deadline-7",
+                    subject_key="task:1",
+                    occurrence_on=stamp.date(),
+                    target="slack:C1",
+                    created_at=stamp,
+                )
+            )
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
+    from storage.models import Department
+
+    with Session(engine) as session:
+        session.add(Jurisdiction(name="莱芜区"))
+        session.add(Department(jurisdiction_id=999, name="区发展改革局"))
+        with pytest.raises(IntegrityError):
+            session.commit()
