@@ -1,0 +1,125 @@
+"""The weekly digests: one per department (its open work), one for the coordinators (every department at once).
+
+Plain text, Chinese first and English after, so the same words go to Slack, the robots and the console.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from handlers.reminders import DepartmentRow, TaskRow
+
+DUE_SOON_DAYS = 30
+YELLOW_DAYS = 7
+LISTED = 10  # longer lists end with "等 N 项" so a digest stays one screen
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _line(row: TaskRow, as_of: date) -> str:
+    assert row.due_on is not None
+    days = (row.due_on - as_of).days
+    if days < 0:
+        when = f"已逾期 {-days} 天"
+        mark = "🔴"
+    elif days == 0:
+        when = "今天到期"
+        mark = "🟡"
+    else:
+        when = f"还剩 {days} 天"
+        mark = "🟡" if days <= YELLOW_DAYS else "▫️"
+    return f"{mark} #{row.task_id} {_short(row.action)}（{row.due_on.isoformat()}，{when}）"
+
+
+def _listed(rows: Sequence[TaskRow], as_of: date) -> list[str]:
+    lines = [f"  {_line(row, as_of)}" for row in rows[:LISTED]]
+    if len(rows) > LISTED:
+        lines.append(f"  …等 {len(rows)} 项 / {len(rows)} in all")
+    return lines
+
+
+def split_open_tasks(rows: Sequence[TaskRow], as_of: date) -> tuple[list[TaskRow], list[TaskRow], list[TaskRow]]:
+    """(overdue, due within 30 days, later or undated) among the open rows, each by due date."""
+    overdue: list[TaskRow] = []
+    soon: list[TaskRow] = []
+    later: list[TaskRow] = []
+    for row in rows:
+        if not row.is_open:
+            continue
+        if row.due_on is None:
+            later.append(row)
+        elif row.due_on < as_of:
+            overdue.append(row)
+        elif (row.due_on - as_of).days <= DUE_SOON_DAYS:
+            soon.append(row)
+        else:
+            later.append(row)
+    by_due = lambda row: (row.due_on or date.max, row.task_id)  # noqa: E731
+    return sorted(overdue, key=by_due), sorted(soon, key=by_due), sorted(later, key=by_due)
+
+
+def department_digest_text(department: str, jurisdiction: str, rows: Sequence[TaskRow], as_of: date) -> str:
+    """Monday's digest for one department: how much is open, what falls due within 30 days, what is late."""
+    overdue, soon, later = split_open_tasks(rows, as_of)
+    open_count = len(overdue) + len(soon) + len(later)
+    lines = [
+        f"【每周任务摘要】{jurisdiction}{department}（{as_of.isoformat()}）："
+        f"在办任务 {open_count} 项，30 天内到期 {len(soon)} 项，逾期 {len(overdue)} 项。"
+    ]
+    if overdue:
+        lines.append("🔴 逾期（红灯）：")
+        lines.extend(_listed(overdue, as_of))
+    if soon:
+        lines.append("🟡 即将到期：")
+        lines.extend(_listed(soon, as_of))
+    lines.append("用 `/plan 任务` 查看全部，用 `/plan 进展 编号 说明 百分比` 报告进展。")
+    lines.append(
+        f"Weekly digest for {department}: {open_count} open, {len(soon)} due within 30 days, "
+        f"{len(overdue)} overdue. `/plan tasks` lists them; `/plan update ID <note> <percent>` reports progress."
+    )
+    return "\n".join(lines)
+
+
+def coordinators_digest_text(
+    jurisdiction: str, rows: Sequence[TaskRow], departments: Mapping[int, DepartmentRow], as_of: date
+) -> str:
+    """The planning office's weekly view: per department, tasks done, open on time and overdue."""
+    counts: dict[int, list[int]] = {}  # department id -> [done, on time, overdue]
+    for row in rows:
+        if row.status == "archived":
+            continue
+        tally = counts.setdefault(row.department_id, [0, 0, 0])
+        if row.status == "done":
+            tally[0] += 1
+        elif row.due_on is not None and row.due_on < as_of:
+            tally[2] += 1
+        else:
+            tally[1] += 1
+    order = sorted(counts, key=lambda department_id: (-counts[department_id][2], _name(departments, department_id)))
+    total = [sum(values[i] for values in counts.values()) for i in range(3)]
+    lines = [
+        f"【规划实施周报】{jurisdiction}（{as_of.isoformat()}）：共 {len(counts)} 个部门，"
+        f"已完成 {total[0]} 项，按期推进 {total[1]} 项，逾期 {total[2]} 项。"
+    ]
+    for department_id in order:
+        done, on_time, late = counts[department_id]
+        mark = "🔴" if late else "🟢"
+        lines.append(
+            f"  {mark} {_name(departments, department_id)}：完成 {done}，按期 {on_time}，逾期 {late}"
+        )
+    lines.append("逾期较多的部门排在前面；用 `/plan 逾期` 查看逐项明细，可提醒相关部门说明原因。")
+    lines.append(
+        f"Coordinators' weekly digest for {jurisdiction}: {total[0]} done, {total[1]} on time, {total[2]} overdue "
+        f"across {len(counts)} departments. `/plan overdue` lists the late tasks."
+    )
+    return "\n".join(lines)
+
+
+def _name(departments: Mapping[int, DepartmentRow], department_id: int) -> str:
+    department = departments.get(department_id)
+    return department.name if department else f"部门 {department_id}"

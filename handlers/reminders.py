@@ -1,0 +1,481 @@
+"""Which reminders fire when, to whom, with what text: pure rules over a snapshot of the ledger.
+
+Every reminder belongs to a *series*: the deadline and overdue reminders of one task to one target, the
+reminders of one review event to one target, or the weekly digests of one department to one target. Each
+occurrence of a series has a nominal date and fires on the first working day on or after it (chinese-calendar:
+weekends and statutory holidays are days off, 调休 make-up days are working days).
+
+Two questions are answered here:
+- `planned_reminders(start, end)`: what a bot that ran every working day would send in that range (dry run).
+- `reminders_due(today)`: what a sweep run today must make sure exists. Per series only the latest occurrence
+  that has fired by today counts, so a sweep after a week of downtime sends one catch-up per series, not a
+  burst of stale ones, and a second sweep finds the same keys already stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+import chinese_calendar
+
+from handlers import digest
+
+KINDS = ("deadline", "overdue", "annual_monitoring", "mid_term_review", "final_review", "digest")
+REVIEW_NAMES = {"annual_monitoring": "年度监测", "mid_term_review": "中期评估", "final_review": "总结评估"}
+REVIEW_ENGLISH = {
+    "annual_monitoring": "Annual monitoring",
+    "mid_term_review": "Mid-term review",
+    "final_review": "Final review",
+}
+ROLE_NAMES = {"lead": "牵头", "co": "配合"}
+RED = "🔴红灯"
+YELLOW = "🟡黄灯"
+OPEN_STATUSES = ("open", "in_progress")
+
+
+# -- the working-day calendar ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def is_working_day(day: date) -> bool:
+    """chinese-calendar knows statutory holidays and 调休 only for the years it ships; beyond them, Mon–Fri."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def next_working_day(day: date) -> date:
+    """The day itself when it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+# -- the snapshot the rules read ------------------------------------------------------------------------------
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """'30,7,1,0' -> (30, 7, 1, 0); blanks ignored, negatives refused (they would fire after the date)."""
+    days = tuple(sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True))
+    if any(day < 0 for day in days):
+        raise ValueError(f"reminder days must be >= 0: {text!r}")
+    return days
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderConventions:
+    deadline_days: tuple[int, ...] = (30, 7, 1, 0)
+    review_days: tuple[int, ...] = (60, 30, 7)
+    annual_monitoring_days: tuple[int, ...] = (30, 7)
+    overdue_every_days: int = 7
+    yellow_within_days: int = 7
+    digest_weekday: int = 0  # Monday
+
+    @classmethod
+    def from_settings(cls, settings: object) -> ReminderConventions:
+        return cls(
+            deadline_days=parse_days(getattr(settings, "deadline_reminder_days", "30,7,1,0")),
+            review_days=parse_days(getattr(settings, "review_reminder_days", "60,30,7")),
+            annual_monitoring_days=parse_days(getattr(settings, "annual_monitoring_reminder_days", "30,7")),
+            digest_weekday=int(getattr(settings, "digest_weekday", 0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Where a department is reached: bound channels (or robots) and its members' DMs, as delivery targets."""
+
+    channels: tuple[str, ...] = ()  # "slack:C123", "dingtalk:4"
+    members: tuple[str, ...] = ()  # "slack:U123"
+
+    def department_wide(self) -> tuple[str, ...]:
+        """One message to the department: its channels, or each member when no channel is bound."""
+        return self.channels or self.members
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentRow:
+    id: int
+    name: str
+    jurisdiction: str
+    audience: Audience = Audience()
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """One assignment of an open or done task: the task seen from one department."""
+
+    task_id: int
+    plan_id: int
+    department_id: int
+    role: str
+    action: str
+    due_on: date | None
+    recurrence: str | None = None
+    status: str = "open"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    event_id: int
+    plan_id: int
+    kind: str  # annual_monitoring, mid_term_review, final_review
+    due_on: date
+    year: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    id: int
+    title: str
+    jurisdiction: str
+    paused: bool = False
+    conventions: ReminderConventions | None = None  # None: the settings' defaults
+
+
+@dataclass(frozen=True)
+class LedgerSnapshot:
+    plans: dict[int, PlanRow]
+    departments: dict[int, DepartmentRow]
+    tasks: list[TaskRow]
+    reviews: list[ReviewRow]
+    coordinators: tuple[str, ...] = ()  # delivery targets of the planning office
+    defaults: ReminderConventions = field(default_factory=ReminderConventions)
+
+    def conventions_of(self, plan_id: int) -> ReminderConventions:
+        plan = self.plans.get(plan_id)
+        return plan.conventions if plan and plan.conventions else self.defaults
+
+    def active(self, plan_id: int) -> bool:
+        plan = self.plans.get(plan_id)
+        return plan is not None and not plan.paused
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """One message to one target. (rule, subject_key, occurrence_on, target) is the delivery's unique key."""
+
+    rule: str  # "deadline-7", "overdue", "mid_term_review-30", "digest"
+    kind: str  # one of KINDS
+    subject_key: str  # "task:12", "review:3", "digest:dept:5", "digest:coordinators:莱芜区"
+    occurrence_on: date  # the nominal date of this occurrence (the deadline, the review date, the Monday)
+    fire_on: date  # the working day it goes out
+    target: str
+    text: str
+    jurisdiction: str = ""
+    department: str | None = None
+    task_id: int | None = None
+    review_event_id: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str, date, str]:
+        return (self.rule, self.subject_key, self.occurrence_on, self.target)
+
+    def as_json(self) -> dict[str, object]:
+        """The object `planbot remind --dry-run --format jsonl` prints."""
+        return {
+            "fire_on": self.fire_on.isoformat(),
+            "kind": self.kind,
+            "jurisdiction": self.jurisdiction,
+            "department": self.department,
+            "task_id": self.task_id,
+            "target": self.target,
+            "text": self.text,
+        }
+
+
+# -- occurrences of each series -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Occurrence:
+    rule: str
+    kind: str
+    nominal: date  # when it would fire without the holiday shift
+    occurrence_on: date  # what goes into the key
+
+
+@dataclass(frozen=True)
+class _Series:
+    """Occurrences of one subject to one set of targets, and how to word one of them on a given day."""
+
+    subject_key: str
+    targets: tuple[str, ...]
+    occurrences: list[_Occurrence]
+    jurisdiction: str
+    department: str | None
+    task_id: int | None = None
+    review_event_id: int | None = None
+    last_relevant: date | None = None  # after this day nothing of the series is sent any more
+    words: object = None  # callable(occurrence, as_of) -> text
+
+
+def _task_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[_Series]:
+    for row in snapshot.tasks:
+        if not row.is_open or row.due_on is None or not snapshot.active(row.plan_id):
+            continue
+        department = snapshot.departments.get(row.department_id)
+        if department is None:
+            continue
+        conventions = snapshot.conventions_of(row.plan_id)
+        due = row.due_on
+        occurrences = [
+            _Occurrence(f"deadline-{days}", "deadline", due - timedelta(days=days), due)
+            for days in conventions.deadline_days
+        ]
+        every = conventions.overdue_every_days
+        # weekly after the deadline; only the weeks near the range matter (a holiday shift is < 2 weeks)
+        first_week = max(1, (start - due).days // every - 2)
+        last_week = (end - due).days // every
+        for week in range(first_week, last_week + 1):
+            nominal = due + timedelta(days=week * every)
+            occurrences.append(_Occurrence("overdue", "overdue", nominal, nominal))
+        plan = snapshot.plans[row.plan_id]
+
+        def words(
+            occurrence: _Occurrence, as_of: date, row=row, department=department, plan=plan, conventions=conventions
+        ) -> str:
+            return task_text(row, department, plan.title, as_of, conventions)
+
+        targets = department.audience.channels + department.audience.members
+        yield _Series(
+            f"task:{row.task_id}", targets, occurrences, department.jurisdiction, department.name,
+            task_id=row.task_id, words=words,
+        )
+
+
+def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
+    departments_of_plan: dict[int, set[int]] = {}
+    yearly_departments_of_plan: dict[int, set[int]] = {}
+    for row in snapshot.tasks:
+        if row.status == "archived":
+            continue
+        departments_of_plan.setdefault(row.plan_id, set()).add(row.department_id)
+        if row.recurrence == "yearly":
+            yearly_departments_of_plan.setdefault(row.plan_id, set()).add(row.department_id)
+    for event in snapshot.reviews:
+        if not snapshot.active(event.plan_id):
+            continue
+        plan = snapshot.plans[event.plan_id]
+        conventions = snapshot.conventions_of(event.plan_id)
+        if event.kind == "annual_monitoring":
+            days, department_ids, extra = conventions.annual_monitoring_days, yearly_departments_of_plan, ()
+        else:
+            days, department_ids, extra = conventions.review_days, departments_of_plan, snapshot.coordinators
+        occurrences = [
+            _Occurrence(f"{event.kind}-{before}", event.kind, event.due_on - timedelta(days=before), event.due_on)
+            for before in days
+        ]
+
+        def words(occurrence: _Occurrence, as_of: date, event: ReviewRow = event, plan: PlanRow = plan) -> str:
+            return review_text(event, plan, as_of)
+
+        for department_id in sorted(department_ids.get(event.plan_id, ())):
+            department = snapshot.departments.get(department_id)
+            if department is None:
+                continue
+            yield _Series(
+                f"review:{event.event_id}", department.audience.department_wide(), occurrences,
+                plan.jurisdiction, department.name, review_event_id=event.event_id,
+                last_relevant=event.due_on, words=words,
+            )
+        if extra:
+            yield _Series(
+                f"review:{event.event_id}", extra, occurrences, plan.jurisdiction, None,
+                review_event_id=event.event_id, last_relevant=event.due_on, words=words,
+            )
+
+
+def _mondays(weekday: int, start: date, end: date) -> list[date]:
+    first = start - timedelta(days=(start.weekday() - weekday) % 7) - timedelta(days=14)
+    return [first + timedelta(days=7 * n) for n in range((end - first).days // 7 + 1)]
+
+
+def _digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[_Series]:
+    weekdays = snapshot.defaults.digest_weekday
+    weeks = _mondays(weekdays, start, end)
+    occurrences = [_Occurrence("digest", "digest", monday, monday) for monday in weeks]
+    open_by_department: dict[int, list[TaskRow]] = {}
+    by_jurisdiction: dict[str, list[TaskRow]] = {}
+    for row in snapshot.tasks:
+        if not snapshot.active(row.plan_id) or row.status == "archived":
+            continue
+        department = snapshot.departments.get(row.department_id)
+        if department is None:
+            continue
+        by_jurisdiction.setdefault(department.jurisdiction, []).append(row)
+        if row.is_open:
+            open_by_department.setdefault(row.department_id, []).append(row)
+    for department_id, rows in sorted(open_by_department.items()):
+        department = snapshot.departments[department_id]
+
+        def words(occurrence: _Occurrence, as_of: date, rows=rows, department=department) -> str:
+            return digest.department_digest_text(department.name, department.jurisdiction, rows, as_of)
+
+        yield _Series(
+            f"digest:dept:{department_id}", department.audience.department_wide(), occurrences,
+            department.jurisdiction, department.name, words=words,
+        )
+    if snapshot.coordinators:
+        for jurisdiction, rows in sorted(by_jurisdiction.items()):
+
+            def words(occurrence: _Occurrence, as_of: date, rows=rows, jurisdiction=jurisdiction) -> str:
+                return digest.coordinators_digest_text(jurisdiction, rows, snapshot.departments, as_of)
+
+            yield _Series(
+                f"digest:coordinators:{jurisdiction}", snapshot.coordinators, occurrences, jurisdiction, None,
+                words=words,
+            )
+
+
+def _all_series(snapshot: LedgerSnapshot, start: date, end: date, kinds: Iterable[str]) -> Iterator[_Series]:
+    kinds = set(kinds)
+    if kinds & {"deadline", "overdue"}:
+        yield from _task_series(snapshot, start, end)
+    if kinds & {"annual_monitoring", "mid_term_review", "final_review"}:
+        yield from _review_series(snapshot)
+    if "digest" in kinds:
+        yield from _digest_series(snapshot, start, end)
+
+
+def _reminders(series: _Series, occurrence: _Occurrence, fire_on: date, as_of: date) -> Iterator[Reminder]:
+    text = series.words(occurrence, as_of)  # type: ignore[operator]
+    for target in series.targets:
+        yield Reminder(
+            rule=occurrence.rule, kind=occurrence.kind, subject_key=series.subject_key,
+            occurrence_on=occurrence.occurrence_on, fire_on=fire_on, target=target, text=text,
+            jurisdiction=series.jurisdiction, department=series.department, task_id=series.task_id,
+            review_event_id=series.review_event_id,
+        )
+
+
+# -- the two questions ----------------------------------------------------------------------------------------
+
+
+def planned_reminders(
+    snapshot: LedgerSnapshot, start: date, end: date, *, kinds: Iterable[str] = KINDS
+) -> list[Reminder]:
+    """Every reminder that fires in [start, end] if the bot runs every working day, worded as of its day.
+
+    Occurrences of one series that the holiday shift lands on the same working day go out as one: the latest
+    (e.g. before National Day the 7-day, 1-day and on-the-day reminders of a 10-09 deadline are one message).
+    """
+    kinds = tuple(kinds)
+    found: list[Reminder] = []
+    for series in _all_series(snapshot, start, end, kinds):
+        latest_by_day: dict[date, _Occurrence] = {}
+        for occurrence in series.occurrences:
+            if occurrence.kind not in kinds:
+                continue
+            fire_on = next_working_day(occurrence.nominal)
+            if not start <= fire_on <= end:
+                continue
+            if series.last_relevant and fire_on > series.last_relevant:
+                continue
+            kept = latest_by_day.get(fire_on)
+            if kept is None or occurrence.nominal > kept.nominal:
+                latest_by_day[fire_on] = occurrence
+        for fire_on, occurrence in sorted(latest_by_day.items()):
+            found.extend(_reminders(series, occurrence, fire_on, fire_on))
+    found.sort(key=lambda reminder: (reminder.fire_on, reminder.kind, reminder.subject_key, reminder.target))
+    return found
+
+
+def reminders_due(snapshot: LedgerSnapshot, today: date, *, kinds: Iterable[str] = KINDS) -> list[Reminder]:
+    """What a sweep on `today` must have stored: per series the latest occurrence fired by today.
+
+    Nothing is due on a day off; what would have fired then fires on the next working day.
+    """
+    if not is_working_day(today):
+        return []
+    kinds = tuple(kinds)
+    # deadline and review occurrences are all generated whatever the range; the range only bounds the weekly
+    # ones (overdue, digest), and no holiday shift is longer than two weeks
+    lookback = today - timedelta(days=21)
+    found: list[Reminder] = []
+    for series in _all_series(snapshot, lookback, today, kinds):
+        if series.last_relevant and today > series.last_relevant:
+            continue
+        fired = [
+            occurrence
+            for occurrence in series.occurrences
+            if occurrence.kind in kinds and next_working_day(occurrence.nominal) <= today
+        ]
+        if not fired:
+            continue
+        latest = max(fired, key=lambda occurrence: occurrence.nominal)
+        found.extend(_reminders(series, latest, next_working_day(latest.nominal), today))
+    found.sort(key=lambda reminder: (reminder.kind, reminder.subject_key, reminder.target))
+    return found
+
+
+# -- wording (Chinese first, English after, and what to do next) ----------------------------------------------
+
+
+def short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def light(due_on: date, as_of: date, yellow_within_days: int = 7) -> str:
+    """红灯 once late, 黄灯 within the last week, nothing before."""
+    days_left = (due_on - as_of).days
+    if days_left < 0:
+        return RED
+    if days_left <= yellow_within_days:
+        return YELLOW
+    return ""
+
+
+def task_text(
+    row: TaskRow, department: DepartmentRow, plan_title: str, as_of: date, conventions: ReminderConventions
+) -> str:
+    assert row.due_on is not None
+    due = row.due_on.isoformat()
+    days_left = (row.due_on - as_of).days
+    mark = light(row.due_on, as_of, conventions.yellow_within_days)
+    who = f"{department.jurisdiction}{department.name}（{ROLE_NAMES.get(row.role, row.role)}）"
+    what = f"任务 #{row.task_id}「{short(row.action)}」"
+    if days_left > 0:
+        zh = f"【任务到期提醒】{who}：{what}将于 {due} 到期，还剩 {days_left} 天。"
+        en = f"Deadline reminder: task #{row.task_id} is due on {due} ({days_left} days left)."
+    elif days_left == 0:
+        zh = f"【任务今日到期】{who}：{what}今天（{due}）到期。"
+        en = f"Deadline today: task #{row.task_id} is due today ({due})."
+    else:
+        zh = f"【任务逾期】{who}：{what}已逾期 {-days_left} 天（时限 {due}）。"
+        en = f"Overdue: task #{row.task_id} was due on {due}, {-days_left} days ago."
+    prefix = f"{mark} " if mark else ""
+    return (
+        f"{prefix}{zh}请抓紧推进，并用 `/plan 进展 {row.task_id} 说明 百分比` 报告进展，完成后用 "
+        f"`/plan 完成 {row.task_id}`。（{short(plan_title, 40)}）\n"
+        f"{en} Report progress with `/plan update {row.task_id} <note> <percent>`, or `/plan done {row.task_id}`."
+    )
+
+
+def review_text(event: ReviewRow, plan: PlanRow, as_of: date) -> str:
+    name = REVIEW_NAMES.get(event.kind, event.kind)
+    english = REVIEW_ENGLISH.get(event.kind, event.kind)
+    due = event.due_on.isoformat()
+    days_left = (event.due_on - as_of).days
+    when = f"还有 {days_left} 天" if days_left > 0 else "就在今天"
+    if event.kind == "annual_monitoring":
+        return (
+            f"【{name}】{plan.jurisdiction}《{short(plan.title, 40)}》{event.year} 年度实施情况监测于 {due} 截止"
+            f"（{when}）。请报送上年度规划实施情况，并用 `/plan 进展` 更新本部门各项任务的进展。\n"
+            f"{english}: report how the plan was carried out in {event.year} by {due} "
+            f"({max(days_left, 0)} days left), and update your tasks with `/plan update`."
+        )
+    return (
+        f"【{name}】{plan.jurisdiction}《{short(plan.title, 40)}》{name}定于 {due}（{when}）。"
+        f"请梳理本部门承担任务的完成情况、存在问题和下一步打算，按要求报送评估材料；用 `/plan 任务` 查看本部门任务。\n"
+        f"{english} of the plan on {due} ({max(days_left, 0)} days left): prepare your department's report on "
+        f"its tasks; `/plan tasks` lists them."
+    )
