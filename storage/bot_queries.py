@@ -1,0 +1,426 @@
+"""The ledger as the chat bot reads and changes it: pages of task summaries, departments, members, bindings.
+
+Every function takes the session as a keyword argument. Functions that write commit here: storage is the only
+layer that commits. Results are plain frozen dataclasses, so handlers never hold live ORM rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, func, or_
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, select
+
+from storage.models import (
+    Assignment,
+    ChannelBinding,
+    Department,
+    DepartmentAlias,
+    Document,
+    Jurisdiction,
+    Member,
+    Plan,
+    ProgressUpdate,
+    ReviewEvent,
+    Task,
+)
+
+CLOSED_STATUSES = ("done", "archived")
+
+
+@dataclass(frozen=True)
+class DepartmentRef:
+    id: int
+    name: str
+    jurisdiction: str
+    kind: str = "bureau"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.jurisdiction}{self.name}" if not self.name.startswith(self.jurisdiction) else self.name
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    id: int
+    action: str
+    evidence: str
+    section: str
+    document_title: str
+    jurisdiction: str
+    due_on: date | None
+    recurrence: str | None
+    status: str
+    percent: int
+    kind: str
+    leads: tuple[str, ...]
+    cos: tuple[str, ...]
+    department_ids: tuple[int, ...]
+    version: int
+
+
+@dataclass(frozen=True)
+class DepartmentLoad:
+    department: DepartmentRef
+    open_tasks: int
+    overdue_tasks: int
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    id: int
+    kind: str
+    due_on: date
+    year: int
+    plan_title: str
+    jurisdiction: str
+    description: str
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """Which tasks a page shows. Empty department_ids means every department."""
+
+    department_ids: tuple[int, ...] = ()
+    due_from: date | None = None
+    due_to: date | None = None
+    overdue_on: date | None = None  # open tasks due before this day
+    search: str | None = None
+    include_closed: bool = False
+
+
+# -- departments and people ------------------------------------------------------------------------------
+
+
+def department_ref(*, session: Session, department_id: int) -> DepartmentRef | None:
+    row = session.exec(
+        select(Department, Jurisdiction.name)
+        .join(Jurisdiction, Jurisdiction.id == Department.jurisdiction_id)
+        .where(Department.id == department_id)
+    ).first()
+    return None if row is None else _ref(*row)
+
+
+def departments_named(*, session: Session, name: str) -> list[DepartmentRef]:
+    """Departments one of whose aliases is `name`, or `name` with its jurisdiction prefix (莱芜区发改局)."""
+    name = name.strip()
+    if not name:
+        return []
+    exact = _by_alias(session, DepartmentAlias.alias == name)
+    if exact:
+        return exact
+    prefixed: list[DepartmentRef] = []
+    for jurisdiction_id, jurisdiction in session.exec(select(Jurisdiction.id, Jurisdiction.name)).all():
+        if name.startswith(jurisdiction) and len(name) > len(jurisdiction):
+            rest = name[len(jurisdiction) :]
+            for candidate in (rest, "区" + rest, "市" + rest, "县" + rest):
+                prefixed += _by_alias(
+                    session,
+                    DepartmentAlias.alias == candidate,
+                    DepartmentAlias.jurisdiction_id == jurisdiction_id,
+                )
+                if prefixed:
+                    break
+    return _unique(prefixed)
+
+
+def departments_like(*, session: Session, fragment: str, limit: int = 8) -> list[DepartmentRef]:
+    """Candidates for a "did you mean" answer: aliases that contain the fragment."""
+    if not fragment.strip():
+        return []
+    return _by_alias(session, DepartmentAlias.alias.contains(fragment.strip()), limit=limit)  # type: ignore[attr-defined]
+
+
+def all_aliases(*, session: Session) -> list[tuple[str, int]]:
+    """Every (alias, department id): the question parser looks for these inside free sentences."""
+    return [
+        (alias, department_id)
+        for alias, department_id in session.exec(
+            select(DepartmentAlias.alias, DepartmentAlias.department_id)
+        ).all()
+    ]
+
+
+def collective_department_ids(*, session: Session, department: DepartmentRef) -> list[int]:
+    """Collective addressees (各部门, 各镇街…) of the department's jurisdiction that speak to its kind."""
+    jurisdiction_id = session.exec(
+        select(Department.jurisdiction_id).where(Department.id == department.id)
+    ).one()
+    rows = session.exec(
+        select(Department.id).where(
+            Department.jurisdiction_id == jurisdiction_id,
+            Department.kind == "collective",
+            Department.id != department.id,
+            or_(Department.covers_kind.is_(None), Department.covers_kind == department.kind),  # type: ignore[union-attr]
+        )
+    ).all()
+    return list(rows)
+
+
+def member(*, session: Session, slack_user_id: str) -> Member | None:
+    return session.exec(select(Member).where(Member.slack_user_id == slack_user_id)).first()
+
+
+def coordinator_user_ids(*, session: Session) -> list[str]:
+    return list(session.exec(select(Member.slack_user_id).where(Member.role == "coordinator")).all())
+
+
+def member_ids_of(*, session: Session, department_id: int) -> list[str]:
+    return list(session.exec(select(Member.slack_user_id).where(Member.department_id == department_id)).all())
+
+
+def set_member(*, session: Session, slack_user_id: str, department_id: int) -> None:
+    """Make the user a member of the department (a coordinator keeps the coordinator role)."""
+    existing = member(session=session, slack_user_id=slack_user_id)
+    if existing is None:
+        session.add(Member(slack_user_id=slack_user_id, department_id=department_id, role="member"))
+    else:
+        existing.department_id = department_id
+        session.add(existing)
+    session.commit()
+
+
+def bind_channel(*, session: Session, department_id: int, channel_id: str) -> bool:
+    """Bind a Slack channel to a department; False when that binding already existed."""
+    found = session.exec(
+        select(ChannelBinding).where(
+            ChannelBinding.department_id == department_id,
+            ChannelBinding.platform == "slack",
+            ChannelBinding.channel_id == channel_id,
+        )
+    ).first()
+    if found is not None:
+        return False
+    session.add(ChannelBinding(department_id=department_id, channel_id=channel_id, platform="slack"))
+    session.commit()
+    return True
+
+
+def department_loads(*, session: Session, today: date) -> list[DepartmentLoad]:
+    """Every department with its open and overdue task counts, by jurisdiction then name."""
+    open_tasks = func.count(Task.id)
+    overdue = func.sum(case((Task.due_on < today, 1), else_=0))  # type: ignore[operator]
+    counts = {
+        department_id: (int(opened or 0), int(late or 0))
+        for department_id, opened, late in session.exec(
+            select(Assignment.department_id, open_tasks, overdue)
+            .join(Task, Task.id == Assignment.task_id)
+            .where(Task.status.not_in(CLOSED_STATUSES))  # type: ignore[attr-defined]
+            .group_by(Assignment.department_id)
+        ).all()
+    }
+    rows = session.exec(
+        select(Department, Jurisdiction.name)
+        .join(Jurisdiction, Jurisdiction.id == Department.jurisdiction_id)
+        .where(Department.merged_into_id.is_(None))  # type: ignore[union-attr]
+        .order_by(Jurisdiction.name, Department.name)
+    ).all()
+    return [
+        DepartmentLoad(_ref(department, jurisdiction), *counts.get(department.id, (0, 0)))
+        for department, jurisdiction in rows
+    ]
+
+
+# -- tasks -----------------------------------------------------------------------------------------------
+
+
+def task_page(
+    *, session: Session, where: TaskFilter, offset: int, limit: int
+) -> tuple[list[TaskSummary], int]:
+    """One page of tasks, soonest due first (undated last), and how many match in all."""
+    ids = select(Task.id)
+    if not where.include_closed:
+        ids = ids.where(Task.status.not_in(CLOSED_STATUSES))  # type: ignore[attr-defined]
+    else:
+        ids = ids.where(Task.status != "archived")
+    if where.department_ids:
+        assigned = select(Assignment.task_id).where(Assignment.department_id.in_(where.department_ids))  # type: ignore[attr-defined]
+        ids = ids.where(Task.id.in_(assigned))  # type: ignore[union-attr]
+    if where.due_from is not None:
+        ids = ids.where(Task.due_on >= where.due_from)  # type: ignore[operator]
+    if where.due_to is not None:
+        ids = ids.where(Task.due_on <= where.due_to)  # type: ignore[operator]
+    if where.overdue_on is not None:
+        ids = ids.where(Task.due_on < where.overdue_on)  # type: ignore[operator]
+    if where.search:
+        ids = ids.where(or_(Task.action.contains(where.search), Task.evidence.contains(where.search)))  # type: ignore[attr-defined]
+    total = session.exec(select(func.count()).select_from(ids.subquery())).one()
+    tasks = session.exec(
+        select(Task)
+        .where(Task.id.in_(ids))  # type: ignore[union-attr]
+        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)  # type: ignore[union-attr]
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return _summaries(session, list(tasks)), int(total)
+
+
+def task_summary(*, session: Session, task_id: int) -> TaskSummary | None:
+    task = session.get(Task, task_id)
+    if task is None:
+        return None
+    return _summaries(session, [task])[0]
+
+
+def upcoming_reviews(*, session: Session, from_day: date, limit: int = 5) -> list[ReviewSummary]:
+    rows = session.exec(
+        select(ReviewEvent, Plan.title, Jurisdiction.name)
+        .join(Plan, Plan.id == ReviewEvent.plan_id)
+        .join(Jurisdiction, Jurisdiction.id == Plan.jurisdiction_id)
+        .where(ReviewEvent.due_on >= from_day)
+        .order_by(ReviewEvent.due_on, ReviewEvent.id)
+        .limit(limit)
+    ).all()
+    return [
+        ReviewSummary(event.id, event.kind, event.due_on, event.year, title, jurisdiction, event.description)  # type: ignore[arg-type]
+        for event, title, jurisdiction in rows
+    ]
+
+
+def reviews_of_kind(*, session: Session, kind: str) -> list[ReviewSummary]:
+    rows = session.exec(
+        select(ReviewEvent, Plan.title, Jurisdiction.name)
+        .join(Plan, Plan.id == ReviewEvent.plan_id)
+        .join(Jurisdiction, Jurisdiction.id == Plan.jurisdiction_id)
+        .where(ReviewEvent.kind == kind)
+        .order_by(ReviewEvent.due_on)
+    ).all()
+    return [
+        ReviewSummary(event.id, event.kind, event.due_on, event.year, title, jurisdiction, event.description)  # type: ignore[arg-type]
+        for event, title, jurisdiction in rows
+    ]
+
+
+def _summaries(session: Session, tasks: list[Task]) -> list[TaskSummary]:
+    if not tasks:
+        return []
+    ids = [task.id for task in tasks]
+    units: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    for task_id, role, name, department_id in session.exec(
+        select(Assignment.task_id, Assignment.role, Department.name, Department.id)
+        .join(Department, Department.id == Assignment.department_id)
+        .where(Assignment.task_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(Assignment.id)
+    ).all():
+        units[task_id].append((role, name, department_id))
+    document_ids = {task.document_id for task in tasks}
+    titles = {
+        document_id: (title, jurisdiction)
+        for document_id, title, jurisdiction in session.exec(
+            select(Document.id, Document.title, Jurisdiction.name)
+            .join(Plan, Plan.id == Document.plan_id)
+            .join(Jurisdiction, Jurisdiction.id == Plan.jurisdiction_id)
+            .where(Document.id.in_(document_ids))  # type: ignore[attr-defined]
+        ).all()
+    }
+    summaries = []
+    for task in tasks:
+        title, jurisdiction = titles.get(task.document_id, ("", ""))
+        assigned = units.get(task.id, [])  # type: ignore[arg-type]
+        summaries.append(
+            TaskSummary(
+                id=task.id,  # type: ignore[arg-type]
+                action=task.action,
+                evidence=task.evidence,
+                section=task.section,
+                document_title=title,
+                jurisdiction=jurisdiction,
+                due_on=task.due_on,
+                recurrence=task.recurrence,
+                status=task.status,
+                percent=task.percent,
+                kind=task.kind,
+                leads=tuple(name for role, name, _ in assigned if role == "lead"),
+                cos=tuple(name for role, name, _ in assigned if role == "co"),
+                department_ids=tuple(department_id for _, _, department_id in assigned),
+                version=task.version,
+            )
+        )
+    return summaries
+
+
+def _by_alias(session: Session, *conditions: object, limit: int | None = None) -> list[DepartmentRef]:
+    statement = (
+        select(Department, Jurisdiction.name)
+        .join(DepartmentAlias, DepartmentAlias.department_id == Department.id)
+        .join(Jurisdiction, Jurisdiction.id == Department.jurisdiction_id)
+        .where(*conditions)  # type: ignore[arg-type]
+        .order_by(Jurisdiction.name, Department.name)
+    )
+    if limit is not None:
+        statement = statement.limit(limit * 4)
+    found = _unique(
+        [_ref(department, jurisdiction) for department, jurisdiction in session.exec(statement).all()]
+    )
+    return found[:limit] if limit is not None else found
+
+
+def _ref(department: Department, jurisdiction: str) -> DepartmentRef:
+    return DepartmentRef(department.id, department.name, jurisdiction, department.kind)  # type: ignore[arg-type]
+
+
+def _unique(refs: list[DepartmentRef]) -> list[DepartmentRef]:
+    seen: dict[int, DepartmentRef] = {}
+    for ref in refs:
+        seen.setdefault(ref.id, ref)
+    return list(seen.values())
+
+
+# -- progress ----------------------------------------------------------------------------------------------
+
+
+class StaleTask(Exception):
+    """Someone else changed the task since it was read; the caller shows the new state and asks again."""
+
+
+def record_progress(
+    *,
+    session: Session,
+    task_id: int,
+    author: str,
+    status: str,
+    percent: int,
+    note: str,
+    at: datetime,
+    expected_version: int | None = None,
+) -> TaskSummary:
+    """Add a ProgressUpdate and set the task's status and percent, in one transaction.
+
+    The task's version counter turns a concurrent write into StaleTask instead of a lost update.
+    """
+    task = session.get(Task, task_id)
+    if task is None:
+        raise LookupError(task_id)
+    if expected_version is not None and task.version != expected_version:
+        raise StaleTask(task_id)
+    task.status = status
+    task.percent = 100 if status == "done" else percent
+    task.updated_at = at
+    session.add(task)
+    session.add(
+        ProgressUpdate(
+            task_id=task_id, author=author, created_at=at, status=status, percent=task.percent, note=note
+        )
+    )
+    try:
+        session.commit()
+    except StaleDataError as error:
+        session.rollback()
+        raise StaleTask(task_id) from error
+    summary = task_summary(session=session, task_id=task_id)
+    assert summary is not None
+    return summary
+
+
+def latest_progress(*, session: Session, task_id: int, limit: int = 3) -> list[ProgressUpdate]:
+    return list(
+        session.exec(
+            select(ProgressUpdate)
+            .where(ProgressUpdate.task_id == task_id)
+            .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())  # type: ignore[union-attr,attr-defined]
+            .limit(limit)
+        ).all()
+    )

@@ -1,0 +1,365 @@
+"""Store an ExtractedDocument in the ledger, in one transaction.
+
+- The same bytes again (same sha256) change nothing.
+- A revised version of a known plan (same jurisdiction, kind, title and period; or year for annual plans)
+  updates it: tasks still there are matched by their evidence and keep their progress, tasks gone are archived
+  (never deleted), new ones are added. The report says what was added, changed and archived.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from ingest.records import ExtractedDocument, TaskRecord
+from ingest.units import AliasTable
+from storage.departments import get_or_create_department, get_or_create_jurisdiction, name_key
+from storage.models import Assignment, Department, Document, Jurisdiction, Plan, ProgressUpdate, Section, Task
+from storage.reviews import ReviewConventions, sync_review_events
+
+_PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
+_DRAFT_MARKS = re.compile(r"[（(](草案|征求意见稿|修订稿|修订|送审稿|试行|暂行|代拟稿)[)）]")
+# fuzzy matching compares every unmatched old task with every unmatched new one; beyond this many pairs it
+# compares only tasks of the same section, to keep a large rewrite from taking minutes
+_FUZZY_PAIR_LIMIT = 40_000
+FUZZY_MATCH_RATIO = 0.8
+
+
+def evidence_key(text: str) -> str:
+    """The evidence without spaces and punctuation: survives re-wrapping, full/half-width marks and typos in commas."""
+    return _PUNCTUATION.sub("", name_key(text))
+
+
+def title_key(title: str) -> str:
+    return _DRAFT_MARKS.sub("", name_key(title)).replace("《", "").replace("》", "")
+
+
+@dataclass
+class IngestReport:
+    source: str
+    status: str  # "new", "revised" or "unchanged"
+    plan_id: int
+    document_id: int
+    jurisdiction: str
+    title: str
+    added: list[str] = field(default_factory=list)  # actions of the tasks
+    changed: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+    kept: int = 0
+    review_events_created: int = 0
+    departments: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> {"lead": n, "co": n}
+
+
+@dataclass
+class _Draft:
+    """The records of one task (one action of one sentence), whatever the number of units."""
+
+    record: TaskRecord
+    roles: dict[str, str] = field(default_factory=dict)  # department name -> "lead" | "co"
+    unit_kinds: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return evidence_key(self.record.evidence), evidence_key(self.record.task)
+
+
+def _drafts(records: list[TaskRecord]) -> list[_Draft]:
+    drafts: dict[tuple[str, str], _Draft] = {}
+    for record in records:
+        draft = _Draft(record)
+        draft = drafts.setdefault(draft.key, draft)
+        if record.department:
+            # 牵头 wins when a unit is named twice for one task
+            if draft.roles.get(record.department) != "lead":
+                draft.roles[record.department] = record.role or "lead"
+            draft.unit_kinds.setdefault(record.department, record.unit_kind)
+    return list(drafts.values())
+
+
+def find_plan(*, session: Session, jurisdiction_id: int, document: ExtractedDocument) -> Plan | None:
+    statement = select(Plan).where(
+        Plan.jurisdiction_id == jurisdiction_id,
+        Plan.kind == document.kind,
+        Plan.title_key == title_key(document.title),
+    )
+    if document.period:
+        # a revised five-year plan may be issued in a later year: the period identifies it
+        statement = statement.where(
+            Plan.period_start == document.period[0], Plan.period_end == document.period[1]
+        )
+    else:
+        statement = statement.where(Plan.period_start.is_(None), Plan.year == document.year)  # type: ignore[union-attr]
+    return session.exec(statement.order_by(Plan.id)).first()  # type: ignore[arg-type]
+
+
+def ingest_document(
+    *,
+    session: Session,
+    document: ExtractedDocument,
+    aliases: AliasTable | None = None,
+    conventions: ReviewConventions | None = None,
+    now: datetime | None = None,
+    jurisdiction: str | None = None,
+) -> IngestReport:
+    """Store `document`; commits on success and rolls everything back on any error."""
+    now = now or datetime.now(UTC)
+    try:
+        report = _ingest(
+            session=session,
+            document=document,
+            aliases=aliases,
+            conventions=conventions or ReviewConventions(),
+            now=now,
+            jurisdiction_name=jurisdiction or document.jurisdiction,
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return report
+
+
+def _ingest(
+    *,
+    session: Session,
+    document: ExtractedDocument,
+    aliases: AliasTable | None,
+    conventions: ReviewConventions,
+    now: datetime,
+    jurisdiction_name: str | None,
+) -> IngestReport:
+    known = session.exec(select(Document).where(Document.sha256 == document.sha256)).first()
+    if known is not None:
+        plan = session.get(Plan, known.plan_id)
+        assert plan is not None and known.id is not None and plan.id is not None
+        place = session.get(Jurisdiction, plan.jurisdiction_id)
+        return IngestReport(
+            source=document.source,
+            status="unchanged",
+            plan_id=plan.id,
+            document_id=known.id,
+            jurisdiction=place.name if place else "",
+            title=plan.title,
+        )
+
+    place = get_or_create_jurisdiction(session=session, name=jurisdiction_name)
+    assert place.id is not None
+    plan = find_plan(session=session, jurisdiction_id=place.id, document=document)
+    status = "revised" if plan is not None else "new"
+    if plan is None:
+        plan = Plan(
+            jurisdiction_id=place.id,
+            title=document.title or document.source,
+            title_key=title_key(document.title),
+            kind=document.kind,
+            period_start=document.period[0] if document.period else None,
+            period_end=document.period[1] if document.period else None,
+            year=document.year,
+            created_at=now,
+        )
+        session.add(plan)
+        session.flush()
+    assert plan.id is not None
+    for previous in session.exec(
+        select(Document).where(Document.plan_id == plan.id, Document.superseded_at.is_(None))  # type: ignore[union-attr]
+    ).all():
+        previous.superseded_at = now
+        session.add(previous)
+
+    stored = Document(
+        plan_id=plan.id,
+        source=document.source,
+        sha256=document.sha256,
+        format=document.format,
+        title=document.title,
+        kind=document.kind,
+        text=document.text,
+        ingested_at=now,
+    )
+    session.add(stored)
+    session.flush()
+    assert stored.id is not None
+    section_ids = _store_sections(session=session, document_id=stored.id, document=document)
+
+    report = IngestReport(
+        source=document.source,
+        status=status,
+        plan_id=plan.id,
+        document_id=stored.id,
+        jurisdiction=place.name,
+        title=plan.title,
+    )
+    departments: dict[str, Department] = {}
+    drafts = _drafts(document.records)
+    for draft in drafts:
+        for name in draft.roles:
+            if name not in departments:
+                departments[name] = get_or_create_department(
+                    session=session,
+                    jurisdiction=place,
+                    name=name,
+                    kind=draft.unit_kinds.get(name),
+                    aliases=aliases,
+                )
+
+    old_tasks = list(session.exec(select(Task).where(Task.plan_id == plan.id)).all())
+    matches = _match(old_tasks, drafts)
+    matched_old_ids = {task.id for task in matches.values()}
+    for draft in drafts:
+        task = matches.get(id(draft))
+        fields = _task_fields(draft, document_id=stored.id, section_ids=section_ids)
+        wanted_roles = {departments[name].id: role for name, role in draft.roles.items()}
+        if task is None:
+            task = Task(plan_id=plan.id, created_at=now, updated_at=now, **fields)
+            session.add(task)
+            session.flush()
+            _sync_assignments(session=session, task=task, wanted=wanted_roles)
+            report.added.append(draft.record.task)
+            continue
+        changed = _apply(task, fields, now=now, session=session)
+        roles_changed = _sync_assignments(session=session, task=task, wanted=wanted_roles)
+        if changed or roles_changed:
+            report.changed.append(draft.record.task)
+        else:
+            report.kept += 1
+
+    for task in old_tasks:
+        if task.id not in matched_old_ids and task.status != "archived":
+            task.status = "archived"
+            task.archived_at = now
+            task.updated_at = now
+            session.add(task)
+            report.archived.append(task.action)
+
+    report.review_events_created = sync_review_events(
+        session=session, plan=plan, conventions=conventions, records=document.records
+    )
+    for draft in drafts:
+        for name, role in draft.roles.items():
+            counts = report.departments.setdefault(departments[name].name, {"lead": 0, "co": 0})
+            counts[role] = counts.get(role, 0) + 1
+    session.flush()
+    return report
+
+
+def _store_sections(*, session: Session, document_id: int, document: ExtractedDocument) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for section in document.sections:
+        row = Section(
+            document_id=document_id,
+            path=section.title,
+            start_offset=section.start,
+            end_offset=section.end,
+            is_mechanism=section.is_mechanism,
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        ids.setdefault(section.title, row.id)
+    return ids
+
+
+def _task_fields(draft: _Draft, *, document_id: int, section_ids: dict[str, int]) -> dict[str, object]:
+    record = draft.record
+    return {
+        "document_id": document_id,
+        "section_id": section_ids.get(record.section),
+        "section": record.section,
+        "action": record.task,
+        "evidence": record.evidence,
+        "evidence_key": evidence_key(record.evidence),
+        "start_offset": record.span[0],
+        "end_offset": record.span[1],
+        "due_on": record.due,
+        "recurrence": record.recurrence,
+        "starts_on": record.starts,
+        "kind": record.kind,
+        "review_kind": record.review,
+    }
+
+
+# what a reader of the ledger would call a change; offsets and ids move with every revision
+_MEANINGFUL = ("action", "evidence", "due_on", "recurrence", "starts_on", "kind", "review_kind")
+
+
+def _apply(task: Task, fields: dict[str, object], *, now: datetime, session: Session) -> bool:
+    changed = any(getattr(task, name) != fields[name] for name in _MEANINGFUL)
+    for name, value in fields.items():
+        setattr(task, name, value)
+    if task.status == "archived":
+        # back in a later revision: resume from the last reported status, not from "archived"
+        last = session.exec(
+            select(ProgressUpdate)
+            .where(ProgressUpdate.task_id == task.id)
+            .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())  # type: ignore[union-attr]
+        ).first()
+        task.status = last.status if last is not None and last.status != "archived" else "open"
+        task.archived_at = None
+        changed = True
+    if changed:
+        task.updated_at = now
+    session.add(task)
+    return changed
+
+
+def _sync_assignments(*, session: Session, task: Task, wanted: dict[int | None, str]) -> bool:
+    current = {
+        a.department_id: a for a in session.exec(select(Assignment).where(Assignment.task_id == task.id))
+    }
+    changed = False
+    for department_id, assignment in current.items():
+        if department_id not in wanted:
+            session.delete(assignment)
+            changed = True
+        elif assignment.role != wanted[department_id]:
+            assignment.role = wanted[department_id]
+            session.add(assignment)
+            changed = True
+    for department_id, role in wanted.items():
+        if department_id not in current:
+            assert task.id is not None and department_id is not None
+            session.add(Assignment(task_id=task.id, department_id=department_id, role=role))
+            changed = True
+    return changed
+
+
+def _match(old_tasks: list[Task], drafts: list[_Draft]) -> dict[int, Task]:
+    """Pair new drafts with old tasks: the same evidence and action first, then the most similar evidence."""
+    pool: dict[tuple[str, str], list[Task]] = defaultdict(list)
+    # live tasks before archived ones, so a task that came back does not steal a live task's match
+    for task in sorted(old_tasks, key=lambda t: (t.status == "archived", t.id or 0)):
+        pool[(task.evidence_key, evidence_key(task.action))].append(task)
+    matches: dict[int, Task] = {}
+    unmatched: list[_Draft] = []
+    for draft in drafts:
+        candidates = pool.get(draft.key)
+        if candidates:
+            matches[id(draft)] = candidates.pop(0)
+        else:
+            unmatched.append(draft)
+    remaining = [task for tasks in pool.values() for task in tasks]
+    if not unmatched or not remaining:
+        return matches
+    by_section = len(unmatched) * len(remaining) > _FUZZY_PAIR_LIMIT
+    taken: set[int | None] = set()
+    for draft in unmatched:
+        wanted = "".join(draft.key)
+        best: tuple[float, Task | None] = (FUZZY_MATCH_RATIO, None)
+        for task in remaining:
+            if task.id in taken or (by_section and task.section != draft.record.section):
+                continue
+            matcher = difflib.SequenceMatcher(None, wanted, task.evidence_key + evidence_key(task.action))
+            if matcher.real_quick_ratio() < best[0] or matcher.quick_ratio() < best[0]:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= best[0]:
+                best = (ratio, task)
+        if best[1] is not None:
+            matches[id(draft)] = best[1]
+            taken.add(best[1].id)
+    return matches

@@ -1,0 +1,369 @@
+"""Read-only questions the bot and the CLI ask of the ledger. Every function takes keyword arguments only.
+
+Rows come back as `TaskRow`: one (task, responsible department) pair with everything a message or a table
+shows, so callers never touch the ORM. A task without a named unit gives one row with department None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from storage.models import Assignment, Department, Jurisdiction, Plan, ReviewEvent, Task
+
+OPEN_STATUSES = ("open", "in_progress")
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: int
+    jurisdiction: str
+    plan_id: int
+    plan_title: str
+    department_id: int | None
+    department: str | None
+    role: str | None  # "lead" | "co"
+    via_collective: str | None  # 各部门 when the department is asked through a collective addressee
+    action: str
+    evidence: str
+    section: str
+    due_on: date | None
+    recurrence: str | None
+    starts_on: date | None
+    kind: str
+    status: str
+    percent: int
+    version: int
+
+    def as_jsonl(self) -> dict[str, object]:
+        """The fields of `planbot tasks --format jsonl`."""
+        return {
+            "id": self.id,
+            "jurisdiction": self.jurisdiction,
+            "department": self.department,
+            "role": self.role,
+            "task": self.action,
+            "evidence": self.evidence,
+            "section": self.section,
+            "due": self.due_on.isoformat() if self.due_on else None,
+            "recurrence": self.recurrence,
+            "status": self.status,
+            "percent": self.percent,
+        }
+
+
+def _row_select():  # type: ignore[no-untyped-def]
+    return (
+        select(
+            Task, Assignment.department_id, Assignment.role, Department.name, Jurisdiction.name, Plan.title
+        )
+        .join(Plan, col(Plan.id) == col(Task.plan_id))
+        .join(Jurisdiction, col(Jurisdiction.id) == col(Plan.jurisdiction_id))
+        .outerjoin(Assignment, col(Assignment.task_id) == col(Task.id))
+        .outerjoin(Department, col(Department.id) == col(Assignment.department_id))
+    )
+
+
+def _rows(session: Session, statement, collective_names: dict[int, str] | None = None) -> list[TaskRow]:  # type: ignore[no-untyped-def]
+    rows = []
+    for task, department_id, role, department, jurisdiction, plan_title in session.exec(statement).all():
+        rows.append(
+            TaskRow(
+                id=task.id,
+                jurisdiction=jurisdiction,
+                plan_id=task.plan_id,
+                plan_title=plan_title,
+                department_id=department_id,
+                department=department,
+                role=role,
+                via_collective=(collective_names or {}).get(department_id),
+                action=task.action,
+                evidence=task.evidence,
+                section=task.section,
+                due_on=task.due_on,
+                recurrence=task.recurrence,
+                starts_on=task.starts_on,
+                kind=task.kind,
+                status=task.status,
+                percent=task.percent,
+                version=task.version,
+            )
+        )
+    return rows
+
+
+def addressed_department_ids(*, session: Session, department_id: int) -> dict[int, str | None]:
+    """The department and the collective addressees that speak to it (各部门 for a bureau), id -> collective name."""
+    department = session.get(Department, department_id)
+    if department is None:
+        return {}
+    ids: dict[int, str | None] = {department_id: None}
+    if department.kind != "collective":
+        for collective in session.exec(
+            select(Department).where(
+                Department.jurisdiction_id == department.jurisdiction_id,
+                Department.kind == "collective",
+                Department.covers_kind == department.kind,
+            )
+        ).all():
+            assert collective.id is not None
+            ids[collective.id] = collective.name
+    return ids
+
+
+def _status_filter(statement, status: str | None, include_archived: bool):  # type: ignore[no-untyped-def]
+    if status is not None:
+        return statement.where(Task.status == status)
+    if not include_archived:
+        return statement.where(Task.status != "archived")
+    return statement
+
+
+def find_tasks(
+    *,
+    session: Session,
+    department_id: int | None = None,
+    jurisdiction_id: int | None = None,
+    include_collective: bool = True,
+    due_from: date | None = None,
+    due_until: date | None = None,
+    status: str | None = None,
+    open_only: bool = False,
+    search: str | None = None,
+    include_archived: bool = False,
+    limit: int | None = None,
+) -> list[TaskRow]:
+    """Task rows matching every given filter, earliest due first (undated last)."""
+    statement = _row_select()
+    collective_names: dict[int, str] = {}
+    if department_id is not None:
+        ids = (
+            addressed_department_ids(session=session, department_id=department_id)
+            if include_collective
+            else {department_id: None}
+        )
+        collective_names = {key: value for key, value in ids.items() if value}
+        statement = statement.where(col(Assignment.department_id).in_(list(ids)))
+    if jurisdiction_id is not None:
+        statement = statement.where(Plan.jurisdiction_id == jurisdiction_id)
+    if due_from is not None:
+        statement = statement.where(col(Task.due_on) >= due_from)
+    if due_until is not None:
+        statement = statement.where(col(Task.due_on) <= due_until)
+    if open_only:
+        statement = statement.where(col(Task.status).in_(OPEN_STATUSES))
+    statement = _status_filter(statement, status, include_archived)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(
+            or_(col(Task.action).like(pattern, escape="\\"), col(Task.evidence).like(pattern, escape="\\"))
+        )
+    statement = statement.order_by(
+        col(Task.due_on).is_(None), col(Task.due_on), col(Task.id), col(Department.name)
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return _rows(session, statement, collective_names)
+
+
+def tasks_for_department(
+    *,
+    session: Session,
+    department_id: int,
+    include_collective: bool = True,
+    status: str | None = None,
+    limit: int | None = None,
+) -> list[TaskRow]:
+    """The department's tasks, including those addressed to all departments of its kind (各部门, 各镇街)."""
+    return find_tasks(
+        session=session,
+        department_id=department_id,
+        include_collective=include_collective,
+        status=status,
+        limit=limit,
+    )
+
+
+def tasks_due_within(
+    *, session: Session, today: date, days: int, department_id: int | None = None, limit: int | None = None
+) -> list[TaskRow]:
+    """Open tasks due from today to today + days (both included)."""
+    return find_tasks(
+        session=session,
+        department_id=department_id,
+        due_from=today,
+        due_until=today + timedelta(days=days),
+        open_only=True,
+        limit=limit,
+    )
+
+
+def overdue_tasks(
+    *, session: Session, today: date, department_id: int | None = None, limit: int | None = None
+) -> list[TaskRow]:
+    """Open tasks whose due date has passed."""
+    return find_tasks(
+        session=session,
+        department_id=department_id,
+        due_until=today - timedelta(days=1),
+        open_only=True,
+        limit=limit,
+    )
+
+
+def search_tasks(
+    *, session: Session, text: str, department_id: int | None = None, limit: int | None = 100
+) -> list[TaskRow]:
+    """Tasks whose action or evidence contains `text` (Chinese substring match)."""
+    return find_tasks(session=session, department_id=department_id, search=text.strip(), limit=limit)
+
+
+def task_by_id(*, session: Session, task_id: int) -> list[TaskRow]:
+    """All rows (one per department) of one task, archived included; empty when there is no such task."""
+    statement = (
+        _row_select().where(Task.id == task_id).order_by(col(Assignment.role).desc(), col(Department.name))
+    )
+    return _rows(session, statement)
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    due_on: date
+    jurisdiction: str
+    plan_title: str
+    kind: str  # a review kind, or "task"
+    description: str
+    review_event_id: int | None = None
+    task_id: int | None = None
+    departments: tuple[str, ...] = ()
+
+
+def review_events(
+    *, session: Session, since: date, until: date | None = None, jurisdiction_id: int | None = None
+) -> list[CalendarEntry]:
+    statement = (
+        select(ReviewEvent, Plan.title, Jurisdiction.name)
+        .join(Plan, col(Plan.id) == col(ReviewEvent.plan_id))
+        .join(Jurisdiction, col(Jurisdiction.id) == col(Plan.jurisdiction_id))
+        .where(col(ReviewEvent.due_on) >= since)
+        .order_by(col(ReviewEvent.due_on), col(ReviewEvent.id))
+    )
+    if until is not None:
+        statement = statement.where(col(ReviewEvent.due_on) <= until)
+    if jurisdiction_id is not None:
+        statement = statement.where(Plan.jurisdiction_id == jurisdiction_id)
+    return [
+        CalendarEntry(
+            due_on=event.due_on,
+            jurisdiction=jurisdiction,
+            plan_title=title,
+            kind=event.kind,
+            description=event.description,
+            review_event_id=event.id,
+        )
+        for event, title, jurisdiction in session.exec(statement).all()
+    ]
+
+
+def calendar(
+    *,
+    session: Session,
+    today: date,
+    days: int = 90,
+    jurisdiction_id: int | None = None,
+    department_id: int | None = None,
+    deadlines: int = 20,
+) -> list[CalendarEntry]:
+    """Review events within `days` and the next `deadlines` open task deadlines, in date order."""
+    until = today + timedelta(days=days)
+    entries = review_events(session=session, since=today, until=until, jurisdiction_id=jurisdiction_id)
+    grouped: dict[int, list[TaskRow]] = {}
+    for row in find_tasks(
+        session=session,
+        department_id=department_id,
+        jurisdiction_id=jurisdiction_id,
+        due_from=today,
+        due_until=until,
+        open_only=True,
+    ):
+        grouped.setdefault(row.id, []).append(row)
+        if len(grouped) > deadlines:
+            break
+    for task_id, rows in list(grouped.items())[:deadlines]:
+        first = rows[0]
+        assert first.due_on is not None
+        entries.append(
+            CalendarEntry(
+                due_on=first.due_on,
+                jurisdiction=first.jurisdiction,
+                plan_title=first.plan_title,
+                kind="task",
+                description=first.action,
+                task_id=task_id,
+                departments=tuple(row.department for row in rows if row.department),
+            )
+        )
+    return sorted(entries, key=lambda entry: (entry.due_on, entry.kind != "task", entry.description))
+
+
+@dataclass(frozen=True)
+class DepartmentSummary:
+    id: int
+    jurisdiction: str
+    name: str
+    kind: str
+    lead: int
+    co: int
+    open: int
+    done: int
+    aliases: tuple[str, ...]
+
+
+def department_summaries(*, session: Session, jurisdiction_id: int | None = None) -> list[DepartmentSummary]:
+    """Every current (not merged) department with its task counts, by jurisdiction and name."""
+    from storage.models import DepartmentAlias
+
+    statement = (
+        select(Department, Jurisdiction.name)
+        .join(Jurisdiction, col(Jurisdiction.id) == col(Department.jurisdiction_id))
+        .where(col(Department.merged_into_id).is_(None))
+        .order_by(col(Jurisdiction.name), col(Department.name))
+    )
+    if jurisdiction_id is not None:
+        statement = statement.where(Department.jurisdiction_id == jurisdiction_id)
+    departments = session.exec(statement).all()
+    counts: dict[int, dict[str, int]] = {}
+    live = aliased(Task)
+    for department_id, role, status in session.exec(
+        select(Assignment.department_id, Assignment.role, live.status)
+        .join(live, col(live.id) == col(Assignment.task_id))
+        .where(live.status != "archived")
+    ).all():
+        bucket = counts.setdefault(department_id, {"lead": 0, "co": 0, "open": 0, "done": 0})
+        bucket[role] += 1
+        bucket["done" if status == "done" else "open"] += 1
+    alias_map: dict[int, list[str]] = {}
+    for alias in session.exec(select(DepartmentAlias)).all():
+        alias_map.setdefault(alias.department_id, []).append(alias.alias)
+    summaries = []
+    for department, jurisdiction in departments:
+        assert department.id is not None
+        bucket = counts.get(department.id, {"lead": 0, "co": 0, "open": 0, "done": 0})
+        summaries.append(
+            DepartmentSummary(
+                id=department.id,
+                jurisdiction=jurisdiction,
+                name=department.name,
+                kind=department.kind,
+                lead=bucket["lead"],
+                co=bucket["co"],
+                open=bucket["open"],
+                done=bucket["done"],
+                aliases=tuple(sorted(a for a in alias_map.get(department.id, []) if a != department.name)),
+            )
+        )
+    return summaries

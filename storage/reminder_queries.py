@@ -1,0 +1,343 @@
+"""Reminders in the database: the ledger snapshot the rules read, and the deliveries table's life cycle.
+
+A delivery moves pending -> sending -> sent, or to failed; a transient error puts it back to pending with a
+later `next_attempt_at`. While a delivery is `sending`, `next_attempt_at` is its lease: a row still `sending`
+after its lease ran out belongs to a process that died mid-send, and is recovered (checked against the
+channel's history before any resend). Every function here commits its own work: storage is the only layer
+that commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from handlers.reminders import (
+    Audience,
+    DepartmentRow,
+    LedgerSnapshot,
+    PlanRow,
+    Reminder,
+    ReminderConventions,
+    ReviewRow,
+    TaskRow,
+)
+from storage.models import (
+    Assignment,
+    ChannelBinding,
+    Delivery,
+    Department,
+    Jurisdiction,
+    Member,
+    Plan,
+    ReviewEvent,
+    Task,
+)
+
+INSERT_CHUNK = 500
+
+
+# -- the snapshot ---------------------------------------------------------------------------------------------
+
+
+def binding_target(binding: ChannelBinding) -> str:
+    """Slack bindings are addressed by channel id; robots by binding id (their webhook URL is a secret)."""
+    if binding.platform == "slack":
+        return f"slack:{binding.channel_id}"
+    if binding.platform == "console":
+        return f"console:{binding.channel_id}"
+    return f"{binding.platform}:{binding.id}"
+
+
+def load_snapshot(
+    *,
+    session: Session,
+    defaults: ReminderConventions,
+    coordinator_user_ids: Iterable[str] = (),
+) -> LedgerSnapshot:
+    """Everything the reminder rules read, in a handful of queries (no per-task round trips)."""
+    jurisdictions = dict(session.execute(select(Jurisdiction.id, Jurisdiction.name)).all())
+    plans = {
+        plan.id: PlanRow(
+            plan.id, plan.title, jurisdictions.get(plan.jurisdiction_id, ""), plan.reminders_paused
+        )
+        for plan in session.execute(select(Plan)).scalars()
+    }
+    channels: dict[int, list[str]] = {}
+    coordinator_channels: list[str] = []
+    for binding in session.execute(select(ChannelBinding).order_by(ChannelBinding.id)).scalars():
+        if binding.department_id is None:
+            # a binding without a department is the planning office's own channel
+            coordinator_channels.append(binding_target(binding))
+        else:
+            channels.setdefault(binding.department_id, []).append(binding_target(binding))
+    members: dict[int, list[str]] = {}
+    coordinators = list(coordinator_channels)
+    for member in session.execute(select(Member).order_by(Member.id)).scalars():
+        if member.role == "coordinator":
+            coordinators.append(f"slack:{member.slack_user_id}")
+        elif member.department_id is not None:
+            members.setdefault(member.department_id, []).append(f"slack:{member.slack_user_id}")
+    coordinators.extend(f"slack:{user_id}" for user_id in sorted(coordinator_user_ids))
+    departments = {
+        department.id: DepartmentRow(
+            department.id,
+            department.name,
+            jurisdictions.get(department.jurisdiction_id, ""),
+            Audience(tuple(channels.get(department.id, ())), tuple(members.get(department.id, ()))),
+        )
+        for department in session.execute(
+            select(Department).where(Department.merged_into_id.is_(None))
+        ).scalars()
+    }
+    rows = session.execute(
+        select(
+            Task.id,
+            Task.plan_id,
+            Assignment.department_id,
+            Assignment.role,
+            Task.action,
+            Task.due_on,
+            Task.recurrence,
+            Task.status,
+        )
+        .join(Assignment, Assignment.task_id == Task.id)
+        .where(Task.status != "archived", Task.archived_at.is_(None))
+    ).all()
+    tasks = [TaskRow(*row) for row in rows]
+    reviews = [
+        ReviewRow(event.id, event.plan_id, event.kind, event.due_on, event.year)
+        for event in session.execute(select(ReviewEvent)).scalars()
+    ]
+    return LedgerSnapshot(
+        plans=plans,
+        departments=departments,
+        tasks=tasks,
+        reviews=reviews,
+        coordinators=tuple(dict.fromkeys(coordinators)),
+        defaults=defaults,
+    )
+
+
+# -- inserting deliveries -------------------------------------------------------------------------------------
+
+
+def fire_at(fire_on: date, reminder_time: str, timezone: str) -> datetime:
+    """09:00 Asia/Shanghai on the working day, as an aware UTC-comparable datetime."""
+    hours, minutes = (int(part) for part in reminder_time.split(":"))
+    return datetime.combine(fire_on, time(hours, minutes), ZoneInfo(timezone))
+
+
+def insert_deliveries(
+    *,
+    session: Session,
+    reminders: Sequence[Reminder],
+    now: datetime,
+    reminder_time: str = "09:00",
+    timezone: str = "Asia/Shanghai",
+) -> int:
+    """Store one pending delivery per reminder whose key is new; returns how many were new.
+
+    ON CONFLICT DO NOTHING on the unique key: a second sweep, or a second process sweeping at the same moment,
+    inserts nothing, and no error aborts the batch.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = 0
+    for start in range(0, len(reminders), INSERT_CHUNK):
+        chunk = reminders[start : start + INSERT_CHUNK]
+        values = [
+            {
+                "rule": reminder.rule,
+                "subject_key": reminder.subject_key,
+                "task_id": reminder.task_id,
+                "review_event_id": reminder.review_event_id,
+                "occurrence_on": reminder.occurrence_on,
+                "target": reminder.target,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": fire_at(reminder.fire_on, reminder_time, timezone),
+                "created_at": now,
+                "payload": json.dumps(
+                    {
+                        "kind": reminder.kind,
+                        "fire_on": reminder.fire_on.isoformat(),
+                        "jurisdiction": reminder.jurisdiction,
+                        "department": reminder.department,
+                        "text": reminder.text,
+                    },
+                    ensure_ascii=False,
+                ),
+            }
+            for reminder in chunk
+        ]
+        statement = (
+            insert(Delivery)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["rule", "subject_key", "occurrence_on", "target"])
+        )
+        inserted += session.execute(statement).rowcount or 0
+    session.commit()
+    return inserted
+
+
+# -- claiming and recording -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    id: int
+    key: str  # rule|subject|occurrence|target: what goes into the Slack message metadata
+    target: str
+    text: str
+    kind: str
+    attempts: int
+    created_at: datetime
+
+
+def delivery_key(rule: str, subject_key: str, occurrence_on: date, target: str) -> str:
+    return f"{rule}|{subject_key}|{occurrence_on.isoformat()}|{target}"
+
+
+def _claim(
+    session: Session, *, status: str, now: datetime, lease: timedelta, limit: int
+) -> list[ClaimedDelivery]:
+    """Atomically take up to `limit` rows of `status` whose time has come, and lease them as `sending`.
+
+    On PostgreSQL the inner SELECT skips rows another process has locked (FOR UPDATE SKIP LOCKED), so two
+    dispatchers never take the same row. SQLite has a single writer: the UPDATE itself is the claim.
+    """
+    due = (
+        select(Delivery.id)
+        .where(Delivery.status == status, Delivery.next_attempt_at <= now)
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    statement = (
+        update(Delivery)
+        .where(Delivery.id.in_(due.scalar_subquery()), Delivery.status == status)
+        .values(status="sending", attempts=Delivery.attempts + 1, next_attempt_at=now + lease)
+        .returning(
+            Delivery.id,
+            Delivery.rule,
+            Delivery.subject_key,
+            Delivery.occurrence_on,
+            Delivery.target,
+            Delivery.payload,
+            Delivery.attempts,
+            Delivery.created_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = session.execute(statement).all()
+    session.commit()
+    claimed = []
+    for row in sorted(rows, key=lambda row: row.id):
+        payload = json.loads(row.payload or "{}")
+        claimed.append(
+            ClaimedDelivery(
+                id=row.id,
+                key=delivery_key(row.rule, row.subject_key, row.occurrence_on, row.target),
+                target=row.target,
+                text=payload.get("text", ""),
+                kind=payload.get("kind", ""),
+                attempts=row.attempts,
+                created_at=row.created_at,
+            )
+        )
+    return claimed
+
+
+def claim_pending(
+    *, session: Session, now: datetime, lease: timedelta = timedelta(minutes=10), limit: int = 1000
+) -> list[ClaimedDelivery]:
+    return _claim(session, status="pending", now=now, lease=lease, limit=limit)
+
+
+def claim_abandoned(
+    *, session: Session, now: datetime, lease: timedelta = timedelta(minutes=10), limit: int = 1000
+) -> list[ClaimedDelivery]:
+    """Rows left `sending` by a process that died: their lease ran out. The caller checks before resending."""
+    return _claim(session, status="sending", now=now, lease=lease, limit=limit)
+
+
+def release_abandoned_now(*, session: Session, now: datetime) -> int:
+    """End every lease at once: for a single-process database (SQLite) at start-up, where no one else sends."""
+    result = session.execute(update(Delivery).where(Delivery.status == "sending").values(next_attempt_at=now))
+    session.commit()
+    return result.rowcount or 0
+
+
+def mark_sent(*, session: Session, sent: Sequence[tuple[int, str | None]], now: datetime) -> None:
+    """Record a batch of (delivery id, message ts) as sent, in one transaction."""
+    if not sent:
+        return
+    table = Delivery.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("delivery_id"))
+        .values(status="sent", sent_at=now, message_ts=bindparam("ts"), next_attempt_at=None, last_error=None)
+    )
+    session.execute(statement, [{"delivery_id": delivery_id, "ts": ts} for delivery_id, ts in sent])
+    session.commit()
+
+
+def mark_retry(*, session: Session, delivery_id: int, error: str, retry_at: datetime) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(status="pending", next_attempt_at=retry_at, last_error=error[:2000])
+    )
+    session.commit()
+
+
+def mark_failed(*, session: Session, delivery_id: int, error: str) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(status="failed", next_attempt_at=None, last_error=error[:2000])
+    )
+    session.commit()
+
+
+def delivery_counts(*, session: Session) -> dict[str, int]:
+    rows = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+    return {status: count for status, count in rows}
+
+
+def coordinator_targets(*, session: Session, coordinator_user_ids: Iterable[str] = ()) -> tuple[str, ...]:
+    """Where the planning office hears about failures: its channel(s), coordinator members, the settings' ids."""
+    targets = [
+        binding_target(binding)
+        for binding in session.execute(
+            select(ChannelBinding).where(ChannelBinding.department_id.is_(None)).order_by(ChannelBinding.id)
+        ).scalars()
+    ]
+    targets.extend(
+        f"slack:{user_id}"
+        for user_id in session.execute(
+            select(Member.slack_user_id).where(Member.role == "coordinator").order_by(Member.id)
+        ).scalars()
+    )
+    targets.extend(f"slack:{user_id}" for user_id in sorted(coordinator_user_ids))
+    return tuple(dict.fromkeys(targets))
+
+
+def robot_webhooks(*, session: Session) -> dict[str, str]:
+    """Robot targets ("dingtalk:4") and their webhook URLs, from the channel bindings."""
+    return {
+        binding_target(binding): binding.webhook_url
+        for binding in session.execute(
+            select(ChannelBinding).where(ChannelBinding.platform.in_(("dingtalk", "feishu", "wecom")))
+        ).scalars()
+        if binding.webhook_url
+    }
