@@ -15,6 +15,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def planbot() -> None:
+    """planbot：规划任务台账与提醒。 Plan task ledger and reminders."""
+
+
 for module in (extract, ledger, serve, remind, demo):
     module.register(app)
 

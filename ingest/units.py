@@ -1,24 +1,93 @@
 """Responsible units: recognising them in text and canonicalizing their many spellings.
 
-Placeholder interface; the recogniser is filled in with the extraction engine.
+Written by hand because no tagger knows the naming of Chinese government bodies: a unit is a level marker
+(区/市/县/省/国家…) or a place name, a field of work and a body suffix (局/委/办/中心/部门…); a collective addressee
+(各部门, 各镇（街道）, 区直有关部门…) names a whole class of units. Units are read only where a sentence makes them
+responsible (the subject of a clause, 由X, X牵头, X配合), never as objects (报X备案, 分解到X).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+UNIT_SUFFIXES = (
+    "人民政府", "办事处", "管委会", "管理委员会", "工作委员会", "委员会", "领导小组", "指挥部", "办公室", "总工会",
+    "检察院", "法院", "人武部", "政府", "部门", "机关", "单位", "中心", "分局", "支队", "大队", "公司", "集团",
+    "银行", "妇联", "科协", "团委", "工商联", "联社", "监委", "党委", "党组", "工委", "局", "委", "办", "厅", "署",
+    "院", "所", "站", "社", "部",
+)  # fmt: skip
+LEVEL_PREFIXES = ("自治区", "国务院", "国家", "中央", "街道", "省", "市", "区", "县", "镇", "乡", "州", "盟", "旗", "各")
+PLACE_PREFIX = re.compile(r"^(?:(?![省市区县在全我本各该和与及对由])[\u4e00-\u9fff]){2,5}?(?:省|市|区|县)")
+# characters that never occur inside a unit's name (they mark a clause, an object or a verb phrase)
+NAME_BREAKERS = set("，。、；：！？的要将对把在为与及或等是由向从被让请按并且就都也还可应须能会得了着过之其该此这那")
+NOT_IN_NAME = re.compile(
+    r"负责|牵头|会同|配合|推进|推动|加强|加快|做好|落实|实施|开展|建立|健全|完善|制定|组织|统筹|协调|指导|督促|提出|纳入|报送|上报"
+    r"|发挥|支持|鼓励|引导|要求|坚持|依托|通过|依靠|动员|联系|接受|听取|报请|提请|经过|根据|按照|围绕|针对"
+    r"|规划|计划|意见|方案|工作|建设|发展(?!改革|和改革)|改革(?!局|委|部门)|项目|任务|指标|资金|政策|企业|群众|干部|领导(?!小组)"
+)
+# words that may follow a unit at the head of a clause: separators, roles, modal verbs and common predicates
+CONTINUATIONS = re.compile(
+    r"(?:、|，|和|及|以及|与|同|会同|联合|协同|配合|协助|参与|牵头|负责|分别|共同|按|要|应|须|需|必须|将|把|对|对于|在|于|为|是|作为|等|以|"
+    r"根据|依据|按照|结合|围绕|针对|聚焦|立足|统筹|组织|做好|加强|加快|进一步|切实|及时|主动|积极|认真|严格|定期|每年|每季度|每月|自|从|"
+    r"于每年|立即|尽快|推进|推动|开展|建立|健全|完善|制定|落实|提出|承担|具体|也|还|都|均|继续|着力|全面|重点|不断|持续|发挥|编制|督促|指导|"
+    r"协调|审核|起草|研究|做|会|可|可以|适时|通过|依法|深入|全力|抓好|抓紧|确保|实行|实施|组建|设立|建设|打造|完成|牵头做好|部署|召开|"
+    r"争取|谋划|梳理|跟踪|监测|评估|考核|汇总|报送|上报|印发|出台|发布|公布|公开|接受|自觉|密切|强化|优化|提升|提高|做实|抓实|压实|"
+    r"细化|明确|分解|研究制定|共同做好|具体负责|（|\(|：|:|；|。|$)"
+)
+CONJUNCTIONS = ("以及", "、", "和", "及", "与")
+ANNOTATION = re.compile(r"[（(](?:含|包括|下同|以下简称|简称)[^）)]{0,14}[）)]")
+
+COLLECTIVE_FORMS = (
+    "各功能区管委会", "各功能区", "功能区", "各镇（街道）", "各镇(街道)", "各镇（街）", "各镇街道", "各镇街", "各街道（镇）",
+    "各街道(镇)", "各街道镇", "各街道、镇", "各镇、街道", "各街道办事处", "各镇人民政府", "各镇政府", "相关镇街", "有关镇街", "镇街",
+    "各乡镇（街道）", "各乡镇(街道)", "各乡镇", "各街道", "各镇", "各园区", "园区", "各开发区", "各县（市、区）", "各县(市、区)",
+    "各县（市区）", "各县市区", "各县区政府", "各区县政府", "各县区", "各区县", "各区", "各县", "各市", "各地区各部门", "各地各部门",
+    "各地区", "各地", "各级各部门", "各级、各部门", "各级各类规划编制部门", "各级党委和政府", "各级党委政府", "各级政府",
+    "各部门（含单位，下同）", "各部门(含单位，下同)", "各部门（含单位）", "各部门(含单位)", "区直各部门", "区政府各部门",
+    "市政府各部门", "市直各部门", "县直各部门", "县政府各部门", "各部门", "区直各有关部门", "区直有关部门", "市直有关部门",
+    "市级有关部门", "县直有关部门", "省直有关部门", "省级有关部门", "国务院有关部门", "各有关部门", "有关部门", "各相关部门", "相关部门",
+    "各有关单位", "有关单位", "相关单位", "区直各单位", "市直各单位", "各单位", "各责任单位", "责任单位", "各责任部门",
+    "主要责任部门", "责任部门", "参与部门", "牵头单位", "牵头部门", "配合单位", "配合部门", "各成员单位", "成员单位",
+    "各类规划编制部门", "规划编制部门", "纪检监察机关", "审计机关", "区委各部门", "市委各部门",
+)  # fmt: skip
+COLLECTIVE_BY_LENGTH = sorted(COLLECTIVE_FORMS, key=len, reverse=True)
+
+# field abbreviations as bureaus write them, expanded to the form the alias table keys on
+ABBREVIATIONS = (
+    ("发展和改革", "发展改革"), ("发改", "发展改革"), ("工信", "工业和信息化"), ("人社", "人力资源社会保障"),
+    ("人力资源和社会保障", "人力资源社会保障"), ("住建", "住房城乡建设"), ("住房和城乡建设", "住房城乡建设"),
+    ("卫健", "卫生健康"), ("文旅", "文化和旅游"), ("市场监督管理", "市场监管"), ("生态环境保护", "生态环境"),
+    ("自然资源和规划", "自然资源"), ("农业和农村", "农业农村"), ("应急管理", "应急"), ("退役军人事务", "退役军人"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class UnitMention:
+    name: str  # as written (annotations such as （含单位，下同） dropped)
+    start: int
+    end: int
+
 
 @dataclass
 class AliasTable:
-    """Maps every known spelling of a unit to its canonical name (per jurisdiction-free form, e.g. 区发展改革局)."""
+    """Maps every known spelling of a unit to its canonical name (jurisdiction-free, e.g. 区发展改革局)."""
 
     canonical_by_alias: dict[str, str] = field(default_factory=dict)
 
     def canonical(self, name: str) -> str:
-        return self.canonical_by_alias.get(name, name)
+        known = self.canonical_by_alias.get(name)
+        if known:
+            return known
+        shortened = strip_place(name)
+        known = self.canonical_by_alias.get(shortened)
+        if known:
+            return known
+        expanded = expand_abbreviations(shortened)
+        return self.canonical_by_alias.get(expanded, expanded)
 
     def aliases_of(self, canonical: str) -> set[str]:
         return {alias for alias, target in self.canonical_by_alias.items() if target == canonical} | {canonical}
@@ -27,13 +96,16 @@ class AliasTable:
         for alias in (canonical, *aliases):
             self.canonical_by_alias[alias] = canonical
 
+    def extend_from_lines(self, lines: list[str]) -> None:
+        for line in lines:
+            names = [part.strip() for part in line.split("\t") if part.strip()]
+            if names and not names[0].startswith("#"):
+                self.add(names[0], *names[1:])
+
     def extended_from_file(self, path: Path) -> AliasTable:
         """A copy with the aliases of a user's TSV file (canonical<TAB>alias<TAB>alias…) added."""
         table = AliasTable(dict(self.canonical_by_alias))
-        for line in path.read_text(encoding="utf-8").splitlines():
-            names = [part.strip() for part in line.split("\t") if part.strip()]
-            if names and not names[0].startswith("#"):
-                table.add(names[0], *names[1:])
+        table.extend_from_lines(path.read_text(encoding="utf-8").splitlines())
         return table
 
 
@@ -41,9 +113,123 @@ class AliasTable:
 def default_alias_table() -> AliasTable:
     table = AliasTable()
     shipped = resources.files("ingest").joinpath("data/aliases.tsv")
-    if shipped.is_file():
-        for line in shipped.read_text(encoding="utf-8").splitlines():
-            names = [part.strip() for part in line.split("\t") if part.strip()]
-            if names and not names[0].startswith("#"):
-                table.add(names[0], *names[1:])
+    table.extend_from_lines(shipped.read_text(encoding="utf-8").splitlines())
     return table
+
+
+def strip_place(name: str) -> str:
+    """莱芜区发展和改革局 -> 区发展和改革局: the jurisdiction is stored beside the department, not in its name."""
+    stripped = name
+    while True:
+        match = PLACE_PREFIX.match(stripped)
+        if not match or len(stripped) - match.end() < 2:
+            return stripped
+        rest = stripped[match.end() :]
+        if not (rest.startswith(("人民政府", "政府")) or _ends_with_suffix(rest)):
+            return stripped
+        following = PLACE_PREFIX.match(rest)
+        if following and len(rest) - following.end() >= 2:
+            stripped = rest  # 济南市莱芜区…: the innermost place is the jurisdiction
+            continue
+        return match.group()[-1] + rest
+
+
+def expand_abbreviations(name: str) -> str:
+    for short, full in ABBREVIATIONS:
+        if short in name and full not in name:
+            name = name.replace(short, full, 1)
+    return name
+
+
+def unit_kind(canonical: str) -> str:
+    if canonical.startswith(("各", "有关", "相关")) or canonical in COLLECTIVE_FORMS or "各" in canonical:
+        return "collective"
+    if canonical.endswith(("政府", "管委会", "办事处")):
+        return "government"
+    if canonical.endswith(("委员会", "领导小组", "党委", "工委")) or canonical.endswith("委") and "发展改革委" not in canonical:
+        return "committee"
+    return "bureau"
+
+
+def _ends_with_suffix(text: str) -> bool:
+    return text.endswith(UNIT_SUFFIXES)
+
+
+def unit_at(text: str, start: int) -> UnitMention | None:
+    """The unit whose name begins exactly at `start` and is followed by a plausible continuation."""
+    for form in COLLECTIVE_BY_LENGTH:
+        if text.startswith(form, start) and _continues(text, start + len(form)):
+            return UnitMention(_drop_annotation(form), start, start + len(form))
+    limit = min(len(text), start + 20)
+    for end in range(limit, start + 1, -1):
+        candidate = text[start:end]
+        if not _ends_with_suffix(candidate) or not _plausible_name(candidate):
+            continue
+        if not _continues(text, end):
+            continue
+        split = _conjunction_split(candidate)
+        if split:
+            return UnitMention(candidate[:split], start, start + split)
+        return UnitMention(candidate, start, end)
+    return None
+
+
+def units_in_series(text: str, start: int) -> tuple[list[UnitMention], int]:
+    """Read "A、B和C" from `start`; return the units and the offset just after the series."""
+    mentions: list[UnitMention] = []
+    position = start
+    while True:
+        mention = unit_at(text, position)
+        if not mention:
+            break
+        mentions.append(mention)
+        position = mention.end
+        annotation = ANNOTATION.match(text, position)
+        if annotation:
+            position = annotation.end()
+        for conjunction in CONJUNCTIONS:
+            if text.startswith(conjunction, position) and unit_at(text, position + len(conjunction)):
+                position += len(conjunction)
+                break
+        else:
+            break
+    return mentions, position
+
+
+def _plausible_name(candidate: str) -> bool:
+    if len(candidate) < 2 or any(char in NAME_BREAKERS for char in candidate[:-1]):
+        return False
+    if "和" in candidate[1:-1] and _conjunction_split(candidate) is None and not _joined_field(candidate):
+        return False
+    if NOT_IN_NAME.search(candidate):
+        return False
+    if candidate.startswith(LEVEL_PREFIXES) or PLACE_PREFIX.match(candidate):
+        return len(candidate) >= 3 or candidate in ("区委", "市委", "县委")
+    # an unprefixed field + 部门/机关 (行政审批部门, 审计机关) names a unit only as a clause subject
+    return candidate.endswith(("部门", "机关")) and 4 <= len(candidate) <= 10
+
+
+def _joined_field(candidate: str) -> bool:
+    """发展和改革, 工业和信息化, 文化和旅游…: 和 inside one field name, not between two units."""
+    return bool(re.search(r"发展和改革|工业和信息化|文化和旅游|教育和体育|自然资源和规划|住房和城乡|人力资源和社会|卫生和|商务和|科学技术和|"
+                          r"农业和农村|交通和|城乡和|广播电视和|新闻出版和", candidate))
+
+
+def _conjunction_split(candidate: str) -> int | None:
+    """区财政局和区统计局 is two units; return where the first ends."""
+    for conjunction in ("和", "及", "与"):
+        index = candidate.find(conjunction, 2)
+        while index > 0:
+            head, tail = candidate[:index], candidate[index + 1 :]
+            if _ends_with_suffix(head) and tail.startswith(LEVEL_PREFIXES) and _ends_with_suffix(tail):
+                return index
+            index = candidate.find(conjunction, index + 1)
+    return None
+
+
+def _continues(text: str, end: int) -> bool:
+    return bool(CONTINUATIONS.match(text, end))
+
+
+def _drop_annotation(form: str) -> str:
+    return re.sub(r"[（(](?:含|包括)[^）)]*[）)]", "", form)

@@ -1,0 +1,194 @@
+"""Chinese deadline, recurrence and review expressions -> dates, by the conventions in DESIGN.md.
+
+Written by hand because date parsers know calendars, not plan language: 年底前 means 12-31 of the year it names (or
+of the document's year when it names none), 上半年 means 06-30, 中期评估 means the middle year of the plan period,
+期末/总结评估 its last year, and 按年度/每年 make a task repeat rather than fall due once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+CN_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+
+_BEFORE = r"(?:前|以前|之前|止|为止)"
+EXACT_DAY = re.compile(rf"(20\d\d)\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日\s*{_BEFORE}")
+YEAR_MONTH = re.compile(rf"(20\d\d)\s*年\s*(\d{{1,2}})\s*月(?!\s*\d)\s*(?:(?:底|末|份)?\s*{_BEFORE}|底|末|(?=\S{{0,3}}(?:完成|建成|实现|投用|投产|启动|开工|竣工|上线|出台|印发)))")
+YEAR_PART = re.compile(
+    rf"(20\d\d)\s*年\s*(上半年|下半年|第?[一二三四1-4]\s*季度(?:末)?|年底|年末|底|末)\s*{_BEFORE}?"
+)
+YEAR_TARGET = re.compile(rf"(?:到|至|在|于|截至|截止到?|力争|确保)\s*(20\d\d)\s*年(?!度|起|以来|开始|以后|后|同期|\d)|(20\d\d)\s*年\s*{_BEFORE}")
+BARE_YEAR = re.compile(r"(?<![\d至到—\-－~])(20\d\d)\s*年(?![度起\d]|以来|开始|以后|后|同期|为基|比|相比|[上下]半年|\s*\d)")
+MONTH_ONLY = re.compile(rf"(?<![\d年])(\d{{1,2}})\s*月(?:底|末|份|中旬|下旬)?\s*{_BEFORE}")
+HALF_OR_QUARTER = re.compile(r"(?<![\d年])(上半年|下半年|第?[一二三四]季度(?:末)?)")
+THIS_YEAR = re.compile(r"年底前|年内|今年|全年|年底|年末|本年度|当年")
+NEXT_YEAR = re.compile(r"明年")
+STARTS = re.compile(r"(?:自|从)\s*(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?(?:起|开始)|(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?起")
+
+YEARLY = re.compile(
+    r"每年|每一年|逐年|按年度|分年度|每年度|年度滚动|年度监测|(?<![\d上本该下])年度(?:计划|重点|目标|任务|工作|考核|评估|总结|报告|预算|监测|调度|督查)"
+)
+QUARTERLY = re.compile(r"每季度|按季度|每个季度|逐季|季度调度|季度通报|季度报送")
+MONTHLY = re.compile(r"每月|按月|逐月|每个月|月度调度|月度通报|月报")
+EARLY_EACH_YEAR = re.compile(r"每年年初|每年初|年初报送")
+
+MID_TERM = re.compile(r"中期评估(?!结果)|中期(?:和|、|及|与)期末|中期评价|中期检查|中期总结")
+FINAL = re.compile(r"总结评估|终期评估|期末评估|期末总结|末期评估|(?<=中期和)期末|(?<=中期、)期末|(?<=中期及)期末|(?<=中期与)期末")
+ANNUAL_MONITORING = re.compile(r"年度监测|年度评估|年度总结|年度(?:实施)?情况报告|年度监测分析")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeContext:
+    """What relative expressions are relative to."""
+
+    year: int | None  # the document's year: 今年, 年内, 6月底前 without a year
+    period: tuple[int, int] | None  # the plan period: 中期 and 期末
+    annual_plan: bool = False  # an annual plan's tasks without a date fall due at the end of its year
+    annual_report: tuple[int, int] = (1, 31)
+    mid_term_review: tuple[int, int] = (6, 30)
+    final_review: tuple[int, int] = (12, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    due: date | None = None
+    recurrence: str | None = None
+    starts: date | None = None
+    review: str | None = None  # annual_monitoring, mid_term_review, final_review
+
+    @property
+    def is_signal(self) -> bool:
+        return bool(self.due or self.recurrence or self.starts or self.review)
+
+
+def month_end(year: int, month: int) -> date | None:
+    if not 1 <= month <= 12:
+        return None
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _part_end(year: int, part: str) -> date | None:
+    if part == "上半年":
+        return date(year, 6, 30)
+    if part in ("下半年", "年底", "年末", "底", "末"):
+        return date(year, 12, 31)
+    quarter = re.search(r"[一二三四1-4]", part)
+    if quarter:
+        month, day = QUARTER_END[CN_NUMBER[quarter.group()]]
+        return date(year, month, day)
+    return None
+
+
+def explicit_dues(text: str, context: TimeContext) -> list[date]:
+    """Every deadline the text fixes, in reading order, past dates (before the document's year) dropped."""
+    found: list[tuple[int, date]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, value: date | None) -> None:
+        if value is None or any(start < b and a < end for a, b in taken):
+            return
+        taken.append((start, end))
+        found.append((start, value))
+
+    for match in EXACT_DAY.finditer(text):
+        add(match.start(), match.end(), _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3))))
+    for match in YEAR_PART.finditer(text):
+        add(match.start(), match.end(), _part_end(int(match.group(1)), match.group(2)))
+    for match in YEAR_MONTH.finditer(text):
+        if re.match(r"\s*\d{1,2}\s*日", text[match.end() :]):
+            continue  # an event's date (印发于…日), not a deadline
+        add(match.start(), match.end(), month_end(int(match.group(1)), int(match.group(2))))
+    for match in YEAR_TARGET.finditer(text):
+        add(match.start(), match.end(), date(int(match.group(1) or match.group(2)), 12, 31))
+    if context.year:
+        for match in MONTH_ONLY.finditer(text):
+            add(match.start(), match.end(), month_end(context.year, int(match.group(1))))
+        for match in HALF_OR_QUARTER.finditer(text):
+            add(match.start(), match.end(), _part_end(context.year, match.group(1)))
+        for match in THIS_YEAR.finditer(text):
+            add(match.start(), match.end(), date(context.year, 12, 31))
+        for match in NEXT_YEAR.finditer(text):
+            add(match.start(), match.end(), date(context.year + 1, 12, 31))
+    floor = context.year or (context.period[0] if context.period else None)
+    for match in BARE_YEAR.finditer(text):
+        year = int(match.group(1))
+        if floor and year > floor or context.annual_plan and year == floor:
+            add(match.start(), match.end(), date(year, 12, 31))
+    found.sort()
+    dues: list[date] = []
+    for _, value in found:
+        if floor and value.year < floor:
+            continue
+        if value not in dues:
+            dues.append(value)
+    return dues
+
+
+def recurrence_of(text: str) -> str | None:
+    if YEARLY.search(text) or EARLY_EACH_YEAR.search(text):
+        return "yearly"
+    if QUARTERLY.search(text):
+        return "quarterly"
+    if MONTHLY.search(text):
+        return "monthly"
+    return None
+
+
+def start_of(text: str) -> date | None:
+    match = STARTS.search(text)
+    if not match:
+        return None
+    year = int(match.group(1) or match.group(3))
+    month = match.group(2) or match.group(4)
+    return _safe_date(year, int(month), 1) if month else date(year, 1, 1)
+
+
+def reviews_in(text: str, context: TimeContext) -> list[Timing]:
+    timings: list[Timing] = []
+    if ANNUAL_MONITORING.search(text):
+        timings.append(Timing(recurrence="yearly", starts=start_of(text), review="annual_monitoring"))
+    if MID_TERM.search(text):
+        due = None
+        if context.period:
+            start, end = context.period
+            due = _safe_date(start + (end - start) // 2, *context.mid_term_review)
+        timings.append(Timing(due=due, review="mid_term_review"))
+    if FINAL.search(text):
+        due = _safe_date(context.period[1], *context.final_review) if context.period else None
+        timings.append(Timing(due=due, review="final_review"))
+    return timings
+
+
+def timings_in(text: str, context: TimeContext) -> list[Timing]:
+    """One Timing per deadline the text sets (at least one, possibly empty of any date)."""
+    recurrence = recurrence_of(text)
+    starts = start_of(text)
+    reviews = reviews_in(text, context)
+    dues = explicit_dues(text, context)[:3]
+    if recurrence and EARLY_EACH_YEAR.search(text) and not dues:
+        base = starts.year if starts else (context.year or 0) + 1
+        if base > 1:
+            dues = [d for d in [_safe_date(base, *context.annual_report)] if d]
+    timings = [Timing(due=due, recurrence=recurrence, starts=starts) for due in dues]
+    if reviews:
+        if not timings and not any(review.review == "annual_monitoring" for review in reviews) and (recurrence or starts):
+            timings.append(Timing(recurrence=recurrence, starts=starts))
+        return timings + reviews
+    if timings:
+        return timings
+    if recurrence or starts:
+        return [Timing(recurrence=recurrence, starts=starts)]
+    if context.annual_plan and context.year:
+        return [Timing(due=date(context.year, 12, 31))]
+    return [Timing()]

@@ -1,0 +1,262 @@
+"""Document structure: heading tree, document kind, jurisdiction, plan period, year, mechanism sections.
+
+Written by hand because no library knows Chinese official-document conventions: headings are numbered
+第X章 / 第X节 / 一、 / （一） / 1. / 专栏N and enumerated in running text as 一是…二是…, and the parts that assign
+work (规划实施保障, 保障措施, 职责分工…) are recognised by their titles.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest.records import Section
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+# rank of each heading style: a heading closes every open heading of the same or a lower rank
+HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (0, re.compile(r"^第[一二三四五六七八九十百零〇\d]+(?:篇|部分)")),
+    (1, re.compile(r"^第[一二三四五六七八九十百零〇\d]+章")),
+    (2, re.compile(r"^第[一二三四五六七八九十百零〇\d]+节")),
+    (3, re.compile(r"^[一二三四五六七八九十]+、")),
+    (4, re.compile(r"^[（(][一二三四五六七八九十]+[）)]")),
+    (5, re.compile(r"^\d{1,2}[.．、](?!\d)")),
+    (6, re.compile(r"^[（(]\d{1,2}[）)]")),
+    (5, re.compile(r"^专栏\s*\d+")),
+    (7, re.compile(r"^[一二三四五六七八九十]+(?:是|要|方面)(?=[^，。；]{2,40}[。；：])")),
+)
+
+MECHANISM_TITLE = re.compile(
+    r"实施保障|保障措施|保障机制|实施机制|规划实施|职责分工|责任分工|任务分工|分工落实|监督考评|监督考核|考核评估|督查考核|督促检查"
+    r"|推进落实|抓好落实|狠抓落实|强化措施|组织实施|组织领导|组织保障|工作机制|监测评估|评估机制|工作要求|落实机制|推进机制"
+    r"|实施管理|动态调整|强化监督|加强监督|健全.{0,4}机制|明确.{0,4}责任"
+)
+ANNUAL_MEASURES_TITLE = re.compile(r"主要措施|重点工作|主要任务|重点任务|工作措施|工作安排|重点和|任务和措施")
+
+KIND_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("mechanism_opinion", re.compile(r"解读")),
+    ("division_plan", re.compile(r"分工方案|任务分工|责任分工|分解方案|任务清单|分工的通知|责任清单|任务分解")),
+    ("annual_plan", re.compile(r"\d{4}年(?:度)?国民经济和社会发展计划|年度计划(?:的通知|草案)|\d{4}年.{0,6}计划(?:草案)?的通知")),
+    ("mechanism_opinion", re.compile(r"实施机制|实施意见|落实.{0,10}意见|的意见")),
+    ("speech", re.compile(r"讲话|致辞|发言|工作报告|在.{2,30}会议上")),
+    ("five_year_plan", re.compile(r"五年规划|规划纲要|十[一二三四五六]五.{0,12}规划|规划(?:（|\()?\d{4}")),
+)
+
+JURISDICTION = re.compile(
+    r"(?:(?:(?![省市区县在全我本各该])[\u4e00-\u9fff]){2,6}?(?:省|自治区))?"
+    r"(?:(?:(?![省市区县在全我本各该])[\u4e00-\u9fff]){2,5}?市)?"
+    r"((?:(?![省市区县在全我本各该])[\u4e00-\u9fff]){1,5}?(?:区|县|市|旗))"
+    r"(?=人民政府|政府|国民经济|“十|\"十|十[一二三四五六]五|第十|20\d\d年|发展和改革|发展改革|发改)"
+)
+FIVE_YEAR_NAME = re.compile(r"十([一二三四五六])五|第十([一二三四五六])个五年")
+EXPLICIT_PERIOD = re.compile(r"[（(]?(20\d\d)\s*[—\-－–~至到]+\s*(20\d\d)\s*年")
+FULL_DATE = re.compile(r"(20\d\d|19\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+TITLE_YEAR = re.compile(r"(20\d\d)年(?:度)?(?:国民经济|.{0,8}计划|.{0,8}工作要点|政府工作报告)")
+THIS_YEAR_TO = re.compile(r"今年(?:底|年底|下半年)?[至到](20\d\d)年")
+ISSUED_ON = re.compile(r"于\s*(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^。]{0,12}(?:印发|发布|通过)")
+
+
+def five_year_period(ordinal: int) -> tuple[int, int]:
+    """The n-th five-year plan: the 3rd began in 1966 and they have run back to back since."""
+    start = 1966 + 5 * (ordinal - 3)
+    return start, start + 4
+
+
+@dataclass(slots=True)
+class Heading:
+    rank: int
+    title: str
+    start: int  # offset of the heading line in the normalized text
+    body_start: int
+
+
+@dataclass(slots=True)
+class Outline:
+    title: str
+    kind: str
+    jurisdiction: str | None
+    period: tuple[int, int] | None
+    year: int | None
+    sections: list[Section] = field(default_factory=list)
+    _section_starts: list[int] = field(default_factory=list)
+
+    def section_at(self, offset: int) -> Section | None:
+        index = bisect_right(self._section_starts, offset) - 1
+        return self.sections[index] if index >= 0 else None
+
+
+def analyse(text: str, *, year_override: int | None = None) -> Outline:
+    header = _header(text)
+    kind = classify(header, text)
+    period = find_period(header, text)
+    year = year_override or find_year(header, text, kind)
+    if period is None and kind == "annual_plan" and year:
+        period = _period_around(year)
+    outline = Outline(
+        title=_title(header),
+        kind=kind,
+        jurisdiction=find_jurisdiction(header, text),
+        period=period,
+        year=year,
+    )
+    outline.sections = build_sections(text, kind)
+    outline._section_starts = [section.start for section in outline.sections]
+    return outline
+
+
+def _header(text: str) -> str:
+    """The opening lines that carry the title: issuing body, 发文字号, the title split over several lines."""
+    lines = text.split("\n", 14)[:14]
+    return "\n".join(line for line in lines if len(line) <= 90)
+
+
+def _title(header: str) -> str:
+    lines = [line.strip() for line in header.split("\n") if line.strip()]
+    for index, line in enumerate(lines):
+        if re.search(r"规划|计划|意见|方案|讲话|报告|通知|纲要|解读", line):
+            title = line
+            for follower in lines[index + 1 : index + 4]:
+                if len(title) > 60 or re.search(r"[。：:，]$", title) or len(follower) > 40:
+                    break
+                if re.search(r"[。，：:]", follower):
+                    break
+                title += follower
+            quoted = re.search(r"《([^》]{4,80})》", title)
+            if quoted and re.search(r"印发|解读|通知", title):
+                return quoted.group(1)
+            return title[:120]
+    return lines[0][:120] if lines else ""
+
+
+def classify(header: str, text: str) -> str:
+    title_text = header.replace("\n", "")
+    for kind, pattern in KIND_RULES:
+        if pattern.search(title_text):
+            return kind
+    body = text[:3000]
+    for kind, pattern in KIND_RULES:
+        if kind != "mechanism_opinion" and pattern.search(body):
+            return kind
+    return "other"
+
+
+def find_jurisdiction(header: str, text: str) -> str | None:
+    match = JURISDICTION.search(header.replace("\n", ""))
+    if match:
+        return match.group(1)
+    counts = Counter(match.group(1) for match in JURISDICTION.finditer(text[:20000]))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def find_period(header: str, text: str) -> tuple[int, int] | None:
+    for source in (header.replace("\n", ""), None):
+        if source is not None:
+            explicit = EXPLICIT_PERIOD.search(source)
+            if explicit and int(explicit.group(2)) - int(explicit.group(1)) == 4:
+                return int(explicit.group(1)), int(explicit.group(2))
+            named = FIVE_YEAR_NAME.search(source)
+            if named:
+                return five_year_period(10 + CN_DIGITS[named.group(1) or named.group(2)])
+    counts: Counter[tuple[int, int]] = Counter()
+    for named in FIVE_YEAR_NAME.finditer(text):
+        counts[five_year_period(10 + CN_DIGITS[named.group(1) or named.group(2)])] += 1
+    for explicit in EXPLICIT_PERIOD.finditer(text):
+        start, end = int(explicit.group(1)), int(explicit.group(2))
+        if end - start == 4:
+            counts[(start, end)] += 1
+    if not counts:
+        return None
+    best = max(counts.values())
+    return max(period for period, count in counts.items() if count == best)
+
+
+def _period_around(year: int) -> tuple[int, int]:
+    start = 1966 + ((year - 1966) // 5) * 5
+    return start, start + 4
+
+
+def find_year(header: str, text: str, kind: str) -> int | None:
+    title_year = TITLE_YEAR.search(header.replace("\n", ""))
+    if title_year:
+        return int(title_year.group(1))
+    relative = THIS_YEAR_TO.search(text)
+    if relative:
+        return int(relative.group(1)) - 1
+    issued = ISSUED_ON.search(text[:3000])
+    if issued:
+        return int(issued.group(1))
+    # a signature date stands alone on its line, near the top (notices) or the bottom (reports)
+    lines = text.split("\n")
+    for line in lines[:40] + lines[-20:]:
+        stripped = line.strip()
+        date = FULL_DATE.search(stripped)
+        if date and len(stripped) <= len(date.group()) + 16:
+            return int(date.group(1))
+    return None
+
+
+def heading_of(line: str) -> tuple[int, str] | None:
+    """(rank, title) when `line` opens with a heading marker."""
+    for rank, pattern in HEADING_PATTERNS:
+        match = pattern.match(line)
+        if not match:
+            continue
+        rest = line[match.end() :]
+        if rank == 5 and len(line) > 60 and not re.match(r"[^。]{2,40}[。：]", rest):
+            return None  # a numbered sentence inside a table or a list, not a heading
+        title = line if len(line) <= 40 else line[: _first_stop(line)]
+        return rank, title.strip()
+    return None
+
+
+def _first_stop(line: str) -> int:
+    for index, char in enumerate(line):
+        if char in "。：:；;" and index > 1:
+            return index
+    return min(len(line), 40)
+
+
+def build_sections(text: str, kind: str) -> list[Section]:
+    whole_is_mechanism = kind in ("division_plan", "mechanism_opinion") and not _is_commentary(text)
+    open_headings: list[tuple[int, str, bool]] = []  # (rank, title, mechanism)
+    sections: list[Section] = [Section(path=(), start=0, end=len(text), is_mechanism=whole_is_mechanism)]
+    position = 0
+    for line in text.split("\n"):
+        start = position
+        position += len(line) + 1
+        found = heading_of(line)
+        if not found:
+            continue
+        rank, title = found
+        while open_headings and open_headings[-1][0] >= rank:
+            open_headings.pop()
+        inherited = any(mechanism for _, _, mechanism in open_headings)
+        mechanism = (
+            whole_is_mechanism
+            or inherited
+            or bool(MECHANISM_TITLE.search(title))
+            or (kind == "annual_plan" and bool(ANNUAL_MEASURES_TITLE.search(title)))
+        )
+        open_headings.append((rank, title, mechanism))
+        sections[-1] = _closed(sections[-1], start)
+        sections.append(
+            Section(
+                path=tuple(heading for _, heading, _ in open_headings),
+                start=start,
+                end=len(text),
+                is_mechanism=mechanism,
+            )
+        )
+    return sections
+
+
+def _closed(section: Section, end: int) -> Section:
+    return Section(path=section.path, start=section.start, end=end, is_mechanism=section.is_mechanism)
+
+
+def _is_commentary(text: str) -> bool:
+    """A 解读 explains a whole plan: only its mechanism parts assign work, not the background it retells."""
+    return "解读" in text[:200]
