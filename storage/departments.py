@@ -148,11 +148,12 @@ def _split_region(name: str, jurisdictions: list[Jurisdiction]) -> list[tuple[Ju
     splits = []
     for jurisdiction in sorted(jurisdictions, key=lambda j: -len(j.name)):
         prefix = name_key(jurisdiction.name)
-        for candidate_prefix in {prefix, prefix[:-1] if len(prefix) > 2 else prefix}:
+        # 莱芜区 and 莱芜 both prefix a name; what follows is tried as typed and with the level word (区)
+        for candidate_prefix in dict.fromkeys([prefix, prefix[:-1] if len(prefix) > 2 else prefix]):
             if name.startswith(candidate_prefix) and len(name) > len(candidate_prefix):
                 rest = name[len(candidate_prefix) :]
                 splits.append((jurisdiction, rest))
-                if candidate_prefix == prefix:
+                if not rest.startswith(prefix[-1]):
                     splits.append((jurisdiction, prefix[-1] + rest))  # 区 + 发改局
     return splits
 

@@ -142,11 +142,13 @@ def insert_deliveries(
     now: datetime,
     reminder_time: str = "09:00",
     timezone: str = "Asia/Shanghai",
+    not_before: datetime | None = None,
 ) -> int:
     """Store one pending delivery per reminder whose key is new; returns how many were new.
 
     ON CONFLICT DO NOTHING on the unique key: a second sweep, or a second process sweeping at the same moment,
-    inserts nothing, and no error aborts the batch.
+    inserts nothing, and no error aborts the batch. A delivery waits until `reminder_time` of its working
+    day (or `not_before`); one whose day has passed is due at once: the catch-up.
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -163,7 +165,7 @@ def insert_deliveries(
                 "target": reminder.target,
                 "status": "pending",
                 "attempts": 0,
-                "next_attempt_at": fire_at(reminder.fire_on, reminder_time, timezone),
+                "next_attempt_at": not_before or fire_at(reminder.fire_on, reminder_time, timezone),
                 "created_at": now,
                 "payload": json.dumps(
                     {
@@ -341,3 +343,39 @@ def robot_webhooks(*, session: Session) -> dict[str, str]:
         ).scalars()
         if binding.webhook_url
     }
+
+
+def insert_failure_notices(
+    *,
+    session: Session,
+    delivery_id: int,
+    failed_target: str,
+    error: str,
+    reminder_text: str,
+    targets: Sequence[str],
+    now: datetime,
+    timezone: str = "Asia/Shanghai",
+) -> int:
+    """Tell the coordinators, once each, that a delivery failed for good and what to do about it."""
+    first_line = reminder_text.splitlines()[0] if reminder_text else ""
+    text = (
+        f"【提醒发送失败】发往 {failed_target} 的提醒未能送达（{error}）：{first_line[:80]}\n"
+        f"请检查该部门的频道绑定（`/plan 绑定 部门 #频道`），或把 planbot 邀请进该频道。\n"
+        f"A reminder to {failed_target} could not be delivered ({error}). Check the department's channel "
+        f"binding (`/plan bind`) or invite the bot to the channel."
+    )
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    notices = [
+        Reminder(
+            rule="delivery-failed",
+            kind="delivery_failed",
+            subject_key=f"delivery:{delivery_id}",
+            occurrence_on=today,
+            fire_on=today,
+            target=target,
+            text=text,
+        )
+        for target in targets
+        if target != failed_target
+    ]
+    return insert_deliveries(session=session, reminders=notices, now=now, not_before=now)
