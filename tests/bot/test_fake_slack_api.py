@@ -23,7 +23,9 @@ def client(fake):
 
 def test_post_message_is_recorded_with_headers_body_and_metadata(fake, client):
     metadata = {"event_type": "planbot_reminder", "event_payload": {"key": "deadline:1:2025-06-30"}}
-    response = client.chat_postMessage(channel="C1", text="到期提醒", blocks=[{"type": "divider"}], metadata=metadata)
+    response = client.chat_postMessage(
+        channel="C1", text="到期提醒", blocks=[{"type": "divider"}], metadata=metadata
+    )
     assert response["ok"]
     [call] = fake.calls("chat.postMessage")
     assert call.headers["authorization"] == "Bearer xoxb-test"
@@ -35,7 +37,9 @@ def test_post_message_is_recorded_with_headers_body_and_metadata(fake, client):
 
 def test_history_returns_newest_first_and_metadata_only_when_asked(fake, client):
     for n in range(3):
-        client.chat_postMessage(channel="C1", text=f"m{n}", metadata={"event_type": "k", "event_payload": {"n": n}})
+        client.chat_postMessage(
+            channel="C1", text=f"m{n}", metadata={"event_type": "k", "event_payload": {"n": n}}
+        )
     plain = client.conversations_history(channel="C1")
     assert [m["text"] for m in plain["messages"]] == ["m2", "m1", "m0"]
     assert "metadata" not in plain["messages"][0]
@@ -79,7 +83,9 @@ def test_rate_limit_mode_allows_one_message_per_second_per_channel():
 
 
 def test_sdk_retry_handler_honours_retry_after(fake):
-    client = WebClient(token="xoxb-test", base_url=fake.api_url, retry_handlers=[RateLimitErrorRetryHandler(1)])
+    client = WebClient(
+        token="xoxb-test", base_url=fake.api_url, retry_handlers=[RateLimitErrorRetryHandler(1)]
+    )
     fake.fail_next("chat.postMessage", status=429, count=1, retry_after=0)
     assert client.chat_postMessage(channel="C1", text="x")["ok"]
 
@@ -97,7 +103,9 @@ def test_users_usergroups_views_and_response_urls(fake, client):
     assert client.users_info(user="U1")["user"]["real_name"] == "张三"
     assert client.users_info.__name__ and not _ok(lambda: client.users_info(user="U9"))
     assert client.usergroups_users_list(usergroup="S1")["users"] == ["U1", "U2"]
-    opened = client.views_open(trigger_id="t", view={"type": "modal", "title": {"type": "plain_text", "text": "x"}})
+    opened = client.views_open(
+        trigger_id="t", view={"type": "modal", "title": {"type": "plain_text", "text": "x"}}
+    )
     assert opened["view"]["id"].startswith("V")
     assert client.auth_test()["user_id"] == "UBOT"
 

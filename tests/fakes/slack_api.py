@@ -21,6 +21,7 @@ upload URL itself. Any other method answers ``{"ok": false, "error": "unknown_me
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
@@ -133,9 +134,13 @@ class FakeSlackApi:
     def fail_next(self, method: str, status: int = 429, count: int = 1, retry_after: int | None = 1) -> None:
         """Answer the next `count` calls of `method` with `status` (429 carries Retry-After)."""
         with self._lock:
-            self._state.failures[method].append(_Failure(status, count, retry_after if status == 429 else None))
+            self._state.failures[method].append(
+                _Failure(status, count, retry_after if status == 429 else None)
+            )
 
-    def add_user(self, user_id: str, name: str = "", *, real_name: str = "", tz: str = "Asia/Shanghai") -> None:
+    def add_user(
+        self, user_id: str, name: str = "", *, real_name: str = "", tz: str = "Asia/Shanghai"
+    ) -> None:
         with self._lock:
             self._state.users[user_id] = {
                 "id": user_id,
@@ -209,9 +214,7 @@ class FakeSlackApi:
             method = split.path.removeprefix("/api/").strip("/")
         with self._lock:
             status, extra_headers, payload = self._respond_locked(method, split.path, headers, body, raw, now)
-            self._state.calls.append(
-                RecordedCall(method, split.path, dict(headers), body, raw, status, now)
-            )
+            self._state.calls.append(RecordedCall(method, split.path, dict(headers), body, raw, status, now))
         return status, extra_headers, payload
 
     def _respond_locked(
@@ -259,12 +262,23 @@ class FakeSlackApi:
     # Each _api_* answers one Web API method under the lock: (status, extra headers, JSON body).
 
     def _api_auth_test(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
-        return 200, {}, {
-            "ok": True, "url": "https://fake.slack.test/", "team": "planbot-test", "user": "planbot",
-            "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": "BBOT",
-        }
+        return (
+            200,
+            {},
+            {
+                "ok": True,
+                "url": "https://fake.slack.test/",
+                "team": "planbot-test",
+                "user": "planbot",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": "BBOT",
+            },
+        )
 
-    def _api_chat_postMessage(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _api_chat_postMessage(
+        self, body: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         channel = str(body.get("channel", ""))
         if not channel:
             return 200, {}, {"ok": False, "error": "channel_not_found"}
@@ -288,11 +302,19 @@ class FakeSlackApi:
         self._state.messages[channel].append(message)
         return 200, {}, {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
 
-    def _api_chat_postEphemeral(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _api_chat_postEphemeral(
+        self, body: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         return 200, {}, {"ok": True, "message_ts": self._next_ts()}
 
-    def _api_chat_update(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
-        return 200, {}, {"ok": True, "channel": body.get("channel"), "ts": body.get("ts"), "text": body.get("text")}
+    def _api_chat_update(
+        self, body: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        return (
+            200,
+            {},
+            {"ok": True, "channel": body.get("channel"), "ts": body.get("ts"), "text": body.get("text")},
+        )
 
     def _api_conversations_history(
         self, body: dict[str, Any], now: float
@@ -308,24 +330,34 @@ class FakeSlackApi:
         if not include_metadata:
             page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
         has_more = start + limit < len(newest_first)
-        return 200, {}, {
-            "ok": True,
-            "messages": page,
-            "has_more": has_more,
-            "response_metadata": {"next_cursor": str(start + limit) if has_more else ""},
-        }
+        return (
+            200,
+            {},
+            {
+                "ok": True,
+                "messages": page,
+                "has_more": has_more,
+                "response_metadata": {"next_cursor": str(start + limit) if has_more else ""},
+            },
+        )
 
-    def _api_conversations_open(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _api_conversations_open(
+        self, body: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         users = str(body.get("users", ""))
         return 200, {}, {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("U")}}
 
     def _api_views_open(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
         return self._view_answer(body)
 
-    def _api_views_publish(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _api_views_publish(
+        self, body: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         return self._view_answer(body)
 
-    def _api_views_update(self, body: dict[str, Any], now: float) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _api_views_update(
+        self, body: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         return self._view_answer(body)
 
     def _view_answer(self, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
@@ -365,10 +397,17 @@ class FakeSlackApi:
         missing = [f.get("id") for f in files if f.get("id") not in self._state.uploads]
         if missing:
             return 200, {}, {"ok": False, "error": "file_not_found"}
-        return 200, {}, {
-            "ok": True,
-            "files": [{"id": f["id"], "title": f.get("title"), "size": len(self._state.uploads[f["id"]])} for f in files],
-        }
+        return (
+            200,
+            {},
+            {
+                "ok": True,
+                "files": [
+                    {"id": f["id"], "title": f.get("title"), "size": len(self._state.uploads[f["id"]])}
+                    for f in files
+                ],
+            },
+        )
 
 
 def _parse_body(content_type: str, raw: bytes, query: str) -> dict[str, Any]:
@@ -384,10 +423,8 @@ def _parse_body(content_type: str, raw: bytes, query: str) -> dict[str, Any]:
         body.update({key: values[-1] for key, values in parse_qs(raw.decode("utf-8")).items()})
     for key in JSON_FIELDS:
         if isinstance(body.get(key), str):
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 body[key] = json.loads(body[key])
-            except json.JSONDecodeError:
-                pass
     return body
 
 
@@ -404,7 +441,9 @@ def _handler_class(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             headers = {key.lower(): value for key, value in self.headers.items()}
             status, extra_headers, payload = fake._answer(http_method, self.path, headers, raw)
-            encoded = (payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)).encode()
+            encoded = (
+                payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+            ).encode()
             self.send_response(status)
             content_type = "text/plain" if isinstance(payload, str) else "application/json; charset=utf-8"
             self.send_header("Content-Type", content_type)

@@ -1,0 +1,155 @@
+"""The Slack app factory, and the small threaded HTTP server that serves it.
+
+No App exists at import: `build_app(settings, deps=...)` builds one, so tests and benchmarks build as many as
+they need, each pointed at its own fake Web API through `SLACK_API_URL` or an injected `WebClient`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from slack_bolt import App, BoltRequest
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.settings import Settings
+
+EVENTS_PATH = "/slack/events"
+log = logging.getLogger(__name__)
+
+
+class MissingSlackSetting(RuntimeError):
+    pass
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The one seam to the Slack Web API: SLACK_API_URL points it at a proxy or at the tests' fake server."""
+    if settings.slack_api_url:
+        return WebClient(token=settings.slack_bot_token, base_url=_with_slash(settings.slack_api_url))
+    return WebClient(token=settings.slack_bot_token)
+
+
+def build_app(settings: Settings, *, client: WebClient | None = None, deps: Deps) -> App:
+    """A Bolt app with every planbot listener registered; the signing secret is required in HTTP mode."""
+    if not settings.slack_signing_secret and not settings.slack_app_token:
+        raise MissingSlackSetting(
+            "缺少 SLACK_SIGNING_SECRET（HTTP 模式）或 SLACK_APP_TOKEN（Socket Mode）。请在 .env 中设置。\n"
+            "Set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) in .env."
+        )
+    if not settings.slack_bot_token and client is None:
+        raise MissingSlackSetting(
+            "缺少 SLACK_BOT_TOKEN（xoxb-…）。请在 .env 中设置。 Set SLACK_BOT_TOKEN (xoxb-…) in .env."
+        )
+    client = client or web_client(settings)
+    if deps.slack_client is None:
+        deps.slack_client = client
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        # Socket Mode connections are authenticated by the app token; signatures only exist over HTTP.
+        request_verification_enabled=not settings.slack_app_token,
+        token_verification_enabled=False,  # auth.test at start-up would make the factory reach the network
+        process_before_response=False,
+        logger=logging.getLogger("planbot.slack"),
+    )
+    from handlers import register
+
+    register(app, deps)
+    return app
+
+
+class SlackHttpServer:
+    """Serves one Bolt app on `EVENTS_PATH` with the stdlib's threaded server: one thread per request.
+
+    Bolt's own development server handles one request at a time; a slash command arriving while another
+    runs would wait, and Slack gives up after 3 seconds.
+    """
+
+    def __init__(self, app: App, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = ThreadingHTTPServer((host, port), _handler_for(app))
+        self._server.daemon_threads = True
+        self._server.request_queue_size = 128
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        host = self._server.server_address[0]
+        return f"http://{host}:{self.port}{EVENTS_PATH}"
+
+    def start(self) -> SlackHttpServer:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever(poll_interval=0.5)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SlackHttpServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _handler_for(app: App) -> type[BaseHTTPRequestHandler]:
+    class BoltHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            path, _, query = self.path.partition("?")
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode("utf-8") if length else ""
+            if path != EVENTS_PATH:
+                self._send(404, {}, "not found")
+                return
+            response = app.dispatch(BoltRequest(body=body, query=query, headers=_headers(self.headers)))
+            self._send(response.status, response.headers, response.body)
+
+        def do_GET(self) -> None:
+            # a health check for the reverse proxy; Slack itself only POSTs
+            self._send(
+                200 if self.path == "/healthz" else 404, {}, "ok" if self.path == "/healthz" else "not found"
+            )
+
+        def _send(self, status: int, headers: dict[str, Any], body: str) -> None:
+            encoded = body.encode("utf-8")
+            self.send_response(status)
+            for key, values in headers.items():
+                if key.lower() == "content-length":
+                    continue
+                for value in values if isinstance(values, list | tuple) else [values]:
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(encoded)))
+            self.end_headers()
+            self.wfile.write(encoded)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("%s - %s", self.address_string(), format % args)
+
+    return BoltHandler
+
+
+def _headers(message: Any) -> dict[str, list[str]]:
+    headers: dict[str, list[str]] = {}
+    for key, value in message.items():
+        headers.setdefault(key.lower(), []).append(value)
+    return headers
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"

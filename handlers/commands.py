@@ -1,0 +1,393 @@
+"""The one table of /plan subcommands, and the parser that turns text into typed arguments or a usage error.
+
+Each subcommand is declared once with its Chinese and English names and its parameters; its docstring is its
+help. `/plan 帮助`, the parser, the Slack and console adapters and the tests all read this table, so a new
+subcommand is a new entry here and nothing else. Matching is kept apart from doing: `parse()` never touches the
+database, and `handlers.router` only runs what parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from handlers.periods import Period, parse_period
+from handlers.replies import Reply, usage_error
+
+# Parameter kinds. Each reads tokens from the front of the argument list (REST kinds take the remainder).
+DEPARTMENT = "department"  # REST: a department name, any alias
+PERIOD = "period"  # one token of time words: 30天, 本月, 本季度, 今年, 2025年
+TEXT = "text"  # REST: free text (search words, a progress note)
+TASK_ID = "task_id"  # one token: 12 or #12
+PERCENT = "percent"  # the last token when it ends with %: 60%
+CHANNEL = "channel"  # one token: <#C123|name>, as Slack escapes a channel
+USER = "user"  # one token: <@U123|name>, as Slack escapes a user
+SOURCE = "source"  # one token: an http(s) URL (or a path, in the console)
+TOPIC = "topic"  # REST: a subcommand name, for 帮助
+
+REST_KINDS = (DEPARTMENT, TEXT, TOPIC)
+POST_WORDS = ("公开", "post", "--post")  # a coordinator asks for the answer to be posted in the channel
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str
+    required: bool
+    zh: str  # how help shows it: 部门, ID, 说明
+
+    @property
+    def usage(self) -> str:
+        return self.zh if self.required else f"[{self.zh}]"
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    key: str
+    zh: str
+    en: str
+    params: tuple[Param, ...]
+    run: Callable[..., Reply]
+    coordinators_only: bool = False
+    slow: bool = False  # answered after the ack, with a "working on it" note first
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.zh, self.en, *self.aliases)
+
+    @property
+    def usage(self) -> str:
+        params = " ".join(param.usage for param in self.params)
+        return f"/plan {self.zh}|{self.en} {params}".rstrip()
+
+    @property
+    def summary(self) -> str:
+        return (self.run.__doc__ or "").strip().splitlines()[0]
+
+    @property
+    def help(self) -> str:
+        return (self.run.__doc__ or "").strip()
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    subcommand: Subcommand
+    args: dict[str, Any] = field(default_factory=dict)
+    post: bool = False
+    text: str = ""  # the command as typed without the post word: re-run for other pages
+
+
+TABLE: list[Subcommand] = []
+
+
+def subcommand(
+    zh: str,
+    en: str,
+    *params: Param,
+    coordinators_only: bool = False,
+    slow: bool = False,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
+    """Declare a subcommand; the decorated function's docstring is its help text."""
+
+    def declare(run: Callable[..., Reply]) -> Callable[..., Reply]:
+        TABLE.append(Subcommand(run.__name__, zh, en, params, run, coordinators_only, slow, aliases))
+        return run
+
+    return declare
+
+
+def find(name: str) -> Subcommand | None:
+    folded = name.strip().lower()
+    for entry in TABLE:
+        if folded in (n.lower() for n in entry.names):
+            return entry
+    return None
+
+
+def split_words(text: str) -> list[str]:
+    """Split on ASCII and full-width spaces; Slack sends a non-breaking space now and then."""
+    return [word for word in re.split(r"[\s\u3000\u00a0]+", text.strip()) if word]
+
+
+def parse(text: str, today: date) -> ParsedCommand | Reply:
+    """`/plan` text -> a parsed command, or a Reply that says what was wrong and how to write it."""
+    words = split_words(text)
+    post = False
+    if words and words[-1].lower() in POST_WORDS:
+        post = True
+        words = words[:-1]
+    if not words:
+        return ParsedCommand(find("help") or TABLE[0], {"topic": None}, post, "帮助")
+    entry = find(words[0])
+    if entry is None:
+        return usage_error(
+            f"没有“{words[0]}”这个命令。输入 `/plan 帮助` 查看全部命令；也可以直接用中文提问，例如“区发改局今年有哪些任务？”",
+            f'There is no "{words[0]}" command. Type `/plan help` for the list, or ask a question in Chinese.',
+            "/plan 帮助",
+        )
+    args: dict[str, Any] = {}
+    rest = words[1:]
+    if entry.params and entry.params[-1].kind == PERCENT:
+        args["percent"] = None
+        if rest and (percent := _percent(rest[-1])) is not None:
+            if isinstance(percent, Reply):
+                return percent
+            args["percent"] = percent
+            rest = rest[:-1]
+    for index, param in enumerate(entry.params):
+        if param.kind == PERCENT:
+            continue
+        # a free-text parameter leaves one word for each single-word parameter declared after it
+        after = sum(1 for later in entry.params[index + 1 :] if later.kind not in (*REST_KINDS, PERCENT))
+        if param.kind in REST_KINDS and after:
+            taken, rest = rest[: max(0, len(rest) - after)], rest[max(0, len(rest) - after) :]
+            value, _, problem = _take(param, taken, today)
+        else:
+            value, rest, problem = _take(param, rest, today)
+        if problem is not None:
+            return _with_usage(problem, entry)
+        if value is None and param.required:
+            return _with_usage(
+                usage_error(f"缺少{param.zh}。", f"{param.name.replace('_', ' ')} is missing."), entry
+            )
+        args[param.name] = value
+    if rest:
+        return _with_usage(
+            usage_error(f"多余的内容：{' '.join(rest)}", f"Unexpected words: {' '.join(rest)}"), entry
+        )
+    return ParsedCommand(entry, args, post, " ".join(words))
+
+
+def _take(param: Param, words: list[str], today: date) -> tuple[Any, list[str], Reply | None]:
+    if param.kind in REST_KINDS:
+        joined = " ".join(words).strip()
+        return (joined or None), [], None
+    if not words:
+        return None, words, None
+    word, rest = words[0], words[1:]
+    if param.kind == TASK_ID:
+        digits = word.lstrip("#＃")
+        if not digits.isdigit():
+            return (
+                None,
+                rest,
+                usage_error(
+                    f"任务编号应为数字，而不是“{word}”。编号见任务卡片上的 #号。",
+                    f'A task id is a number, not "{word}". It is shown as #N on each task card.',
+                ),
+            )
+        return int(digits), rest, None
+    if param.kind == PERIOD:
+        period: Period | None = parse_period(word, today)
+        if period is None:
+            return (
+                None,
+                rest,
+                usage_error(
+                    f"看不懂时间“{word}”。可以写：30天、本月、下个月、本季度、今年、2025年。",
+                    f'Unknown period "{word}". Use 30天, 本月, 下个月, 本季度, 今年 or 2025年.',
+                ),
+            )
+        return period, rest, None
+    if param.kind == CHANNEL:
+        found = re.fullmatch(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>", word)
+        if found is None:
+            return (
+                None,
+                rest,
+                usage_error(
+                    f"“{word}”不是频道。请输入 # 后从弹出列表中选择频道。",
+                    f'"{word}" is not a channel. Type # and pick the channel from the list.',
+                ),
+            )
+        return found.group(1), rest, None
+    if param.kind == USER:
+        found = re.fullmatch(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", word)
+        if found is None:
+            return (
+                None,
+                rest,
+                usage_error(
+                    f"“{word}”不是 Slack 用户。请输入 @ 后从弹出列表中选择。",
+                    f'"{word}" is not a Slack user. Type @ and pick the person from the list.',
+                ),
+            )
+        return found.group(1), rest, None
+    if param.kind == SOURCE:
+        # Slack wraps links as <https://…> or <https://…|label>
+        return word.strip("<>").split("|")[0], rest, None
+    raise ValueError(f"unknown parameter kind {param.kind}")
+
+
+def _percent(word: str) -> int | Reply | None:
+    found = re.fullmatch(r"(\d{1,3})\s*[%％]", word)
+    if found is None:
+        return None
+    value = int(found.group(1))
+    if value > 100:
+        return usage_error(
+            f"进度应在 0% 到 100% 之间，而不是 {value}%。", f"Progress is 0%–100%, not {value}%."
+        )
+    return value
+
+
+def _with_usage(problem: Reply, entry: Subcommand) -> Reply:
+    problem.headline += f"\n用法 / Usage: `{entry.usage}`"
+    problem.suggestions = problem.suggestions or [f"/plan 帮助 {entry.zh}"]
+    return problem
+
+
+def help_reply(topic: str | None) -> Reply:
+    if topic:
+        entry = find(topic)
+        if entry is None:
+            return usage_error(f"没有“{topic}”这个命令。", f'No command "{topic}".', "/plan 帮助")
+        who = "（仅协调员 / coordinators only）" if entry.coordinators_only else ""
+        return Reply(headline=f"`{entry.usage}`{who}\n{entry.help}", task_buttons=False)
+    lines = [
+        f"• `{entry.usage}` — {entry.summary}" + ("（协调员）" if entry.coordinators_only else "")
+        for entry in TABLE
+    ]
+    lines.append("")
+    lines.append(
+        "也可以 @planbot 或私信用中文提问：“区发改局今年有哪些任务？”“下个月到期的任务”“中期评估什么时候？”"
+    )
+    lines.append(
+        "在命令末尾加“公开”可由协调员把结果发到频道。 Coordinators add 公开/post to share an answer in the channel."
+    )
+    return Reply(headline="*planbot 命令 / commands*", lines=lines, task_buttons=False)
+
+
+# -- the table -------------------------------------------------------------------------------------------
+# Order here is the order of `/plan 帮助`. Each docstring's first line is the summary; the rest is the help.
+
+from handlers import admin, ledger_views, progress  # noqa: E402  (the table needs the parser types above)
+
+
+@subcommand("帮助", "help", Param("topic", TOPIC, False, "命令"), aliases=("?", "？"))
+def show_help(ctx: Any, topic: str | None) -> Reply:
+    """查看命令说明。 Show the commands, or one command's help.
+
+    例 / e.g. `/plan 帮助 进展`
+    """
+    return help_reply(topic)
+
+
+@subcommand("任务", "tasks", Param("department", DEPARTMENT, False, "部门"))
+def tasks(ctx: Any, department: str | None) -> Reply:
+    """查看部门的未完成任务（不写部门则为本部门，含“各部门”等共同任务）。 A department's open tasks.
+
+    部门可写任何简称，同名时加辖区：`/plan 任务 区发改局`、`/plan 任务 莱芜区发改局`。
+    Any alias works; add the jurisdiction when a name is shared.
+    """
+    return ledger_views.tasks(ctx, department)
+
+
+@subcommand("到期", "due", Param("period", PERIOD, False, "时间"))
+def due(ctx: Any, period: Period | None) -> Reply:
+    """查看某段时间内到期的任务（默认今后30天）。 Tasks due within a period (default 30 days).
+
+    时间可写：30天、本月、下个月、本季度、今年、2025年、2025年6月。
+    """
+    return ledger_views.due(ctx, period)
+
+
+@subcommand("逾期", "overdue")
+def overdue(ctx: Any) -> Reply:
+    """查看已逾期未完成的任务。 Open tasks past their deadline."""
+    return ledger_views.overdue(ctx)
+
+
+@subcommand("搜索", "search", Param("text", TEXT, True, "关键词"))
+def search(ctx: Any, text: str) -> Reply:
+    """按关键词搜索任务和原文。 Find tasks by words in the task or its source sentence.
+
+    例 / e.g. `/plan 搜索 营商环境`
+    """
+    return ledger_views.search(ctx, text)
+
+
+@subcommand("详情", "show", Param("task_id", TASK_ID, True, "编号"))
+def show(ctx: Any, task_id: int) -> Reply:
+    """查看一项任务的详情和原文出处。 One task with its source sentence and citation."""
+    return ledger_views.show(ctx, task_id)
+
+
+@subcommand("日程", "calendar")
+def calendar(ctx: Any) -> Reply:
+    """查看年度监测、中期评估、总结评估日程和近期截止任务。 Review calendar and the next deadlines."""
+    return ledger_views.calendar(ctx)
+
+
+@subcommand("部门", "depts", aliases=("departments",))
+def depts(ctx: Any) -> Reply:
+    """查看全部部门及其未完成、逾期任务数。 Every department with open and overdue counts."""
+    return ledger_views.depts(ctx)
+
+
+@subcommand(
+    "进展",
+    "update",
+    Param("task_id", TASK_ID, True, "编号"),
+    Param("note", TEXT, False, "说明"),
+    Param("percent", PERCENT, False, "60%"),
+)
+def update(ctx: Any, task_id: int, note: str | None, percent: int | None) -> Reply:
+    """报告任务进展（本部门成员或协调员）。 Report progress on a task (its department's members, coordinators).
+
+    例 / e.g. `/plan 进展 12 已完成项目招标 60%`；写 100% 即为完成。
+    """
+    return progress.update(ctx, task_id, note, percent)
+
+
+@subcommand("完成", "done", Param("task_id", TASK_ID, True, "编号"))
+def done(ctx: Any, task_id: int) -> Reply:
+    """把任务标记为已完成。 Mark a task done."""
+    return progress.done(ctx, task_id)
+
+
+@subcommand(
+    "绑定",
+    "bind",
+    Param("department", DEPARTMENT, True, "部门"),
+    Param("channel", CHANNEL, True, "#频道"),
+    coordinators_only=True,
+)
+def bind(ctx: Any, department: str, channel: str) -> Reply:
+    """把部门绑定到频道，提醒发到该频道。 Send a department's reminders to a channel.
+
+    例 / e.g. `/plan 绑定 区发改局 #fgj-tasks`
+    """
+    return admin.bind(ctx, department, channel)
+
+
+@subcommand(
+    "成员",
+    "member",
+    Param("user", USER, True, "@用户"),
+    Param("department", DEPARTMENT, True, "部门"),
+    coordinators_only=True,
+)
+def member(ctx: Any, user: str, department: str) -> Reply:
+    """登记某人为部门成员（可更新本部门任务）。 Register a person as a member of a department.
+
+    例 / e.g. `/plan 成员 @张三 区发改局`
+    """
+    return admin.member(ctx, user, department)
+
+
+@subcommand("导入", "ingest", Param("source", SOURCE, True, "网址"), coordinators_only=True, slow=True)
+def ingest(ctx: Any, source: str) -> Reply:
+    """导入规划文件（网址；也可以把文件私信发给 planbot）。 Import a plan document from a URL or a DM'd file."""
+    return admin.ingest(ctx, source)
+
+
+@subcommand("导出", "export", coordinators_only=True, slow=True)
+def export(ctx: Any) -> Reply:
+    """导出任务台账（xlsx）。 Export the ledger as an xlsx 台账."""
+    return admin.export(ctx)

@@ -1,0 +1,186 @@
+"""Reading the ledger: tasks of a department, due and overdue tasks, search, one task, calendar, departments.
+
+Each function takes the command context and typed arguments and returns a Reply; nothing here knows Slack.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.context import CommandContext
+from handlers.periods import Period
+from handlers.replies import PAGE_SIZE, Page, Reply, usage_error
+from ingest.units import default_alias_table
+from storage import bot_queries
+from storage.bot_queries import DepartmentRef, TaskFilter
+
+REVIEW_NAMES = {"annual_monitoring": "年度监测", "mid_term_review": "中期评估", "final_review": "总结评估"}
+DEPARTMENTS_PER_PAGE = 30
+
+
+def resolve_department(ctx: CommandContext, name: str) -> DepartmentRef | Reply:
+    """A department named by any alias, or a Reply listing candidates when it is unknown or ambiguous."""
+    name = "".join(name.split())
+    found = bot_queries.departments_named(session=ctx.session, name=name)
+    if not found:
+        canonical = default_alias_table().canonical(name)
+        if canonical != name:
+            found = bot_queries.departments_named(session=ctx.session, name=canonical)
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        names = "、".join(ref.full_name for ref in found[:8])
+        first = found[0]
+        return usage_error(
+            f"“{name}”有 {len(found)} 个：{names}。请加上辖区名，例如 `/plan 任务 {first.jurisdiction}{name}`。",
+            f'"{name}" names {len(found)} departments. Add the jurisdiction, e.g. `/plan tasks {first.jurisdiction}{name}`.',
+            *(f"/plan 任务 {ref.jurisdiction}{name}" for ref in found[:3]),
+        )
+    similar = bot_queries.departments_like(session=ctx.session, fragment=name[-3:] if len(name) > 3 else name)
+    if similar:
+        names = "、".join(ref.full_name for ref in similar)
+        return usage_error(
+            f"找不到部门“{name}”。你是不是要找：{names}？",
+            f'No department "{name}". Did you mean one of: {names}?',
+            *(f"/plan 任务 {ref.full_name}" for ref in similar[:3]),
+        )
+    return usage_error(
+        f"找不到部门“{name}”。输入 `/plan 部门` 查看全部部门。",
+        f'No department "{name}". Type `/plan depts` to list them.',
+        "/plan 部门",
+    )
+
+
+def scope_of(ctx: CommandContext, department: DepartmentRef | None) -> tuple[int, ...]:
+    """The department and the collective addressees (各部门, 各镇街…) that speak to it."""
+    if department is None:
+        return ()
+    collective = bot_queries.collective_department_ids(session=ctx.session, department=department)
+    return (department.id, *collective)
+
+
+def tasks(ctx: CommandContext, department: str | None) -> Reply:
+    if department is None:
+        if ctx.actor.department is None:
+            return usage_error(
+                "你还没有登记所属部门，请写明部门，例如 `/plan 任务 区发改局`；或请协调员用 `/plan 成员 @你 部门` 登记。",
+                "You are not registered with a department: name one (`/plan tasks DEPT`) or ask a coordinator "
+                "to register you (`/plan member @you DEPT`).",
+                "/plan 部门",
+            )
+        target: DepartmentRef = ctx.actor.department
+    else:
+        resolved = resolve_department(ctx, department)
+        if isinstance(resolved, Reply):
+            return resolved
+        target = resolved
+    where = TaskFilter(department_ids=scope_of(ctx, target))
+    return _task_list(ctx, where, f"{target.full_name}的未完成任务", f"Open tasks of {target.full_name}")
+
+
+def due(ctx: CommandContext, period: Period | None) -> Reply:
+    window = period or Period(ctx.today, ctx.today + timedelta(days=30), "今后30天")
+    where = TaskFilter(
+        department_ids=_default_scope(ctx),
+        due_from=max(window.start, ctx.today) if period is None else window.start,
+        due_to=window.end,
+    )
+    who = _scope_name(ctx)
+    return _task_list(
+        ctx, where, f"{who}{window.label}到期的任务", f"Tasks due ({window.start} – {window.end})"
+    )
+
+
+def overdue(ctx: CommandContext) -> Reply:
+    where = TaskFilter(department_ids=_default_scope(ctx), overdue_on=ctx.today)
+    return _task_list(ctx, where, f"{_scope_name(ctx)}已逾期的任务", "Overdue tasks")
+
+
+def search(ctx: CommandContext, text: str) -> Reply:
+    where = TaskFilter(search=text.strip(), include_closed=True)
+    return _task_list(ctx, where, f"包含“{text}”的任务", f'Tasks mentioning "{text}"')
+
+
+def show(ctx: CommandContext, task_id: int) -> Reply:
+    task = bot_queries.task_summary(session=ctx.session, task_id=task_id)
+    if task is None or task.status == "archived":
+        return usage_error(
+            f"没有编号为 #{task_id} 的任务（可能已随文件修订归档）。用 `/plan 搜索 关键词` 查找任务编号。",
+            f"No task #{task_id} (it may have been archived by a revision). Use `/plan search WORDS` to find ids.",
+        )
+    return Reply(headline=f"任务 #{task.id} 详情 / Task #{task.id}", tasks=[task], detailed=True)
+
+
+def calendar(ctx: CommandContext) -> Reply:
+    reviews = bot_queries.upcoming_reviews(session=ctx.session, from_day=ctx.today, limit=6)
+    lines = ["*评估与监测日程 / Review calendar*"]
+    if not reviews:
+        lines.append("（暂无待办的评估事项 / none ahead）")
+    for review in reviews:
+        days = (review.due_on - ctx.today).days
+        lines.append(
+            f"• {review.due_on.isoformat()}（还剩 {days} 天） {REVIEW_NAMES.get(review.kind, review.kind)}"
+            f"（{review.year}年） — {review.jurisdiction}《{review.plan_title}》"
+        )
+    upcoming, total = bot_queries.task_page(
+        session=ctx.session,
+        where=TaskFilter(department_ids=_default_scope(ctx), due_from=ctx.today),
+        offset=0,
+        limit=8,
+    )
+    lines.append("")
+    lines.append(f"*近期到期的任务 / Next deadlines*（共 {total} 项 / {total} in all）")
+    for task in upcoming:
+        lead = "、".join(task.leads) or "（未指明）"
+        lines.append(
+            f"• {task.due_on.isoformat() if task.due_on else '—'}  #{task.id} {task.action[:40]} — {lead}"
+        )
+    return Reply(headline="日程 / Calendar", lines=lines, suggestions=["/plan 到期 本季度", "/plan 逾期"])
+
+
+def depts(ctx: CommandContext) -> Reply:
+    loads = bot_queries.department_loads(session=ctx.session, today=ctx.today)
+    if not loads:
+        return Reply(
+            headline="台账中还没有部门。请协调员先导入规划文件：`/plan 导入 网址`。\n"
+            "The ledger has no departments yet. A coordinator imports a plan first: `/plan ingest URL`.",
+            ok=False,
+        )
+    start = ctx.page * DEPARTMENTS_PER_PAGE
+    lines = []
+    for load in loads[start : start + DEPARTMENTS_PER_PAGE]:
+        late = f"，逾期 {load.overdue_tasks}" if load.overdue_tasks else ""
+        lines.append(f"• {load.department.full_name}：未完成 {load.open_tasks}{late}")
+    page = Page(ctx.page, DEPARTMENTS_PER_PAGE, len(loads), ctx.text)
+    return Reply(
+        headline=f"部门 / Departments（{len(loads)}）",
+        lines=lines,
+        page=page,
+        suggestions=["/plan 任务 部门名"],
+    )
+
+
+def _task_list(ctx: CommandContext, where: TaskFilter, zh: str, en: str) -> Reply:
+    found, total = bot_queries.task_page(
+        session=ctx.session, where=where, offset=ctx.page * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    if total == 0:
+        return Reply(headline=f"{zh}：没有。\n{en}: none.", suggestions=["/plan 日程", "/plan 帮助"])
+    return Reply(
+        headline=f"*{zh}*（{total} 项）\n{en} ({total})",
+        tasks=found,
+        page=Page(ctx.page, PAGE_SIZE, total, ctx.text),
+    )
+
+
+def _default_scope(ctx: CommandContext) -> tuple[int, ...]:
+    """Members see their own department by default; coordinators and readers see the whole ledger."""
+    if ctx.actor.is_coordinator or ctx.actor.department is None:
+        return ()
+    return scope_of(ctx, ctx.actor.department)
+
+
+def _scope_name(ctx: CommandContext) -> str:
+    if ctx.actor.is_coordinator or ctx.actor.department is None:
+        return "全部部门"
+    return ctx.actor.department.full_name

@@ -1,0 +1,246 @@
+"""Replies as Slack Block Kit and as plain text, from the same `Reply`.
+
+A task card shows the units (lead/co), the action, the due date with days left, the status and the citation
+(document and section). Dates are the user's dates in Asia/Shanghai; `today` is passed in, never read here.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from handlers.replies import Page, Reply
+from storage.bot_queries import TaskSummary
+
+STATUS_NAMES = {"open": "未开始", "in_progress": "进行中", "done": "已完成", "archived": "已归档"}
+RECURRENCE_NAMES = {"yearly": "每年", "quarterly": "每季度", "monthly": "每月"}
+# Slack refuses a section longer than 3,000 characters and a message of more than 50 blocks.
+SECTION_LIMIT = 2900
+ACTION_UPDATE = "task_update"
+ACTION_DONE = "task_done"
+ACTION_SHOW = "task_show"
+ACTION_PAGE_PREVIOUS = "plan_page_previous"
+ACTION_PAGE_NEXT = "plan_page_next"
+ACTION_HOME_TASKS = "home_tasks"
+ACTION_HOME_HELP = "home_help"
+
+
+def days_left_text(due_on: date | None, today: date, status: str = "open") -> str:
+    if due_on is None:
+        return "无明确期限"
+    if status == "done":
+        return due_on.isoformat()
+    days = (due_on - today).days
+    if days > 0:
+        return f"{due_on.isoformat()}（还剩 {days} 天）"
+    if days == 0:
+        return f"{due_on.isoformat()}（今天到期）"
+    return f"{due_on.isoformat()}（已逾期 {-days} 天）"
+
+
+def light(task: TaskSummary, today: date) -> str:
+    """红灯 overdue, 黄灯 due within 7 days, 绿灯 otherwise; the marks the reminders use too."""
+    if task.status == "done":
+        return "✅"
+    if task.due_on is None:
+        return "⚪"
+    days = (task.due_on - today).days
+    if days < 0:
+        return "🔴"
+    if days <= 7:
+        return "🟡"
+    return "🟢"
+
+
+def status_text(task: TaskSummary) -> str:
+    name = STATUS_NAMES.get(task.status, task.status)
+    return f"{name} {task.percent}%" if task.status == "in_progress" else name
+
+
+def units_text(task: TaskSummary) -> str:
+    lead = "、".join(task.leads) or "（未指明）"
+    text = f"牵头：{lead}"
+    if task.cos:
+        text += f"　配合：{'、'.join(task.cos)}"
+    return text
+
+
+def citation_text(task: TaskSummary) -> str:
+    document = f"《{task.document_title}》" if task.document_title else ""
+    return f"{document} {task.section}".strip() or "—"
+
+
+def card_lines(task: TaskSummary, today: date, *, detailed: bool = False) -> list[str]:
+    due = days_left_text(task.due_on, today, task.status)
+    if task.recurrence:
+        due += f"，{RECURRENCE_NAMES.get(task.recurrence, task.recurrence)}"
+    lines = [
+        f"{light(task, today)} #{task.id} {task.action}",
+        units_text(task),
+        f"期限：{due}　状态：{status_text(task)}",
+        f"出处：{citation_text(task)}",
+    ]
+    if detailed and task.evidence:
+        lines.append(f"原文：{task.evidence}")
+    return lines
+
+
+# -- plain text --------------------------------------------------------------------------------------------
+
+
+def plain(reply: Reply, today: date) -> str:
+    parts = [reply.headline]
+    for task in reply.tasks:
+        parts.append(
+            "\n".join(
+                "  " + line if n else line
+                for n, line in enumerate(card_lines(task, today, detailed=reply.detailed))
+            )
+        )
+    if reply.lines:
+        parts.append("\n".join(reply.lines))
+    if reply.page is not None and reply.page.count > 1:
+        parts.append(
+            page_text(reply.page) + ("（输入 下一页 / next 查看更多）" if reply.page.has_next else "")
+        )
+    if reply.suggestions:
+        parts.append("试试 / Try: " + "  ".join(reply.suggestions))
+    if reply.upload is not None:
+        parts.append(f"文件 / file: {reply.upload.filename}（{len(reply.upload.content)} 字节）")
+    return "\n\n".join(part for part in parts if part)
+
+
+def page_text(page: Page) -> str:
+    first = page.number * page.size + 1
+    last = min(page.total, (page.number + 1) * page.size)
+    return f"第 {page.number + 1}/{page.count} 页，第 {first}–{last} 条，共 {page.total} 条"
+
+
+# -- Block Kit ---------------------------------------------------------------------------------------------
+
+
+def message(reply: Reply, today: date) -> dict[str, Any]:
+    """Keyword arguments for respond() / chat.postMessage: text (the notification fallback) and blocks."""
+    return {
+        "text": reply.headline[:SECTION_LIMIT],
+        "blocks": blocks(reply, today),
+        "response_type": "in_channel" if reply.public else "ephemeral",
+    }
+
+
+def blocks(reply: Reply, today: date) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [_section(reply.headline)]
+    for task in reply.tasks:
+        out.append(_divider())
+        out.extend(task_card(task, today, detailed=reply.detailed, buttons=reply.task_buttons))
+    if reply.lines:
+        out.append(_divider())
+        out.extend(_section(chunk) for chunk in _chunks(reply.lines))
+    if reply.page is not None and reply.page.count > 1:
+        out.extend(pager(reply.page))
+    if reply.suggestions:
+        out.append(_context("试试 / Try: " + "  ".join(f"`{s}`" for s in reply.suggestions)))
+    if reply.home_buttons:
+        out.append(home_actions())
+    return out[:50]
+
+
+def task_card(
+    task: TaskSummary, today: date, *, detailed: bool = False, buttons: bool = True
+) -> list[dict[str, Any]]:
+    title, *rest = card_lines(task, today, detailed=detailed)
+    card: list[dict[str, Any]] = [
+        _section(f"*{_escape(title)}*\n" + "\n".join(_escape(line) for line in rest))
+    ]
+    if buttons and task.status not in ("done", "archived"):
+        card.append(
+            {
+                "type": "actions",
+                "block_id": f"task_{task.id}",
+                "elements": [
+                    _button("更新进展", ACTION_UPDATE, str(task.id)),
+                    _button("标记完成", ACTION_DONE, str(task.id), style="primary"),
+                    _button("详情", ACTION_SHOW, str(task.id)),
+                ],
+            }
+        )
+    return card
+
+
+def pager(page: Page) -> list[dict[str, Any]]:
+    elements = []
+    if page.has_previous:
+        elements.append(_button("上一页", ACTION_PAGE_PREVIOUS, _page_value(page.command, page.number - 1)))
+    if page.has_next:
+        elements.append(_button("下一页", ACTION_PAGE_NEXT, _page_value(page.command, page.number + 1)))
+    out: list[dict[str, Any]] = [_context(page_text(page))]
+    if elements:
+        out.append({"type": "actions", "block_id": "pager", "elements": elements})
+    return out
+
+
+def home_actions() -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": "home_actions",
+        "elements": [
+            _button("我的任务", ACTION_HOME_TASKS, "tasks", style="primary"),
+            _button("帮助", ACTION_HOME_HELP, "help"),
+        ],
+    }
+
+
+def page_value(raw: str) -> tuple[str, int] | None:
+    """The (command, page) a pager button carries, or None when the value was tampered with."""
+    try:
+        decoded = json.loads(raw)
+        return str(decoded["c"]), max(0, int(decoded["p"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _page_value(command: str, number: int) -> str:
+    return json.dumps({"c": command[:1800], "p": number}, ensure_ascii=False)
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > SECTION_LIMIT:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks[:40]
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def _divider() -> dict[str, Any]:
+    return {"type": "divider"}
+
+
+def _button(label: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def _escape(text: str) -> str:
+    """Slack mrkdwn treats & < > as markup; document text must show as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

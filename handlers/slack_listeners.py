@@ -1,0 +1,315 @@
+"""The Slack adapter's listeners: small named functions that ack at once, then call the platform-neutral logic.
+
+`register(app, deps)` adds them to a Bolt app built by bot.app.build_app. Bolt answers the HTTP request as soon as
+ack() is called (process_before_response=False), so the database work below every ack happens after Slack
+already has its answer; replies then go to the response_url, a modal, App Home or the channel.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from handlers import home, progress
+from handlers.commands import parse
+from handlers.context import CommandContext, local_today
+from handlers.permissions import resolve_actor
+from handlers.progress_modal import MODAL_CALLBACK, modal_values, progress_modal
+from handlers.rendering import (
+    ACTION_DONE,
+    ACTION_HOME_HELP,
+    ACTION_HOME_TASKS,
+    ACTION_SHOW,
+    ACTION_UPDATE,
+    message,
+    page_value,
+)
+from handlers.replies import Reply
+from handlers.router import Asker, answer_message, execute, failure_reply, run_text
+
+log = logging.getLogger(__name__)
+MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+GROUP_CACHE = timedelta(minutes=5)
+
+
+class CoordinatorGroup:
+    """Members of the coordinators' Slack user group, looked up at most every five minutes."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+        self._lock = threading.Lock()
+        self._members: frozenset[str] = frozenset()
+        self._fetched_at = None
+
+    def members(self, client: Any) -> frozenset[str]:
+        usergroup = self._deps.settings.coordinator_usergroup
+        if not usergroup:
+            return frozenset()
+        now = self._deps.clock()
+        with self._lock:
+            if self._fetched_at is not None and now - self._fetched_at < GROUP_CACHE:
+                return self._members
+        try:
+            users = client.usergroups_users_list(usergroup=usergroup)["users"]
+        except SlackApiError as error:
+            log.warning(
+                "could not read the coordinators' user group %s: %s", usergroup, error.response.get("error")
+            )
+            return self._members
+        with self._lock:
+            self._members, self._fetched_at = frozenset(users), now
+        return self._members
+
+
+def register(app: App, deps: Deps) -> None:
+    group = CoordinatorGroup(deps)
+
+    def asker(client: Any, user_id: str, channel_id: str | None) -> Asker:
+        return Asker(user_id=user_id, channel_id=channel_id, group_coordinators=group.members(client))
+
+    def today():  # type: ignore[no-untyped-def]
+        return local_today(deps)
+
+    @app.command("/plan")
+    def plan_command(ack: Any, command: dict[str, Any], respond: Any, client: Any) -> None:
+        parsed = parse(command.get("text", ""), today())
+        if isinstance(parsed, Reply):
+            ack(**_ack_body(message(parsed, today())))
+            return
+        if parsed.subcommand.slow:
+            ack(
+                text=f"⏳ 正在处理“{parsed.subcommand.zh}”，完成后回复你。 Working on it; I will report back."
+            )
+        else:
+            ack()
+        who = asker(client, command["user_id"], command.get("channel_id"))
+        reply = execute(deps, who, parsed)
+        _deliver(reply, respond=respond, client=client, channel_id=command.get("channel_id"), today=today())
+
+    @app.action(re.compile(r"^plan_page_(previous|next)$"))
+    def turn_page(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
+        ack()
+        target = page_value(action.get("value", ""))
+        if target is None:
+            respond(
+                text="这个翻页按钮已失效，请重新输入命令。 This button has expired; run the command again.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        command, number = target
+        reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), command, page=number)
+        respond(**message(reply, today()), replace_original=True)
+
+    @app.action(ACTION_SHOW)
+    def show_task(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
+        ack()
+        reply = run_text(
+            deps, asker(client, body["user"]["id"], _channel_of(body)), f"详情 {action.get('value', '')}"
+        )
+        _reply_to_action(reply, body=body, respond=respond, client=client, today=today())
+
+    @app.action(ACTION_DONE)
+    def mark_done(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
+        ack()
+        reply = run_text(
+            deps, asker(client, body["user"]["id"], _channel_of(body)), f"完成 {action.get('value', '')}"
+        )
+        _reply_to_action(reply, body=body, respond=respond, client=client, today=today())
+
+    @app.action(ACTION_UPDATE)
+    def open_progress_form(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any
+    ) -> None:
+        ack()
+        value = str(action.get("value", ""))
+        who = asker(client, body["user"]["id"], _channel_of(body))
+        with deps.session_factory() as session:
+            ctx = _context(deps, session, who)
+            found = progress.task_for_update(ctx, int(value)) if value.isdigit() else failure_reply()
+        if isinstance(found, Reply):
+            _reply_to_action(found, body=body, respond=respond, client=client, today=today())
+            return
+        view = progress_modal(found, channel_id=_channel_of(body))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(MODAL_CALLBACK)
+    def submit_progress(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+        status, percent_text, note = modal_values(view)
+        form = progress.validate_form(status, percent_text, note)
+        if isinstance(form, dict):
+            ack(response_action="errors", errors=form)
+            return
+        ack()
+        meta = json.loads(view.get("private_metadata") or "{}")
+        user_id = body["user"]["id"]
+        who = asker(client, user_id, meta.get("channel_id"))
+        reply = _apply_form(deps, who, int(meta.get("task_id", 0)), form, meta.get("version"))
+        _notify(reply, client=client, user_id=user_id, channel_id=meta.get("channel_id"), today=today())
+
+    @app.action(ACTION_HOME_TASKS)
+    def home_tasks(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        reply = run_text(
+            deps, asker(client, user_id, None), "任务" if _has_department(deps, user_id) else "逾期"
+        )
+        _notify(reply, client=client, user_id=user_id, channel_id=None, today=today())
+
+    @app.action(ACTION_HOME_HELP)
+    def home_help(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        _notify(
+            run_text(deps, asker(client, user_id, None), "帮助"),
+            client=client,
+            user_id=user_id,
+            channel_id=None,
+            today=today(),
+        )
+
+    @app.event("app_home_opened")
+    def publish_home(event: dict[str, Any], client: Any) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user_id = event["user"]
+        try:
+            with deps.session_factory() as session:
+                reply = home.home_reply(_context(deps, session, asker(client, user_id, None)))
+        except Exception:
+            log.exception("App Home failed", extra={"user_id": user_id})
+            reply = failure_reply()
+        client.views_publish(user_id=user_id, view=home.home_view(reply, today()))
+
+    @app.event("app_mention")
+    def on_mention(event: dict[str, Any], client: Any) -> None:
+        text = MENTION.sub(" ", event.get("text", "")).strip()
+        channel = event["channel"]
+        reply = answer_message(deps, asker(client, event["user"], channel), text or "帮助")
+        body = message(reply, today())
+        body.pop("response_type", None)
+        client.chat_postMessage(channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"), **body)
+
+    @app.event("message")
+    def on_direct_message(event: dict[str, Any], client: Any) -> None:
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("user") in (None, ""):
+            return
+        if event.get("subtype") == "file_share" and event.get("files"):
+            from handlers.shared_files import ingest_shared_files
+
+            who = asker(client, event["user"], event["channel"])
+            reply = ingest_shared_files(deps, who, event["files"], token=deps.settings.slack_bot_token or "")
+        elif event.get("subtype"):
+            return
+        else:
+            reply = answer_message(
+                deps, asker(client, event["user"], event["channel"]), event.get("text", "")
+            )
+        body = message(reply, today())
+        body.pop("response_type", None)
+        client.chat_postMessage(channel=event["channel"], **body)
+
+
+def _ack_body(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: body[key] for key in ("text", "blocks", "response_type")}
+
+
+def _deliver(reply: Reply, *, respond: Any, client: Any, channel_id: str | None, today: Any) -> None:
+    """Answer a slash command after its ack: upload a file, or respond to the response_url."""
+    if reply.upload is not None and channel_id:
+        try:
+            client.files_upload_v2(
+                channel=channel_id,
+                content=reply.upload.content,
+                filename=reply.upload.filename,
+                title=reply.upload.title,
+                initial_comment=reply.headline,
+            )
+            return
+        except SlackApiError as error:
+            code = error.response.get("error")
+            log.warning("file upload failed: %s", code, extra={"channel_id": channel_id})
+            reply = Reply(
+                headline=f"❌ 文件上传失败（{code}）。请先把 planbot 邀请进这个频道（/invite @planbot），或在私信中导出。\n"
+                f"Upload failed ({code}); invite planbot to this channel or export in a DM.",
+                ok=False,
+            )
+    try:
+        respond(**message(reply, today))
+    except Exception:
+        log.exception("respond failed", extra={"channel_id": channel_id})
+
+
+def _reply_to_action(reply: Reply, *, body: dict[str, Any], respond: Any, client: Any, today: Any) -> None:
+    """Buttons in messages carry a response_url; buttons in App Home do not, so those answers go by DM."""
+    if body.get("response_url"):
+        respond(**message(reply, today), replace_original=False)
+    else:
+        _notify(reply, client=client, user_id=body["user"]["id"], channel_id=None, today=today)
+
+
+def _notify(reply: Reply, *, client: Any, user_id: str, channel_id: str | None, today: Any) -> None:
+    body = message(reply, today)
+    body.pop("response_type", None)
+    try:
+        if channel_id:
+            client.chat_postEphemeral(channel=channel_id, user=user_id, **body)
+        else:
+            client.chat_postMessage(channel=user_id, **body)
+    except SlackApiError as error:
+        log.warning("could not tell %s: %s", user_id, error.response.get("error"))
+
+
+def _apply_form(deps: Deps, who: Asker, task_id: int, form: progress.ProgressForm, version: Any) -> Reply:
+    try:
+        with deps.session_factory() as session:
+            ctx = _context(deps, session, who)
+            found = progress.task_for_update(ctx, task_id)
+            if isinstance(found, Reply):
+                return found
+            return progress.apply(
+                ctx, found, form, expected_version=int(version) if version is not None else None
+            )
+    except Exception:
+        log.exception("progress form failed", extra={"user_id": who.user_id, "task_id": task_id})
+        return failure_reply()
+
+
+def _context(deps: Deps, session: Any, who: Asker) -> CommandContext:
+    actor = resolve_actor(
+        session=session,
+        settings=deps.settings,
+        user_id=who.user_id,
+        group_coordinators=who.group_coordinators,
+    )
+    return CommandContext(
+        deps=deps,
+        session=session,
+        actor=actor,
+        today=local_today(deps),
+        channel_id=who.channel_id,
+        group_coordinators=who.group_coordinators,
+    )
+
+
+def _has_department(deps: Deps, user_id: str) -> bool:
+    from storage import bot_queries
+
+    with deps.session_factory() as session:
+        found = bot_queries.member(session=session, slack_user_id=user_id)
+        return found is not None and found.department_id is not None
+
+
+def _channel_of(body: dict[str, Any]) -> str | None:
+    channel = body.get("channel") or (body.get("container") or {}).get("channel_id")
+    if isinstance(channel, dict):
+        return channel.get("id")
+    return channel
