@@ -25,6 +25,10 @@ from ingest.errors import DocumentError
 RESPONSIBILITY_HEADER = re.compile(
     r"牵头|责任|配合|参与|协办|主办|承办|负责|完成时限|时限|完成时间|时间节点|时间安排|进度"
 )
+# A header cell names a column; "区发展改革局" in the first row is a value, and the table is label | value.
+HEADER_WORD = re.compile(
+    r"(单位|部门|时限|时间|日期|任务|内容|措施|序号|编号|事项|目标|要求|进度|备注|名称|指标|类别|领域|安排|分工|人|项目|举措|节点)$"
+)
 ROW_NUMBER_HEADER = re.compile(r"^(序号|编号|No\.?)$", re.I)
 SHORT_LABEL = re.compile(r"^[\u4e00-\u9fffA-Za-z（）()]{1,8}[：:]?$")
 TRAILING_PUNCTUATION = "。；;，,、 \t"
@@ -74,18 +78,20 @@ def table_lines(table: Table) -> list[str]:
 def table_cells(table: Table) -> list[list[tuple[str, bool]]]:
     """Rows of (text, continues_from_above): horizontal spans kept once, vertical spans marked."""
     rows: list[list[tuple[str, bool]]] = []
+    # lxml may hand out a new proxy object for the same XML element, so identity is only meaningful while
+    # the proxies are kept alive: `kept` holds them.
+    kept: list[object] = []
     seen_above: set[int] = set()
     for row in table.rows:
         cells: list[tuple[str, bool]] = []
-        previous = None
-        row_cells = []
+        in_row: list[object] = []
         for cell in row.cells:
-            if cell._tc is previous:
+            if in_row and cell._tc is in_row[-1]:
                 continue
-            previous = cell._tc
-            row_cells.append(cell)
+            in_row.append(cell._tc)
             cells.append((cell_text(cell), id(cell._tc) in seen_above))
-        seen_above.update(id(cell._tc) for cell in row_cells)
+        kept.extend(in_row)
+        seen_above.update(id(element) for element in in_row)
         rows.append(cells)
     return rows
 
@@ -115,8 +121,9 @@ def join_fragments(parts: list[str]) -> str:
 
 
 def is_responsibility_header(header: list[str]) -> bool:
-    short = all(len(text) <= 12 for text in header)
-    return short and any(RESPONSIBILITY_HEADER.search(text) for text in header)
+    labels = [text.rstrip("：:") for text in header if text]
+    named = all(len(text) <= 12 and HEADER_WORD.search(text) for text in labels)
+    return named and any(RESPONSIBILITY_HEADER.search(text) for text in labels)
 
 
 def responsibility_row(header: list[str], row: list[tuple[str, bool]]) -> str:
