@@ -241,24 +241,14 @@ def _task_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[_
         plan = snapshot.plans[row.plan_id]
 
         def words(
-            occurrence: _Occurrence,
-            as_of: date,
-            row=row,
-            department=department,
-            plan=plan,
-            conventions=conventions,
+            occurrence: _Occurrence, as_of: date, row=row, department=department, plan=plan, conventions=conventions
         ) -> str:
             return task_text(row, department, plan.title, as_of, conventions)
 
         targets = department.audience.channels + department.audience.members
         yield _Series(
-            f"task:{row.task_id}",
-            targets,
-            occurrences,
-            department.jurisdiction,
-            department.name,
-            task_id=row.task_id,
-            words=words,
+            f"task:{row.task_id}", targets, occurrences, department.jurisdiction, department.name,
+            task_id=row.task_id, words=words,
         )
 
 
@@ -281,15 +271,11 @@ def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
         else:
             days, department_ids, extra = conventions.review_days, departments_of_plan, snapshot.coordinators
         occurrences = [
-            _Occurrence(
-                f"{event.kind}-{before}", event.kind, event.due_on - timedelta(days=before), event.due_on
-            )
+            _Occurrence(f"{event.kind}-{before}", event.kind, event.due_on - timedelta(days=before), event.due_on)
             for before in days
         ]
 
-        def words(
-            occurrence: _Occurrence, as_of: date, event: ReviewRow = event, plan: PlanRow = plan
-        ) -> str:
+        def words(occurrence: _Occurrence, as_of: date, event: ReviewRow = event, plan: PlanRow = plan) -> str:
             return review_text(event, plan, as_of)
 
         for department_id in sorted(department_ids.get(event.plan_id, ())):
@@ -297,25 +283,14 @@ def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
             if department is None:
                 continue
             yield _Series(
-                f"review:{event.event_id}",
-                department.audience.department_wide(),
-                occurrences,
-                plan.jurisdiction,
-                department.name,
-                review_event_id=event.event_id,
-                last_relevant=event.due_on,
-                words=words,
+                f"review:{event.event_id}", department.audience.department_wide(), occurrences,
+                plan.jurisdiction, department.name, review_event_id=event.event_id,
+                last_relevant=event.due_on, words=words,
             )
         if extra:
             yield _Series(
-                f"review:{event.event_id}",
-                extra,
-                occurrences,
-                plan.jurisdiction,
-                None,
-                review_event_id=event.event_id,
-                last_relevant=event.due_on,
-                words=words,
+                f"review:{event.event_id}", extra, occurrences, plan.jurisdiction, None,
+                review_event_id=event.event_id, last_relevant=event.due_on, words=words,
             )
 
 
@@ -346,12 +321,8 @@ def _digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator
             return digest.department_digest_text(department.name, department.jurisdiction, rows, as_of)
 
         yield _Series(
-            f"digest:dept:{department_id}",
-            department.audience.department_wide(),
-            occurrences,
-            department.jurisdiction,
-            department.name,
-            words=words,
+            f"digest:dept:{department_id}", department.audience.department_wide(), occurrences,
+            department.jurisdiction, department.name, words=words,
         )
     if snapshot.coordinators:
         for jurisdiction, rows in sorted(by_jurisdiction.items()):
@@ -360,11 +331,7 @@ def _digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator
                 return digest.coordinators_digest_text(jurisdiction, rows, snapshot.departments, as_of)
 
             yield _Series(
-                f"digest:coordinators:{jurisdiction}",
-                snapshot.coordinators,
-                occurrences,
-                jurisdiction,
-                None,
+                f"digest:coordinators:{jurisdiction}", snapshot.coordinators, occurrences, jurisdiction, None,
                 words=words,
             )
 
@@ -383,16 +350,9 @@ def _reminders(series: _Series, occurrence: _Occurrence, fire_on: date, as_of: d
     text = series.words(occurrence, as_of)  # type: ignore[operator]
     for target in series.targets:
         yield Reminder(
-            rule=occurrence.rule,
-            kind=occurrence.kind,
-            subject_key=series.subject_key,
-            occurrence_on=occurrence.occurrence_on,
-            fire_on=fire_on,
-            target=target,
-            text=text,
-            jurisdiction=series.jurisdiction,
-            department=series.department,
-            task_id=series.task_id,
+            rule=occurrence.rule, kind=occurrence.kind, subject_key=series.subject_key,
+            occurrence_on=occurrence.occurrence_on, fire_on=fire_on, target=target, text=text,
+            jurisdiction=series.jurisdiction, department=series.department, task_id=series.task_id,
             review_event_id=series.review_event_id,
         )
 
