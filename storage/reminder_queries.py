@@ -185,7 +185,8 @@ def insert_deliveries(
             .values(values)
             .on_conflict_do_nothing(index_elements=["rule", "subject_key", "occurrence_on", "target"])
         )
-        inserted += session.execute(statement).rowcount or 0
+        # RETURNING counts what was new on both databases (psycopg reports no rowcount for this statement)
+        inserted += len(session.execute(statement.returning(Delivery.id)).all())
     session.commit()
     return inserted
 

@@ -34,8 +34,10 @@ def test_deadline_fires_30_7_1_and_0_days_before_to_channel_and_each_member():
     ledger = snapshot([task(1, D("2025-03-20"))])
     reminders = planned_reminders(ledger, D("2025-01-01"), D("2025-03-20"), kinds=["deadline"])
     assert fired(reminders, target="slack:CFGJ") == [
-        ("2025-02-18", "deadline-30"), ("2025-03-13", "deadline-7"),
-        ("2025-03-19", "deadline-1"), ("2025-03-20", "deadline-0"),
+        ("2025-02-18", "deadline-30"),
+        ("2025-03-13", "deadline-7"),
+        ("2025-03-19", "deadline-1"),
+        ("2025-03-20", "deadline-0"),
     ]
     assert {r.target for r in reminders} == {"slack:CFGJ", "slack:UFGJ1", "slack:UFGJ2"}
     assert len(reminders) == 12
@@ -47,8 +49,11 @@ def test_deadline_fires_30_7_1_and_0_days_before_to_channel_and_each_member():
 
 def test_yellow_light_from_seven_days_before_red_when_late():
     ledger = snapshot([task(1, D("2025-03-20"))])
-    by_rule = {r.rule: r.text for r in planned_reminders(ledger, D("2025-01-01"), D("2025-04-30"))
-               if r.target == "slack:CFGJ"}
+    by_rule = {
+        r.rule: r.text
+        for r in planned_reminders(ledger, D("2025-01-01"), D("2025-04-30"))
+        if r.target == "slack:CFGJ"
+    }
     assert YELLOW not in by_rule["deadline-30"]
     assert by_rule["deadline-7"].startswith(YELLOW)
     assert by_rule["deadline-0"].startswith(YELLOW) and "今天" in by_rule["deadline-0"]
@@ -57,8 +62,13 @@ def test_yellow_light_from_seven_days_before_red_when_late():
 
 def test_overdue_weekly_until_done():
     ledger = snapshot([task(1, D("2025-03-20"))])
-    assert fired(planned_reminders(ledger, D("2025-03-21"), D("2025-04-20"), kinds=["overdue"]), target="slack:CFGJ") == [
-        ("2025-03-27", "overdue"), ("2025-04-03", "overdue"), ("2025-04-10", "overdue"), ("2025-04-17", "overdue"),
+    assert fired(
+        planned_reminders(ledger, D("2025-03-21"), D("2025-04-20"), kinds=["overdue"]), target="slack:CFGJ"
+    ) == [
+        ("2025-03-27", "overdue"),
+        ("2025-04-03", "overdue"),
+        ("2025-04-10", "overdue"),
+        ("2025-04-17", "overdue"),
     ]
     done = snapshot([task(1, D("2025-03-20"), status="done")])
     assert planned_reminders(done, D("2025-01-01"), D("2025-12-31")) == [] or all(
@@ -79,8 +89,11 @@ def test_national_day_moves_reminders_and_merges_those_landing_on_one_day():
     ledger = snapshot([task(1, D("2025-10-09"))])
     # 7 days before (10-02) and 1 day before (10-08) fall in the holiday: both land on 10-09, the deadline day,
     # and go out as one message, the latest
-    assert fired(planned_reminders(ledger, D("2025-09-01"), D("2025-10-09"), kinds=["deadline"]), target="slack:CFGJ") == [
-        ("2025-09-09", "deadline-30"), ("2025-10-09", "deadline-0"),
+    assert fired(
+        planned_reminders(ledger, D("2025-09-01"), D("2025-10-09"), kinds=["deadline"]), target="slack:CFGJ"
+    ) == [
+        ("2025-09-09", "deadline-30"),
+        ("2025-10-09", "deadline-0"),
     ]
 
 
@@ -93,11 +106,15 @@ def test_make_up_sunday_is_a_working_day_for_reminders():
 
 def test_annual_monitoring_only_to_departments_with_yearly_tasks():
     event = ReviewRow(event_id=7, plan_id=1, kind="annual_monitoring", due_on=D("2026-01-31"), year=2025)
-    ledger = snapshot([task(1, D("2025-12-31"), recurrence="yearly"), task(2, D("2025-12-31"), department=2)], [event])
+    ledger = snapshot(
+        [task(1, D("2025-12-31"), recurrence="yearly"), task(2, D("2025-12-31"), department=2)], [event]
+    )
     reminders = planned_reminders(ledger, D("2025-12-01"), D("2026-02-28"), kinds=["annual_monitoring"])
     # 30 days before is New Year's Day: the 2026-01-04 make-up Sunday; 7 days before is a Saturday: Monday 01-26
     assert fired(reminders) == [("2026-01-04", "annual_monitoring-30"), ("2026-01-26", "annual_monitoring-7")]
-    assert {r.target for r in reminders} == {"slack:CFGJ"}  # the channel, not each member; 教体局 has no yearly task
+    assert {r.target for r in reminders} == {
+        "slack:CFGJ"
+    }  # the channel, not each member; 教体局 has no yearly task
     assert "请报送上年度规划实施情况" in reminders[0].text
 
 
@@ -108,7 +125,11 @@ def test_mid_term_and_final_review_go_to_every_department_and_the_coordinators()
     ]
     ledger = snapshot([task(1, D("2025-12-31")), task(2, D("2025-12-31"), department=2)], events)
     mid = planned_reminders(ledger, D("2023-01-01"), D("2023-12-31"), kinds=["mid_term_review"])
-    assert sorted({r.fire_on.isoformat() for r in mid}) == ["2023-05-04", "2023-05-31", "2023-06-25"]  # 端午 06-22..24, 调休 Sunday 06-25
+    assert sorted({r.fire_on.isoformat() for r in mid}) == [
+        "2023-05-04",
+        "2023-05-31",
+        "2023-06-25",
+    ]  # 端午 06-22..24, 调休 Sunday 06-25
     assert {r.target for r in mid} == {"slack:CFGJ", "slack:UJYJ1", *COORDINATORS}
     assert all("中期评估" in r.text for r in mid)
     final = planned_reminders(ledger, D("2025-10-01"), D("2025-12-31"), kinds=["final_review"])
@@ -125,9 +146,9 @@ def test_paused_plan_sends_nothing():
 
 def test_days_are_configurable_per_plan():
     ledger = snapshot([task(1, D("2025-03-20"))], conventions=ReminderConventions(deadline_days=(3,)))
-    assert fired(planned_reminders(ledger, D("2025-01-01"), D("2025-03-20"), kinds=["deadline"]), target="slack:CFGJ") == [
-        ("2025-03-17", "deadline-3")
-    ]
+    assert fired(
+        planned_reminders(ledger, D("2025-01-01"), D("2025-03-20"), kinds=["deadline"]), target="slack:CFGJ"
+    ) == [("2025-03-17", "deadline-3")]
     assert parse_days("30, 7,1,0") == (30, 7, 1, 0)
     with pytest.raises(ValueError):
         parse_days("7,-1")
@@ -140,7 +161,7 @@ def test_weekly_digest_monday_moves_past_national_day():
     assert department == ["2025-09-22", "2025-09-29", "2025-10-09", "2025-10-13"]
     coordinators = [r for r in digests if r.target == COORDINATORS[0]]
     assert coordinators and "规划实施周报" in coordinators[0].text
-    jyj = [r for r in digests if r.target == "slack:UJYJ1" and r.fire_on == D("2025-10-13")][0]
+    jyj = next(r for r in digests if r.target == "slack:UJYJ1" and r.fire_on == D("2025-10-13"))
     assert "区教育和体育局" in jyj.text and "🟡" in jyj.text
 
 
@@ -148,7 +169,9 @@ def test_due_today_is_the_latest_occurrence_of_each_series_once():
     ledger = snapshot([task(1, D("2025-03-20"))])
     due = reminders_due(ledger, D("2025-03-13"), kinds=["deadline", "overdue"])
     assert {(r.rule, r.target) for r in due} == {
-        ("deadline-7", "slack:CFGJ"), ("deadline-7", "slack:UFGJ1"), ("deadline-7", "slack:UFGJ2")
+        ("deadline-7", "slack:CFGJ"),
+        ("deadline-7", "slack:UFGJ1"),
+        ("deadline-7", "slack:UFGJ2"),
     }
     # the same day again: the same keys, which the deliveries table already holds
     assert {r.key for r in reminders_due(ledger, D("2025-03-13"))} >= {r.key for r in due}
@@ -157,7 +180,11 @@ def test_due_today_is_the_latest_occurrence_of_each_series_once():
 def test_catch_up_after_downtime_sends_the_latest_missed_once_worded_for_today():
     ledger = snapshot([task(1, D("2025-03-20"))])
     # down from before the 30-day reminder (02-18) until Monday 03-17: 30- and 7-day reminders were missed
-    due = [r for r in reminders_due(ledger, D("2025-03-17"), kinds=["deadline", "overdue"]) if r.target == "slack:CFGJ"]
+    due = [
+        r
+        for r in reminders_due(ledger, D("2025-03-17"), kinds=["deadline", "overdue"])
+        if r.target == "slack:CFGJ"
+    ]
     assert [(r.rule, r.fire_on.isoformat()) for r in due] == [("deadline-7", "2025-03-13")]
     assert "还剩 3 天" in due[0].text
 
@@ -172,4 +199,6 @@ def test_review_reminders_stop_after_the_review_date():
     events = [ReviewRow(8, 1, "mid_term_review", D("2023-06-30"), 2023)]
     ledger = snapshot([task(1, D("2025-12-31"))], events)
     assert reminders_due(ledger, D("2023-07-03"), kinds=["mid_term_review"]) == []
-    assert {r.rule for r in reminders_due(ledger, D("2023-06-26"), kinds=["mid_term_review"])} == {"mid_term_review-7"}
+    assert {r.rule for r in reminders_due(ledger, D("2023-06-26"), kinds=["mid_term_review"])} == {
+        "mid_term_review-7"
+    }

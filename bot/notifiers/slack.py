@@ -1,0 +1,130 @@
+"""Slack: chat.postMessage with the delivery key as message metadata, so a resend can be ruled out.
+
+Slack allows about one message per second per channel; a 429 carries Retry-After. Permanent errors (the
+channel is gone, the bot is not in it) fail the delivery; 5xx, timeouts and connection errors are transient.
+Before resending a delivery that a dead process left half-done, `find_sent` looks through the channel's
+recent history for a message carrying the same key.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.notifiers import FAILED, RETRY, SENT, RateLimit, SendOutcome, address_of
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "planbot_reminder"
+PER_CHANNEL = (RateLimit(1, 1.0),)
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "msg_too_long",
+        "no_text",
+        "user_not_found",
+        "cannot_dm_bot",
+        "restricted_action",
+        "too_many_attachments",
+        "invalid_blocks",
+    }
+)
+HISTORY_PAGES = 5  # recovery looks at the last 5 × 200 messages of a channel
+
+
+class SlackNotifier:
+    def __init__(self, client: WebClient, *, history_pages: int = HISTORY_PAGES) -> None:
+        self.client = client
+        self.history_pages = history_pages
+        self._history_keys: dict[
+            str, dict[str, str]
+        ] = {}  # channel -> delivery key -> ts, one scan per channel
+
+    def rate_limits(self, target: str) -> tuple[RateLimit, ...]:
+        return PER_CHANNEL
+
+    def send(self, target: str, text: str, *, delivery_key: str) -> SendOutcome:
+        try:
+            response = self.client.chat_postMessage(
+                channel=address_of(target),
+                text=text,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_key": delivery_key}},
+            )
+        except SlackApiError as error:
+            return _outcome_of_error(error)
+        except (OSError, TimeoutError) as error:  # urllib's timeouts and refused connections are OSErrors
+            return SendOutcome(RETRY, error=f"network: {error}")
+        return SendOutcome(SENT, message_ts=response.get("ts"))
+
+    def find_sent(self, target: str, delivery_key: str) -> str | None:
+        """The ts of a message in the target's recent history that carries `delivery_key`, or None.
+
+        Raises on an API error: when the history cannot be read, resending could duplicate, so the caller
+        leaves the delivery for a later recovery instead.
+        """
+        channel = address_of(target)
+        if channel not in self._history_keys:
+            self._history_keys[channel] = self._scan_history(channel)
+        return self._history_keys[channel].get(delivery_key)
+
+    def forget_history(self) -> None:
+        self._history_keys.clear()
+
+    def _scan_history(self, channel: str) -> dict[str, str]:
+        try:
+            return self._keys_in_history(channel)
+        except SlackApiError as error:
+            if error.response.get("error") != "channel_not_found" or not channel.startswith("U"):
+                raise
+        # a DM was addressed by user id; its history lives in the IM channel that conversations.open names
+        opened = self.client.conversations_open(users=channel)
+        return self._keys_in_history(opened["channel"]["id"])
+
+    def _keys_in_history(self, channel: str) -> dict[str, str]:
+        keys: dict[str, str] = {}
+        cursor = None
+        for _ in range(self.history_pages):
+            page = self.client.conversations_history(
+                channel=channel, limit=200, include_all_metadata=True, cursor=cursor
+            )
+            for message in page.get("messages", []):
+                key = _delivery_key_of(message)
+                if key:
+                    keys[key] = message.get("ts", "")
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                break
+        return keys
+
+
+def _delivery_key_of(message: dict[str, Any]) -> str | None:
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != METADATA_EVENT:
+        return None
+    return (metadata.get("event_payload") or {}).get("delivery_key")
+
+
+def _outcome_of_error(error: SlackApiError) -> SendOutcome:
+    response = error.response
+    status = getattr(response, "status_code", 200)
+    code = response.get("error") if hasattr(response, "get") else None
+    if status == 429 or code == "ratelimited":
+        headers = {key.lower(): value for key, value in (getattr(response, "headers", None) or {}).items()}
+        retry_after = headers.get("retry-after")
+        if isinstance(retry_after, list):
+            retry_after = retry_after[0]
+        return SendOutcome(RETRY, retry_after=float(retry_after or 1), error="ratelimited")
+    if status >= 500:
+        return SendOutcome(RETRY, error=f"http {status}: {code or 'server error'}")
+    if code in PERMANENT_ERRORS:
+        return SendOutcome(FAILED, error=code)
+    # invalid_auth, account_inactive…: a configuration problem someone can fix; keep the reminder for later
+    log.warning("Slack refused a reminder: %s", code)
+    return SendOutcome(RETRY, error=str(code))
