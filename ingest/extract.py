@@ -34,6 +34,8 @@ LABEL = re.compile(
 LEAD_LABELS = ("牵头单位", "牵头部门", "主办单位", "主责单位")
 CO_LABELS = ("配合单位", "配合部门", "协办单位", "参与单位", "协同单位")
 TIME_LABELS = ("完成时限", "完成时间", "时间节点", "时限")
+# a notice's distribution and contact lines name units as recipients, never as responsible
+ROUTING_LINE = re.compile(r"^(?:抄送|抄报|主送|分送|发送|印发|联系人|联系电话|电话|附件)[:：]?")
 PAREN = re.compile(r"[（(]([^（()）]{2,80})[）)]")
 QUANTIFIED = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个|项|家|亿元|万元|万人|人|公里|千米|亩|万吨|吨|平方米|万平方米|座|所|套|户|条)")
 DIRECTIVE_HINT = re.compile(r"要|应|须|必须|负责|牵头|推进|推动|加强|加快|完成|开展|实施|建立|健全|完善|制定|落实|确保|组织|做好|提升|实现|新增|建成|力争")
@@ -72,7 +74,7 @@ def split_sentences(line: str, line_start: int) -> Iterator[Sentence]:
         elif char in CLOSERS:
             depth = max(0, depth - 1)
         elif char in SENTENCE_END and depth == 0:
-            if char == "。" and index and line[index - 1] == "?":
+            if index and line[index - 1] == "?":
                 continue
             if index + 1 < len(line) and line[index + 1] in "”’」":
                 continue
@@ -362,6 +364,8 @@ def extract_records(
             heading_units = label_only
             continue
         pending = []
+        if ROUTING_LINE.match(line):
+            continue
         for sentence in split_sentences(line, line_start):
             _emit_sentence(builder, sentence, in_mechanism, heading_units, outline.kind, pending)
     return builder.records

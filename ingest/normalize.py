@@ -33,11 +33,12 @@ AD_MARKERS = re.compile(
     r"仅供学习|禁止外传|订阅|会员|QQ群|公众号|扫码|扫一扫|倒卖|免费赠送|版权所有|转载请|责任编辑|打印本页|关闭窗口"
     r"|分享到|【\s*大\s*中\s*小\s*】|字号[:：]|网站地图|浏览次数|阅读次数|Copyright|copyright|ICP备|网安备"
 )
-MOJIBAKE = re.compile(r"\?[。、，A-Za-zà-ǜ^)\]]{1,4}|�+")
+MOJIBAKE = re.compile(r"\?[。、，!！A-Za-zà-ǜ^)\]]{1,4}|�+")
 HEADING_START = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇\d]+[篇章节部分]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]"
     r"|\d+[.．、](?!\d)|专栏\s*\d+|附件\s*\d*)"
 )
+TITLE_ENDING = re.compile(r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|实施方案)(?:[（(][^）)]{0,12}[）)])?[”》」]?$")
 SENTENCE_END = "。！？!?；;：:…"
 SOFT_BREAK_END = "，、（(“《—"
 
@@ -103,10 +104,10 @@ def _split_lines(text: str) -> list[_Line]:
         start = position
         position += len(piece) + 1
         cleaned, runs = _strip_inline_noise(piece, start)
-        stripped = cleaned.strip(" \t\u3000\xa0")
+        stripped = cleaned.strip()
         if not stripped:
             continue
-        lead = len(cleaned) - len(cleaned.lstrip(" \t\u3000\xa0"))
+        lead = len(cleaned) - len(cleaned.lstrip())
         runs = _shift_runs(runs, lead)
         lines.append(_Line(stripped, start + lead, runs))
     return lines
@@ -188,6 +189,8 @@ def _ends_paragraph(current: str, following: str) -> bool:
     if last in SOFT_BREAK_END:
         return False
     if HEADING_START.match(current) and len(current) <= 40:
+        return True
+    if TITLE_ENDING.search(current) and len(current) <= 130:
         return True
     # a short line with no closing punctuation is a title or a heading, not a wrapped sentence
     return len(current) < 20

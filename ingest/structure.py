@@ -113,26 +113,36 @@ def _header(text: str) -> str:
     return "\n".join(line for line in lines if len(line) <= 90)
 
 
+DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|\d{4}〕\d+号|第\s*\d+\s*号$")
+ISSUER_LINE = re.compile(r"(?:人民政府|办公室|委员会|办公厅|政府|局|委)$")
+TITLE_KEYWORD = re.compile(r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单)")
+
+
 def _title(header: str) -> str:
-    lines = [line.strip() for line in header.split("\n") if line.strip()]
-    for index, line in enumerate(lines):
-        if re.search(r"规划|计划|意见|方案|讲话|报告|通知|纲要|解读", line):
-            title = line
-            for follower in lines[index + 1 : index + 4]:
-                if len(title) > 60 or re.search(r"[。：:，]$", title) or len(follower) > 40:
-                    break
-                if re.search(r"[。，：:]", follower):
-                    break
-                title += follower
-            quoted = re.search(r"《([^》]{4,80})》", title)
-            if quoted and re.search(r"印发|解读|通知", title):
-                return quoted.group(1)
-            return title[:120]
-    return lines[0][:120] if lines else ""
+    """The document's title: the opening short lines joined, without 发文字号 and issuer lines."""
+    parts: list[str] = []
+    for line in header.split("\n")[:10]:
+        line = line.strip()
+        if not line or DOC_NUMBER.search(line) or FULL_DATE.fullmatch(line):
+            continue
+        if line.endswith(("。", "：", ":")) or len(line) > 130:
+            break
+        if ISSUER_LINE.search(line) and not parts and len(line) <= 20:
+            continue
+        parts.append(re.sub(r"\s+", "", line))
+        joined = "".join(parts)
+        if TITLE_KEYWORD.search(re.sub(r"[（(][^（()）]*[）)]$", "", joined)[-6:]) and not re.search(r"[《“]$", joined):
+            break
+    title = "".join(parts)
+    quoted = re.search(r"《([^》]{4,80})》", title)
+    if quoted and re.search(r"印发|解读|转发", title):
+        return quoted.group(1)
+    title = re.sub(r"^关于(?:印发|转发)?", "", title)
+    return re.sub(r"的通知$", "", title)[:120]
 
 
 def classify(header: str, text: str) -> str:
-    title_text = header.replace("\n", "")
+    title_text = _title(header) + ("解读" if "解读" in header.split("\n", 1)[0] else "")
     for kind, pattern in KIND_RULES:
         if pattern.search(title_text):
             return kind
@@ -144,10 +154,16 @@ def classify(header: str, text: str) -> str:
 
 
 def find_jurisdiction(header: str, text: str) -> str | None:
-    match = JURISDICTION.search(header.replace("\n", ""))
-    if match:
-        return match.group(1)
-    counts = Counter(match.group(1) for match in JURISDICTION.finditer(text[:20000]))
+    for candidate in (_title(header), "".join(line for line in header.split("\n")[:8] if ISSUER_LINE.search(line))):
+        match = JURISDICTION.search(candidate)
+        if match:
+            return match.group(1)
+    # in the body only the strongest contexts count: 莱芜区人民政府, 莱芜区国民经济…
+    counts = Counter(
+        match.group(1)
+        for match in JURISDICTION.finditer(text[:20000])
+        if re.match(r"人民政府|国民经济|发展和改革", text[match.end() : match.end() + 5])
+    )
     return counts.most_common(1)[0][0] if counts else None
 
 

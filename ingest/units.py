@@ -23,7 +23,7 @@ UNIT_SUFFIXES = (
 LEVEL_PREFIXES = ("自治区", "国务院", "国家", "中央", "街道", "省", "市", "区", "县", "镇", "乡", "州", "盟", "旗", "各")
 PLACE_PREFIX = re.compile(r"^(?:(?![省市区县在全我本各该和与及对由])[\u4e00-\u9fff]){2,5}?(?:省|市|区|县)")
 # characters that never occur inside a unit's name (they mark a clause, an object or a verb phrase)
-NAME_BREAKERS = set("，。、；：！？的要将对把在为与及或等是由向从被让请按并且就都也还可应须能会得了着过之其该此这那")
+NAME_BREAKERS = set("，。、；：！？的要将对把在为与及或等是由向从被让请按并且就都也还可应须能得了着过之其该此这那")
 NOT_IN_NAME = re.compile(
     r"负责|牵头|会同|配合|推进|推动|加强|加快|做好|落实|实施|开展|建立|健全|完善|制定|组织|统筹|协调|指导|督促|提出|纳入|报送|上报"
     r"|发挥|支持|鼓励|引导|要求|坚持|依托|通过|依靠|动员|联系|接受|听取|报请|提请|经过|根据|按照|围绕|针对"
@@ -38,6 +38,7 @@ CONTINUATIONS = re.compile(
     r"争取|谋划|梳理|跟踪|监测|评估|考核|汇总|报送|上报|印发|出台|发布|公布|公开|接受|自觉|密切|强化|优化|提升|提高|做实|抓实|压实|"
     r"细化|明确|分解|研究制定|共同做好|具体负责|（|\(|：|:|；|。|$)"
 )
+STRONG_CONTINUATION = re.compile(r"要|应|须|必须|负责|牵头|会同|配合|进一步|切实|及时|按职责|统筹|、|和|及")
 CONJUNCTIONS = ("以及", "、", "和", "及", "与")
 ANNOTATION = re.compile(r"[（(](?:含|包括|下同|以下简称|简称)[^）)]{0,14}[）)]")
 
@@ -167,6 +168,8 @@ def unit_at(text: str, start: int) -> UnitMention | None:
             continue
         if not _continues(text, end):
             continue
+        if generic_name(candidate) and not STRONG_CONTINUATION.match(text, end):
+            continue
         split = _conjunction_split(candidate)
         if split:
             return UnitMention(candidate[:split], start, start + split)
@@ -205,8 +208,14 @@ def _plausible_name(candidate: str) -> bool:
         return False
     if candidate.startswith(LEVEL_PREFIXES) or PLACE_PREFIX.match(candidate):
         return len(candidate) >= 3 or candidate in ("区委", "市委", "县委")
-    # an unprefixed field + 部门/机关 (行政审批部门, 审计机关) names a unit only as a clause subject
-    return candidate.endswith(("部门", "机关")) and 4 <= len(candidate) <= 10
+    # an unprefixed field + 部门/机关 (行政审批部门, 审计机关) names a unit only as a clause subject that is
+    # plainly given work; callers check the continuation with `generic_name`
+    return candidate.endswith(("部门", "机关")) and 4 <= len(candidate) <= 10 and not re.search(r"分|各类|其他|所有", candidate)
+
+
+def generic_name(candidate: str) -> bool:
+    """True for names such as 行政审批部门 that carry no level marker or place."""
+    return not (candidate.startswith(LEVEL_PREFIXES) or PLACE_PREFIX.match(candidate) or candidate in COLLECTIVE_FORMS)
 
 
 def _joined_field(candidate: str) -> bool:

@@ -188,10 +188,10 @@ def keep_tail(element: etree._Element) -> None:
 def main_block(root: etree._Element) -> etree._Element:
     body = root.find("body")
     body = body if body is not None else root
-    total = len(squash(body.text_content()))
+    total = max(1, plain_text_length(body))  # link lists (menus, related articles) do not count
     for tag in ("article", "main"):
         found = sorted(root.iter(tag), key=lambda element: -len(squash(element.text_content())))
-        if found and len(squash(found[0].text_content())) >= min(SUBSTANTIAL_CHARS, total * 0.5):
+        if found and plain_text_length(found[0]) >= min(SUBSTANTIAL_CHARS, total * 0.5):
             return found[0]
     scores: dict[etree._Element, float] = {}
     for element in body.iter():
@@ -214,7 +214,7 @@ def main_block(root: etree._Element) -> etree._Element:
         return body
     best = max(scores, key=lambda element: scores[element])
     # When no block holds a fair share of the text, the page is better read whole.
-    return best if len(squash(best.text_content())) >= 0.3 * total else body
+    return best if plain_text_length(best) >= 0.3 * total else body
 
 
 def direct_text_length(element: etree._Element) -> int:
@@ -223,10 +223,15 @@ def direct_text_length(element: etree._Element) -> int:
 
 
 def paragraph_weight(element: etree._Element) -> int:
-    """Characters of text outside links: link lists (menus, related articles) weigh nothing."""
+    """Characters of text outside links, less the links again: a paragraph that is mostly links weighs nothing."""
     text = len(squash(element.text_content()))
     links = sum(len(squash(link.text_content())) for link in element.iter("a"))
     return max(0, text - 2 * links)
+
+
+def plain_text_length(element: etree._Element) -> int:
+    text = len(squash(element.text_content()))
+    return text - sum(len(squash(link.text_content())) for link in element.iter("a"))
 
 
 def block_text(element: etree._Element) -> str:
