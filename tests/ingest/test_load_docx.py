@@ -26,7 +26,10 @@ def test_paragraphs_and_tables_keep_document_order(tmp_path):
             "第一章 总体要求",
             [["指标", "2025年"], ["地区生产总值增速", "6%"]],
             "第二章 保障措施",
-            [["序号", "重点任务", "牵头单位", "责任单位", "完成时限"], ["1", "建立年度监测制度。", "区发展改革局", "区统计局、区财政局", "2025年底前"]],
+            [
+                ["序号", "重点任务", "牵头单位", "责任单位", "完成时限"],
+                ["1", "建立年度监测制度。", "区发展改革局", "区统计局、区财政局", "2025年底前"],
+            ],
             "区政府每年向区人大报告规划实施情况。",
         ]
     )
@@ -44,7 +47,9 @@ def test_paragraphs_and_tables_keep_document_order(tmp_path):
 
 
 def test_two_cell_label_rows_read_as_label_and_value(tmp_path):
-    raw = docx_bytes([[["牵头单位", "区发展改革局"], ["配合单位：", "区财政局"], ["工作任务", "编制年度计划并组织实施"]]])
+    raw = docx_bytes(
+        [[["牵头单位", "区发展改革局"], ["配合单位：", "区财政局"], ["工作任务", "编制年度计划并组织实施"]]]
+    )
     assert load_docx(tmp_path, raw).text.split("\n") == [
         "牵头单位：区发展改革局",
         "配合单位：区财政局",
@@ -54,7 +59,10 @@ def test_two_cell_label_rows_read_as_label_and_value(tmp_path):
 
 def test_rows_of_an_ordinary_table_join_cells_with_tabs(tmp_path):
     raw = docx_bytes([[["指标名称", "单位", "2020年", "2025年"], ["常住人口城镇化率", "%", "62", "68"]]])
-    assert load_docx(tmp_path, raw).text.split("\n") == ["指标名称\t单位\t2020年\t2025年", "常住人口城镇化率\t%\t62\t68"]
+    assert load_docx(tmp_path, raw).text.split("\n") == [
+        "指标名称\t单位\t2020年\t2025年",
+        "常住人口城镇化率\t%\t62\t68",
+    ]
 
 
 def test_a_unit_merged_down_several_rows_applies_to_each_row(tmp_path):
@@ -94,7 +102,10 @@ def test_a_cell_with_several_paragraphs_stays_on_its_row(tmp_path):
     table.cell(1, 1).text = "区发展改革局"
     buffer = io.BytesIO()
     document.save(buffer)
-    assert load_docx(tmp_path, buffer.getvalue()).text == "完善规划实施机制。强化年度监测；责任单位：区发展改革局。"
+    assert (
+        load_docx(tmp_path, buffer.getvalue()).text
+        == "完善规划实施机制。强化年度监测；责任单位：区发展改革局。"
+    )
 
 
 def test_line_breaks_inside_a_paragraph_survive(tmp_path):

@@ -34,7 +34,12 @@ def test_a_heading_flush_left_after_a_full_line_starts_its_own_paragraph(tmp_pat
     lines.append(PdfLine(72, last.y + 18, "第十五章 规划实施保障"))
     lines.append(PdfLine(72, last.y + 36, "（一）加强组织领导"))
     lines.extend(chinese_lines([REVIEW], top=last.y + 54))
-    assert load_pdf(tmp_path, [lines]).split("\n") == [MONITORING, "第十五章 规划实施保障", "（一）加强组织领导", REVIEW]
+    assert load_pdf(tmp_path, [lines]).split("\n") == [
+        MONITORING,
+        "第十五章 规划实施保障",
+        "（一）加强组织领导",
+        REVIEW,
+    ]
 
 
 def test_english_paragraphs_break_on_indent_gap_and_short_last_line(tmp_path):
@@ -63,7 +68,10 @@ def test_a_word_hyphenated_at_the_line_end_is_rejoined(tmp_path):
         PdfLine(72, 80, "The district government reports every year on the imple-"),
         PdfLine(72, 95, "mentation of the plan."),
     ]
-    assert load_pdf(tmp_path, [lines]) == "The district government reports every year on the implementation of the plan."
+    assert (
+        load_pdf(tmp_path, [lines])
+        == "The district government reports every year on the implementation of the plan."
+    )
 
 
 def test_a_font_size_change_separates_a_title_from_the_body(tmp_path):
@@ -113,8 +121,18 @@ def test_a_pdf_without_text_is_refused_with_an_ocr_hint(tmp_path):
 
 def test_a_damaged_pdf_is_refused(tmp_path):
     path = tmp_path / "broken.pdf"
-    path.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 9 0 R >> endobj\ntrailer << /Root 1 0 R >>\n")
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 10)
     with pytest.raises(DocumentError) as caught:
         load_source(str(path))
-    assert caught.value.code in ("corrupt", "no_text")
-    assert caught.value.zh and caught.value.en
+    assert caught.value.code == "corrupt"
+    assert "PDF" in caught.value.zh and "damaged" in caught.value.en
+
+
+def test_a_pdf_whose_pages_cannot_be_found_has_no_text(tmp_path):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 9 0 R >> endobj\ntrailer << /Root 1 0 R >>\n"
+    )
+    with pytest.raises(DocumentError) as caught:
+        load_source(str(path))
+    assert caught.value.code == "no_text"

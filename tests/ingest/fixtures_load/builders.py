@@ -45,7 +45,10 @@ def pdf_bytes(pages: list[list[PdfLine]]) -> bytes:
         )
         kids.append(number + 1)
         number += 2
-    objects[2] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    objects[2] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids),
+        len(kids),
+    )
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = {}
     for key in sorted(objects):
@@ -68,7 +71,9 @@ def text_operator(line: PdfLine) -> str:
     return f"BT /{font} {line.size} Tf {line.x} {PAGE_HEIGHT - line.y} Td {shown} Tj ET"
 
 
-def chinese_lines(paragraphs: list[str], *, chars_per_line: int = 20, size: float = 12.0, top: float = 80) -> list[PdfLine]:
+def chinese_lines(
+    paragraphs: list[str], *, chars_per_line: int = 20, size: float = 12.0, top: float = 80
+) -> list[PdfLine]:
     """Lay Chinese paragraphs out as a typesetter would: two-character indent, full lines, a short last one."""
     lines = []
     y = top
