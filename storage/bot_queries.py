@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import case, func, or_
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from storage.models import (
@@ -23,7 +22,6 @@ from storage.models import (
     Jurisdiction,
     Member,
     Plan,
-    ProgressUpdate,
     ReviewEvent,
     Task,
 )
@@ -102,36 +100,6 @@ def department_ref(*, session: Session, department_id: int) -> DepartmentRef | N
         .where(Department.id == department_id)
     ).first()
     return None if row is None else _ref(*row)
-
-
-def departments_named(*, session: Session, name: str) -> list[DepartmentRef]:
-    """Departments one of whose aliases is `name`, or `name` with its jurisdiction prefix (莱芜区发改局)."""
-    name = name.strip()
-    if not name:
-        return []
-    exact = _by_alias(session, DepartmentAlias.alias == name)
-    if exact:
-        return exact
-    prefixed: list[DepartmentRef] = []
-    for jurisdiction_id, jurisdiction in session.exec(select(Jurisdiction.id, Jurisdiction.name)).all():
-        if name.startswith(jurisdiction) and len(name) > len(jurisdiction):
-            rest = name[len(jurisdiction) :]
-            for candidate in (rest, "区" + rest, "市" + rest, "县" + rest):
-                prefixed += _by_alias(
-                    session,
-                    DepartmentAlias.alias == candidate,
-                    DepartmentAlias.jurisdiction_id == jurisdiction_id,
-                )
-                if prefixed:
-                    break
-    return _unique(prefixed)
-
-
-def departments_like(*, session: Session, fragment: str, limit: int = 8) -> list[DepartmentRef]:
-    """Candidates for a "did you mean" answer: aliases that contain the fragment."""
-    if not fragment.strip():
-        return []
-    return _by_alias(session, DepartmentAlias.alias.contains(fragment.strip()), limit=limit)  # type: ignore[attr-defined]
 
 
 def all_aliases(*, session: Session) -> list[tuple[str, int]]:
@@ -342,22 +310,6 @@ def _summaries(session: Session, tasks: list[Task]) -> list[TaskSummary]:
     return summaries
 
 
-def _by_alias(session: Session, *conditions: object, limit: int | None = None) -> list[DepartmentRef]:
-    statement = (
-        select(Department, Jurisdiction.name)
-        .join(DepartmentAlias, DepartmentAlias.department_id == Department.id)
-        .join(Jurisdiction, Jurisdiction.id == Department.jurisdiction_id)
-        .where(*conditions)  # type: ignore[arg-type]
-        .order_by(Jurisdiction.name, Department.name)
-    )
-    if limit is not None:
-        statement = statement.limit(limit * 4)
-    found = _unique(
-        [_ref(department, jurisdiction) for department, jurisdiction in session.exec(statement).all()]
-    )
-    return found[:limit] if limit is not None else found
-
-
 def _ref(department: Department, jurisdiction: str) -> DepartmentRef:
     return DepartmentRef(department.id, department.name, jurisdiction, department.kind)  # type: ignore[arg-type]
 
@@ -367,60 +319,3 @@ def _unique(refs: list[DepartmentRef]) -> list[DepartmentRef]:
     for ref in refs:
         seen.setdefault(ref.id, ref)
     return list(seen.values())
-
-
-# -- progress ----------------------------------------------------------------------------------------------
-
-
-class StaleTask(Exception):
-    """Someone else changed the task since it was read; the caller shows the new state and asks again."""
-
-
-def record_progress(
-    *,
-    session: Session,
-    task_id: int,
-    author: str,
-    status: str,
-    percent: int,
-    note: str,
-    at: datetime,
-    expected_version: int | None = None,
-) -> TaskSummary:
-    """Add a ProgressUpdate and set the task's status and percent, in one transaction.
-
-    The task's version counter turns a concurrent write into StaleTask instead of a lost update.
-    """
-    task = session.get(Task, task_id)
-    if task is None:
-        raise LookupError(task_id)
-    if expected_version is not None and task.version != expected_version:
-        raise StaleTask(task_id)
-    task.status = status
-    task.percent = 100 if status == "done" else percent
-    task.updated_at = at
-    session.add(task)
-    session.add(
-        ProgressUpdate(
-            task_id=task_id, author=author, created_at=at, status=status, percent=task.percent, note=note
-        )
-    )
-    try:
-        session.commit()
-    except StaleDataError as error:
-        session.rollback()
-        raise StaleTask(task_id) from error
-    summary = task_summary(session=session, task_id=task_id)
-    assert summary is not None
-    return summary
-
-
-def latest_progress(*, session: Session, task_id: int, limit: int = 3) -> list[ProgressUpdate]:
-    return list(
-        session.exec(
-            select(ProgressUpdate)
-            .where(ProgressUpdate.task_id == task_id)
-            .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())  # type: ignore[union-attr,attr-defined]
-            .limit(limit)
-        ).all()
-    )

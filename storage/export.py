@@ -1,0 +1,224 @@
+"""The 台账 (task ledger workbook) planning offices exchange: a 汇总 sheet and one sheet per department.
+
+Cells from documents and from people are written as text, never as formulas: a task that begins with
+= + - @ would otherwise run as a formula when the file is opened (CSV/formula injection).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlmodel import Session, col, select
+
+from storage.models import ProgressUpdate
+from storage.queries import DepartmentSummary, TaskRow, department_summaries, find_tasks, tasks_for_department
+
+LEDGER_COLUMNS = (
+    ("序号", 6),
+    ("任务", 42),
+    ("牵头单位", 18),
+    ("责任单位", 24),
+    ("完成时限", 14),
+    ("进展情况", 32),
+    ("状态", 10),
+    ("出处", 56),
+)
+SUMMARY_COLUMNS = (
+    ("序号", 6),
+    ("辖区", 12),
+    ("单位", 28),
+    ("牵头任务", 10),
+    ("配合任务", 10),
+    ("未完成", 10),
+    ("已完成", 10),
+)
+STATUS_NAMES = {"open": "未开始", "in_progress": "推进中", "done": "已完成", "archived": "已归档"}
+RECURRENCE_NAMES = {"yearly": "每年", "quarterly": "每季度", "monthly": "每月"}
+_FORMULA_START = ("=", "+", "-", "@")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    path: Path
+    sheets: int
+    rows: int
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A valid, unique sheet name: no []:*?/\\, at most 31 characters, not 'History' (reserved by Excel)."""
+    base = _SHEET_FORBIDDEN.sub("_", name).strip("'") or "单位"
+    if base.lower() == "history":
+        base += "_"
+    title = base[:31]
+    counter = 2
+    while title.lower() in {t.lower() for t in taken}:
+        suffix = f"~{counter}"
+        title = base[: 31 - len(suffix)] + suffix
+        counter += 1
+    taken.add(title)
+    return title
+
+
+def write_text(cell: Cell, value: object) -> None:
+    """Put `value` in `cell` as data, never as a formula."""
+    if value is None:
+        cell.value = None
+        return
+    if isinstance(value, int | float | date):
+        cell.value = value
+        return
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    cell.value = text
+    cell.data_type = "s"  # openpyxl would store a leading "=" as a formula
+    if text.startswith(_FORMULA_START):
+        # the quote prefix keeps Excel from re-reading it as a formula when someone edits the cell
+        cell.quotePrefix = True
+
+
+def _prepare(sheet: Worksheet, columns: tuple[tuple[str, int], ...]) -> None:
+    for index, (title, width) in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index)
+        write_text(cell, title)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[cell.column_letter].width = width
+    sheet.freeze_panes = "A2"
+
+
+def _append(sheet: Worksheet, values: list[object]) -> None:
+    row = sheet.max_row + 1
+    for index, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=index)
+        write_text(cell, value)
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+
+
+def _latest_progress(session: Session) -> dict[int, ProgressUpdate]:
+    latest: dict[int, ProgressUpdate] = {}
+    for update in session.exec(
+        select(ProgressUpdate).order_by(col(ProgressUpdate.created_at), col(ProgressUpdate.id))
+    ).all():
+        latest[update.task_id] = update
+    return latest
+
+
+def _units(rows: list[TaskRow]) -> dict[int, dict[str, list[str]]]:
+    units: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"lead": [], "co": []})
+    for row in rows:
+        if row.department and row.role:
+            units[row.id][row.role].append(row.department)
+    return units
+
+
+def _due_text(row: TaskRow) -> str:
+    due = row.due_on.isoformat() if row.due_on else ""
+    recurrence = RECURRENCE_NAMES.get(row.recurrence or "", "")
+    return " ".join(part for part in (recurrence, due) if part) or "—"
+
+
+def _progress_text(update: ProgressUpdate | None, row: TaskRow) -> str:
+    if update is None:
+        return f"{row.percent}%" if row.percent else ""
+    when = update.created_at.date().isoformat()
+    return f"{update.percent}%（{when}）{update.note}".strip()
+
+
+def write_ledger_xlsx(
+    *, session: Session, path: Path, department_id: int | None = None, jurisdiction_id: int | None = None
+) -> ExportSummary:
+    """Write the 台账 to `path`: 汇总 first, then one sheet per department (only `department_id` if given)."""
+    all_rows = find_tasks(session=session, jurisdiction_id=jurisdiction_id)
+    units = _units(all_rows)
+    latest = _latest_progress(session)
+    summaries = department_summaries(session=session, jurisdiction_id=jurisdiction_id)
+    if department_id is not None:
+        summaries = [s for s in summaries if s.id == department_id]
+    several_places = len({s.jurisdiction for s in summaries}) > 1
+
+    workbook = Workbook()
+    summary_sheet = workbook.active
+    assert summary_sheet is not None
+    summary_sheet.title = "汇总"
+    _prepare(summary_sheet, SUMMARY_COLUMNS)
+    taken = {"汇总"}
+    written = 0
+    for number, summary in enumerate(summaries, start=1):
+        _append(
+            summary_sheet,
+            [
+                number,
+                summary.jurisdiction,
+                summary.name,
+                summary.lead,
+                summary.co,
+                summary.open,
+                summary.done,
+            ],
+        )
+        written += _department_sheet(
+            workbook,
+            summary,
+            session=session,
+            units=units,
+            latest=latest,
+            taken=taken,
+            prefix_place=several_places,
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return ExportSummary(path=path, sheets=len(workbook.sheetnames), rows=written)
+
+
+def _department_sheet(
+    workbook: Workbook,
+    summary: DepartmentSummary,
+    *,
+    session: Session,
+    units: dict[int, dict[str, list[str]]],
+    latest: dict[int, ProgressUpdate],
+    taken: set[str],
+    prefix_place: bool,
+) -> int:
+    name = f"{summary.jurisdiction}{summary.name}" if prefix_place else summary.name
+    sheet = workbook.create_sheet(sheet_title(name, taken))
+    _prepare(sheet, LEDGER_COLUMNS)
+    seen: set[int] = set()
+    number = 0
+    for row in tasks_for_department(session=session, department_id=summary.id):
+        if row.id in seen:
+            continue
+        seen.add(row.id)
+        number += 1
+        task_units = units.get(row.id, {"lead": [], "co": []})
+        co = list(task_units["co"])
+        if (
+            row.via_collective
+            and row.via_collective not in co
+            and row.via_collective not in task_units["lead"]
+        ):
+            co.append(row.via_collective)
+        _append(
+            sheet,
+            [
+                number,
+                row.action,
+                "、".join(task_units["lead"]),
+                "、".join(co),
+                _due_text(row),
+                _progress_text(latest.get(row.id), row),
+                STATUS_NAMES.get(row.status, row.status),
+                f"《{row.plan_title}》{row.section}：{row.evidence}",
+            ],
+        )
+    return number
