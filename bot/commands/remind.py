@@ -1,9 +1,138 @@
-"""Commands of this area are registered here."""
+"""`planbot remind`: list the reminders a date range would bring (dry run), or sweep and dispatch now."""
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.deps import Deps, system_clock
+from bot.notifiers.dispatch import DispatchOptions
+from bot.notifiers.setup import build_notifier
+from bot.scheduler import dispatch, local_today, sweep
+from bot.settings import load_settings
+from handlers.reminders import KINDS, ReminderConventions, planned_reminders
+from storage import reminder_queries
+from storage.db import is_sqlite, open_database, session_factory
+
+KIND_NAMES = {
+    "deadline": "到期",
+    "overdue": "逾期",
+    "annual_monitoring": "年度监测",
+    "mid_term_review": "中期评估",
+    "final_review": "总结评估",
+    "digest": "周报",
+}
+
+
+class OutputFormat(StrEnum):
+    jsonl = "jsonl"
+    table = "table"
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `planbot` app."""
+    app.command("remind")(remind_command)
+
+
+def remind_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只列出将发送的提醒 / list, do not send")
+    ] = False,
+    now: Annotated[
+        bool, typer.Option("--now", help="立即扫描并发送一次 / one sweep and one dispatch now")
+    ] = False,
+    start: Annotated[str | None, typer.Option("--from", help="起始日期 YYYY-MM-DD（默认今天）")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="结束日期 YYYY-MM-DD（默认起始后 30 天）")] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table | jsonl")
+    ] = OutputFormat.table,
+    workers: Annotated[int, typer.Option(help="并发发送线程数 / sending threads")] = 8,
+) -> None:
+    """提醒：预览某段时间内将发送的提醒，或立即发送到期提醒。 Preview reminders for a date range, or send due ones now."""
+    err = Console(stderr=True, highlight=False)
+    if dry_run == now:
+        err.print("请指定 --dry-run 或 --now 之一。\nChoose one of --dry-run (preview) or --now (send).")
+        raise typer.Exit(code=2)
+    settings = load_settings()
+    engine = open_database(settings.database_url)
+    sessions = session_factory(engine)
+    try:
+        if dry_run:
+            first, last = _date_range(start, end, err, settings.timezone)
+            with sessions() as session:
+                snapshot = reminder_queries.load_snapshot(
+                    session=session,
+                    defaults=ReminderConventions.from_settings(settings),
+                    coordinator_user_ids=settings.coordinator_ids,
+                )
+            reminders = planned_reminders(snapshot, first, last, kinds=KINDS)
+            if output_format is OutputFormat.jsonl:
+                lines = [json.dumps(reminder.as_json(), ensure_ascii=False) for reminder in reminders]
+                sys.stdout.write("".join(line + "\n" for line in lines))
+                sys.stdout.flush()
+            else:
+                Console(soft_wrap=True, highlight=False).print(_table(reminders, first, last))
+            return
+        with sessions() as session:
+            webhooks = reminder_queries.robot_webhooks(session=session)
+            if is_sqlite(engine):
+                # one process per SQLite file: a row still `sending` was left by a run that died
+                reminder_queries.release_abandoned_now(session=session, now=system_clock())
+        deps = Deps(
+            settings=settings,
+            session_factory=sessions,
+            notifier=build_notifier(settings, robot_webhooks=webhooks),
+        )
+        inserted = sweep(deps, kinds=KINDS)
+        report = dispatch(deps, options=DispatchOptions(workers=workers))
+        err.print(
+            f"{local_today(deps).isoformat()}：新增提醒 {inserted} 条，已发送 {report.sent} 条，"
+            f"核实已发 {report.recovered} 条，失败 {report.failed} 条，延后重试 {report.deferred} 条。\n"
+            f"{inserted} new, {report.sent} sent, {report.recovered} found already sent, {report.failed} failed, "
+            f"{report.deferred} deferred."
+        )
+        for error in report.errors[:20]:
+            err.print(f"  ✗ {error}")
+        if report.failed:
+            raise typer.Exit(code=1)
+    finally:
+        engine.dispose()
+
+
+def _date_range(start: str | None, end: str | None, err: Console, zone: str) -> tuple[date, date]:
+    try:
+        first = date.fromisoformat(start) if start else system_clock().astimezone(ZoneInfo(zone)).date()
+        last = date.fromisoformat(end) if end else first + timedelta(days=30)
+    except ValueError as error:
+        err.print(f"日期格式应为 YYYY-MM-DD：{error}\nDates are YYYY-MM-DD.")
+        raise typer.Exit(code=2) from error
+    if last < first:
+        err.print("结束日期早于起始日期。\n--to is before --from.")
+        raise typer.Exit(code=2)
+    return first, last
+
+
+def _table(reminders: list, first: date, last: date) -> Table:
+    table = Table(
+        title=f"{first.isoformat()} 至 {last.isoformat()} 将发送的提醒：{len(reminders)} 条", show_lines=True
+    )
+    for column in ("日期", "类别", "辖区", "部门", "任务", "发往", "内容"):
+        table.add_column(column, overflow="fold")
+    for reminder in reminders:
+        table.add_row(
+            reminder.fire_on.isoformat(),
+            KIND_NAMES.get(reminder.kind, reminder.kind),
+            reminder.jurisdiction,
+            reminder.department or "（统筹协调）",
+            str(reminder.task_id or ""),
+            reminder.target,
+            reminder.text.splitlines()[0],
+        )
+    return table

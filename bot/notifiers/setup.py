@@ -1,0 +1,64 @@
+"""Builds the notifier the dispatcher uses from the settings: Slack, the robots, the console."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TextIO
+
+import httpx
+from slack_sdk import WebClient
+
+from bot.notifiers import NotifierRouter
+from bot.notifiers.console import ConsoleNotifier
+from bot.notifiers.dingtalk import DingTalkNotifier
+from bot.notifiers.feishu import FeishuNotifier
+from bot.notifiers.slack import SlackNotifier
+from bot.notifiers.wecom import WeComNotifier
+from bot.settings import Settings
+
+
+def slack_client_for(settings: Settings) -> WebClient | None:
+    if not settings.slack_bot_token:
+        return None
+    if settings.slack_api_url:
+        return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    return WebClient(token=settings.slack_bot_token)
+
+
+def build_notifier(
+    settings: Settings,
+    *,
+    robot_webhooks: Mapping[str, str] = (),
+    slack_client: WebClient | None = None,
+    http: httpx.Client | None = None,
+    console_stream: TextIO | None = None,
+) -> NotifierRouter:
+    """Slack targets go to Slack when a bot token is set, else to the console (the demo without Slack).
+
+    `robot_webhooks` maps robot targets ("dingtalk:4") to URLs, from the channel bindings; the settings'
+    DINGTALK/FEISHU/WECOM webhooks serve the targets "dingtalk:default" and so on.
+    """
+    console = ConsoleNotifier(console_stream)
+    slack_client = slack_client or slack_client_for(settings)
+    http = http or httpx.Client(timeout=10.0)
+    webhooks = dict(robot_webhooks)
+    for platform, url in (
+        ("dingtalk", settings.dingtalk_webhook),
+        ("feishu", settings.feishu_webhook),
+        ("wecom", settings.wecom_webhook),
+    ):
+        if url:
+            webhooks.setdefault(f"{platform}:default", url)
+
+    def of(platform: str) -> dict[str, str]:
+        return {target: url for target, url in webhooks.items() if target.startswith(platform + ":")}
+
+    return NotifierRouter(
+        {
+            "slack": SlackNotifier(slack_client) if slack_client else console,
+            "dingtalk": DingTalkNotifier(http, of("dingtalk"), secret=settings.dingtalk_secret),
+            "feishu": FeishuNotifier(http, of("feishu"), secret=settings.feishu_secret),
+            "wecom": WeComNotifier(http, of("wecom")),
+            "console": console,
+        }
+    )
