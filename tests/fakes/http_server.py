@@ -32,7 +32,10 @@ class FakeHttpServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self._server.daemon_threads = True
         self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-http", daemon=True)
+        # a short poll interval makes shutdown() return at once instead of after the default half second
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="fake-http", daemon=True
+        )
 
     @property
     def port(self) -> int:
@@ -62,6 +65,8 @@ class FakeHttpServer:
         return self
 
     def stop(self) -> None:
+        if not self._thread.is_alive():
+            return
         for reply in self.routes.values():
             if reply.hold is not None:
                 reply.hold.set()
