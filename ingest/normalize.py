@@ -184,7 +184,7 @@ def _ends_paragraph(current: str, following: str) -> bool:
     if HEADING_START.match(following):
         return True
     last = current[-1]
-    if last in SENTENCE_END or last in "”」』）)】" and len(current) < 20:
+    if last in SENTENCE_END or (last in "”」』）)】" and len(current) < 20):
         return True
     if last in SOFT_BREAK_END:
         return False
@@ -202,10 +202,9 @@ def _join_lines(lines: list[_Line]) -> NormalizedText:
     run_sources: list[int] = []
     length = 0
     for index, line in enumerate(lines):
-        if index:
-            if _ends_paragraph(lines[index - 1].text, line.text):
-                pieces.append("\n")
-                length += 1
+        if index and _ends_paragraph(lines[index - 1].text, line.text):
+            pieces.append("\n")
+            length += 1
         for line_offset, source_offset in line.runs:
             run_starts.append(length + line_offset)
             run_sources.append(source_offset)

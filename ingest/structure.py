@@ -91,8 +91,8 @@ class Outline:
 def analyse(text: str, *, year_override: int | None = None) -> Outline:
     header = _header(text)
     kind = classify(header, text)
-    period = find_period(header, text)
     year = year_override or find_year(header, text, kind)
+    period = find_period(header, text, year if kind in ("annual_plan", "division_plan") else None)
     if period is None and kind == "annual_plan" and year:
         period = _period_around(year)
     outline = Outline(
@@ -167,7 +167,8 @@ def find_jurisdiction(header: str, text: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def find_period(header: str, text: str) -> tuple[int, int] | None:
+def find_period(header: str, text: str, year: int | None = None) -> tuple[int, int] | None:
+    """The plan period. An annual document's period is the one that contains its year, when it is mentioned."""
     for source in (header.replace("\n", ""), None):
         if source is not None:
             explicit = EXPLICIT_PERIOD.search(source)
@@ -185,6 +186,9 @@ def find_period(header: str, text: str) -> tuple[int, int] | None:
             counts[(start, end)] += 1
     if not counts:
         return None
+    containing = [period for period in counts if year and period[0] <= year <= period[1]]
+    if containing:
+        return containing[0]
     best = max(counts.values())
     return max(period for period, count in counts.items() if count == best)
 

@@ -36,11 +36,12 @@ CONTINUATIONS = re.compile(
     r"于每年|立即|尽快|推进|推动|开展|建立|健全|完善|制定|落实|提出|承担|具体|也|还|都|均|继续|着力|全面|重点|不断|持续|发挥|编制|督促|指导|"
     r"协调|审核|起草|研究|做|会|可|可以|适时|通过|依法|深入|全力|抓好|抓紧|确保|实行|实施|组建|设立|建设|打造|完成|牵头做好|部署|召开|"
     r"争取|谋划|梳理|跟踪|监测|评估|考核|汇总|报送|上报|印发|出台|发布|公布|公开|接受|自觉|密切|强化|优化|提升|提高|做实|抓实|压实|"
-    r"细化|明确|分解|研究制定|共同做好|具体负责|（|\(|：|:|；|。|$)"
+    r"细化|明确|分解|研究制定|共同做好|具体负责|（|\(|：|:|；|;|,|。|\s|$)"
 )
 STRONG_CONTINUATION = re.compile(r"要|应|须|必须|负责|牵头|会同|配合|进一步|切实|及时|按职责|统筹|、|和|及")
 CONJUNCTIONS = ("以及", "、", "和", "及", "与")
-ANNOTATION = re.compile(r"[（(](?:含|包括|下同|以下简称|简称)[^）)]{0,14}[）)]")
+# a note after a unit: （含单位，下同）, （单位）, （牵头）; never a second unit
+ANNOTATION = re.compile(r"[（(](?:含|包括|下同|以下简称|简称|单位|牵头|配合|部门|各|有关)[^（()）]{0,14}[）)]")
 
 COLLECTIVE_FORMS = (
     "各功能区管委会", "各功能区", "功能区", "各镇（街道）", "各镇(街道)", "各镇（街）", "各镇街道", "各镇街", "各街道（镇）",
@@ -54,8 +55,18 @@ COLLECTIVE_FORMS = (
     "各有关单位", "有关单位", "相关单位", "区直各单位", "市直各单位", "各单位", "各责任单位", "责任单位", "各责任部门",
     "主要责任部门", "责任部门", "参与部门", "牵头单位", "牵头部门", "配合单位", "配合部门", "各成员单位", "成员单位",
     "各类规划编制部门", "规划编制部门", "纪检监察机关", "审计机关", "区委各部门", "市委各部门",
+    "各省（自治区、直辖市）", "各省(自治区、直辖市)", "各省、自治区、直辖市", "地方各级人民政府", "地方各级政府", "各级人民政府",
+    "国务院各部门", "中央和国家机关有关部门", "中央和国家机关各部门", "各级发展改革部门", "各级发展改革委", "地方各级发展改革部门",
+    "市政府有关部门", "区政府有关部门", "县政府有关部门", "市有关部门", "区有关部门", "县有关部门", "各县市区政府", "各县（市、区）政府",
+    "各县(市、区)政府", "市级各部门", "区级各部门", "县级各部门", "各区县政府", "各开发区管委会", "各园区管委会",
 )  # fmt: skip
-COLLECTIVE_BY_LENGTH = sorted(COLLECTIVE_FORMS, key=len, reverse=True)
+# national bodies carry no level marker in their names
+NATIONAL_BODIES = (
+    "财政部", "教育部", "科技部", "工业和信息化部", "公安部", "民政部", "司法部", "人力资源社会保障部", "自然资源部", "生态环境部",
+    "住房城乡建设部", "交通运输部", "水利部", "农业农村部", "商务部", "文化和旅游部", "退役军人事务部", "应急管理部", "人民银行",
+    "中国人民银行", "审计署", "海关总署", "税务总局", "市场监管总局", "外交部", "国防部", "国务院国资委", "国务院办公厅",
+)  # fmt: skip
+COLLECTIVE_BY_LENGTH = sorted(COLLECTIVE_FORMS + NATIONAL_BODIES, key=len, reverse=True)
 
 # field abbreviations as bureaus write them, expanded to the form the alias table keys on
 ABBREVIATIONS = (
@@ -143,11 +154,13 @@ def expand_abbreviations(name: str) -> str:
 
 
 def unit_kind(canonical: str) -> str:
-    if canonical.startswith(("各", "有关", "相关")) or canonical in COLLECTIVE_FORMS or "各" in canonical:
+    if canonical in NATIONAL_BODIES:
+        return "bureau"
+    if canonical.startswith(("各", "有关", "相关", "地方")) or canonical in COLLECTIVE_FORMS or "各" in canonical:
         return "collective"
     if canonical.endswith(("政府", "管委会", "办事处")):
         return "government"
-    if canonical.endswith(("委员会", "领导小组", "党委", "工委")) or canonical.endswith("委") and "发展改革委" not in canonical:
+    if canonical.endswith(("委员会", "领导小组", "党委", "工委")) or (canonical.endswith("委") and "发展改革委" not in canonical):
         return "committee"
     return "bureau"
 

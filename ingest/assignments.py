@@ -1,0 +1,199 @@
+"""Who is responsible in a sentence: clause subjects, bracketed roles, labelled lines and table columns.
+
+Written by hand because assignment in Chinese plans follows house conventions rather than free grammar: the
+responsible unit opens a clause (区发展改革局要…, 由区政府提出…), roles are marked by 牵头/负责 (lead) and
+会同/配合/参与 (co), and division plans add labelled lines (牵头单位：A；责任单位：B) and tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.units import UnitMention, units_in_series
+
+CLAUSE_BREAK = "，,；;："
+OPENERS = "（(《“‘【[「"
+CLOSERS = "）)》”’】]」"
+CLAUSE_LEAD = re.compile(r"^(?:同时|并且|并|另外|此外|其中|为此|对此|然后|最后|首先|其次|再次|今后|目前|当前|还要|也要|都要|均要|要|请)?")
+CO_WORDS = re.compile(r"^(?:积极|密切|主动|全力|做好|负责)?(?:配合|协助|参与|协同配合|按职责分工负责|按照职责分工负责|按职责分工|按照职责分工|按职责|分别负责)")
+WITH_WORDS = re.compile(r"^(?:会同|联合|协同|同|商|牵头会同)")
+ROLE_PREFIX = re.compile(r"^(?:要|应|须|必须|需要)?(?:牵头负责|牵头|负责|按职责分工负责|按职责分工|按职责|配合)?")
+ROLE_ONLY = re.compile(r"^(?:积极|密切|主动|全力|做好)?(?:配合|协助|参与|牵头|负责|按职责分工负责|分别负责)(?:做好)?(?:相关|有关)?(?:工作)?[，,；;。）)]*$")
+MODAL = re.compile(r"^(?:要|应|须|必须|需要|应当|还要|也要|进一步|主动|积极|切实)")
+MODAL_OR_ROLE = re.compile(r"^(?:要|应|须|需|必须|负责|牵头|会同|联合|配合|协助|参与|按职责|统筹|分别|共同|将|把|对|是|作为|为|进一步|切实|及时)")
+LABEL = re.compile(
+    r"(牵头单位|牵头部门|主办单位|责任单位|责任部门|主责单位|配合单位|配合部门|协办单位|参与单位|协同单位|完成时限|完成时间|时间节点|时限)\s*[:：]\s*"
+)
+LEAD_LABELS = ("牵头单位", "牵头部门", "主办单位", "主责单位")
+CO_LABELS = ("配合单位", "配合部门", "协办单位", "参与单位", "协同单位")
+TIME_LABELS = ("完成时限", "完成时间", "时间节点", "时限")
+PAREN = re.compile(r"[（(]([^（()）]{2,80})[）)]")
+
+TABLE_TASK = re.compile(r"任务|内容|事项|措施|工作")
+TABLE_LEAD = re.compile(r"牵头")
+TABLE_RESPONSIBLE = re.compile(r"责任|主办|承办")
+TABLE_CO = re.compile(r"配合|协办|参与|协同")
+TABLE_DUE = re.compile(r"时限|时间|节点|进度")
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    mention: UnitMention
+    role: str
+    segment_start: int  # offsets (in the sentence) of the part of the sentence this unit is responsible for
+    segment_end: int
+
+
+def clause_starts(sentence: str) -> list[int]:
+    """Offsets where clauses begin, ignoring commas inside brackets and quotes."""
+    starts = [0]
+    depth = 0
+    for index, char in enumerate(sentence):
+        if char in OPENERS:
+            depth += 1
+        elif char in CLOSERS:
+            depth = max(0, depth - 1)
+        elif char in CLAUSE_BREAK and depth == 0 and index + 1 < len(sentence):
+            starts.append(index + 1)
+    return starts
+
+
+def subject_assignments(sentence: str) -> list[Assignment]:
+    """Units that open a clause, with their roles, each responsible for the text up to the next such clause."""
+    found: list[tuple[int, list[tuple[UnitMention, str]]]] = []
+    for clause_start in clause_starts(sentence):
+        lead = CLAUSE_LEAD.match(sentence, clause_start)
+        position = lead.end() if lead else clause_start
+        by_means = sentence.startswith("由", position)
+        if by_means:
+            position += 1
+        mentions, after = units_in_series(sentence, position)
+        if not mentions:
+            continue
+        rest = sentence[after:]
+        if not by_means and not rest.strip("，,；;。 "):
+            continue  # a bare list of units is an object or a heading, not a subject
+        modal = MODAL.match(rest)
+        if modal:
+            rest = rest[modal.end() :]
+            after += modal.end()
+        roles: list[tuple[UnitMention, str]] = []
+        subject_role = "co" if CO_WORDS.match(rest) else "lead"
+        roles.extend((mention, subject_role) for mention in mentions)
+        with_words = WITH_WORDS.match(rest)
+        if with_words:
+            partners, _ = units_in_series(sentence, after + with_words.end())
+            roles.extend((partner, "co") for partner in partners)
+        # "区财政局配合" alone shares the lead's task: its segment is the whole sentence
+        role_only = bool(ROLE_ONLY.match(rest))
+        found.append((clause_start, roles, role_only))
+    assignments: list[Assignment] = []
+    task_clauses = [entry for entry in found if not entry[2]]
+    for clause_start, roles, role_only in found:
+        if role_only:
+            assignments.extend(Assignment(mention, role, 0, len(sentence)) for mention, role in roles)
+            continue
+        position = task_clauses.index((clause_start, roles, role_only))
+        end = task_clauses[position + 1][0] if position + 1 < len(task_clauses) else len(sentence)
+        segment_start = 0 if position == 0 else clause_start
+        assignments.extend(Assignment(mention, role, segment_start, end) for mention, role in roles)
+    return assignments
+
+
+def parenthetical_assignments(sentence: str) -> list[Assignment]:
+    """（区发改局牵头，区财政局配合） or （责任单位：区商务局） after a task."""
+    assignments: list[Assignment] = []
+    for match in PAREN.finditer(sentence):
+        inner = match.group(1)
+        if not re.search(r"牵头|配合|负责|责任|参与|协办|主办", inner):
+            continue
+        base = match.start(1)
+        labelled = label_assignments(inner)
+        if labelled:
+            assignments.extend(
+                Assignment(UnitMention(a.mention.name, a.mention.start + base, a.mention.end + base), a.role, 0, match.start())
+                for a in labelled
+            )
+            continue
+        for clause_start in clause_starts(inner):
+            mentions, after = units_in_series(inner, clause_start)
+            if not mentions:
+                continue
+            role = "co" if CO_WORDS.match(inner[after:]) else "lead"
+            assignments.extend(
+                Assignment(UnitMention(m.name, m.start + base, m.end + base), role, 0, match.start()) for m in mentions
+            )
+    return assignments
+
+
+def label_assignments(text: str) -> list[Assignment]:
+    """牵头单位：A；责任单位：B、C — on one line or in brackets."""
+    labels = list(LABEL.finditer(text))
+    if not labels:
+        return []
+    has_lead_label = any(label.group(1) in LEAD_LABELS for label in labels)
+    assignments: list[Assignment] = []
+    for index, label in enumerate(labels):
+        name = label.group(1)
+        if name in TIME_LABELS:
+            continue
+        end = labels[index + 1].start() if index + 1 < len(labels) else len(text)
+        role = "co" if name in CO_LABELS or (has_lead_label and name not in LEAD_LABELS) else "lead"
+        mentions = units_in_list(text, label.end(), end)
+        marked_lead = [m for m in mentions if re.match(r"[（(]牵头[）)]", text[m.end : m.end + 4])]
+        for mention in mentions:
+            mention_role = role if not marked_lead else ("lead" if mention in marked_lead else "co")
+            assignments.append(Assignment(mention, mention_role, 0, len(text)))
+    return assignments
+
+
+def units_in_list(text: str, start: int, end: int) -> list[UnitMention]:
+    """Units listed in a cell or after a label, separated by 、，,；/ or spaces."""
+    mentions: list[UnitMention] = []
+    cell = text[:end]
+    position = start
+    while position < end:
+        while position < end and cell[position] in "、，,；;/ \u3000\t和及":
+            position += 1
+        if position >= end:
+            break
+        series, after = units_in_series(cell + "。", position)
+        if series:
+            mentions.extend(series)
+            position = max(after, series[-1].end)
+            continue
+        next_break = min((cell.find(sep, position) for sep in "、，,；;/ " if cell.find(sep, position) != -1), default=end)
+        fallback = cell[position:next_break].strip()
+        if 2 <= len(fallback) <= 16 and re.search(r"[局委办部院会司厅署府区镇街道心位门关组]$", fallback):
+            mentions.append(UnitMention(fallback, position, next_break))
+        position = next_break + 1
+    return mentions
+
+
+@dataclass(slots=True)
+class TableLayout:
+    task: int | None
+    lead: int | None
+    responsible: int | None
+    co: int | None
+    due: int | None
+
+
+def table_layout(cells: list[str]) -> TableLayout | None:
+    def column(pattern: re.Pattern[str], exclude: tuple[int | None, ...] = ()) -> int | None:
+        for index, cell in enumerate(cells):
+            if index not in exclude and pattern.search(cell) and len(cell) <= 12:
+                return index
+        return None
+
+    lead = column(TABLE_LEAD)
+    responsible = column(TABLE_RESPONSIBLE, (lead,))
+    co = column(TABLE_CO, (lead, responsible))
+    due = column(TABLE_DUE, (lead, responsible, co))
+    task = column(TABLE_TASK, (lead, responsible, co, due))
+    if lead is None and responsible is None:
+        return None
+    return TableLayout(task, lead, responsible, co, due)
+
+
