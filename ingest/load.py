@@ -76,6 +76,8 @@ def loaded_from_bytes(
     format_name = detect_format(raw, name=name, content_type=content_type)
     encoding: str | None = None
     if format_name == "txt":
+        # A declared charset is not trusted for plain text: servers default to ISO-8859-1 for GBK files, and
+        # Latin-1 decodes any bytes without complaint. Detection is right more often.
         decoded = decode_text(raw)
         text, encoding = decoded.text, decoded.encoding
         if not text.strip():

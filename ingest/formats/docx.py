@@ -11,9 +11,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from docx import Document
+from docx.document import Document as DocxDocument
+from docx.exceptions import PythonDocxError
+from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -31,6 +35,19 @@ HEADER_WORD = re.compile(
 )
 ROW_NUMBER_HEADER = re.compile(r"^(序号|编号|No\.?)$", re.I)
 SHORT_LABEL = re.compile(r"^[\u4e00-\u9fffA-Za-z（）()]{1,8}[：:]?$")
+# What a damaged zip or XML part raises while python-docx opens or walks it.
+DAMAGED_FILE_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    RuntimeError,  # encrypted or unsupported zip entries (NotImplementedError is one)
+    EOFError,
+    OSError,
+    KeyError,
+    ValueError,  # includes UnicodeDecodeError
+    etree.LxmlError,
+    PythonDocxError,
+    OpcError,
+)
 TRAILING_PUNCTUATION = "。；;，,、 \t"
 
 
@@ -38,20 +55,22 @@ def docx_text(raw: bytes) -> str:
     """The text of a .docx file, blocks in document order, one line per paragraph or table row."""
     try:
         document = Document(io.BytesIO(raw))
-    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
+        return "\n".join(body_lines(document))
+    except DAMAGED_FILE_ERRORS as error:
         raise DocumentError(
             "corrupt",
             "Word 文件已损坏或不是有效的 .docx，无法读取。请用 Word 或 WPS 打开后重新另存为 .docx。",
-            f"The Word file is damaged or not a valid .docx ({error}). Open it in Word or WPS and save it again.",
+            f"The Word file is damaged or not a valid .docx ({type(error).__name__}). Open it in Word or WPS "
+            "and save it again.",
         ) from None
-    body = document.element.body
-    lines: list[str] = []
-    for block in iter_blocks(body):
+
+
+def body_lines(document: DocxDocument) -> Iterator[str]:
+    for block in iter_blocks(document.element.body):
         if block.tag == qn("w:p"):
-            lines.append(Paragraph(block, document).text.strip())
+            yield Paragraph(block, document).text.strip()
         else:
-            lines.extend(table_lines(Table(block, document)))
-    return "\n".join(lines)
+            yield from table_lines(Table(block, document))
 
 
 def iter_blocks(parent: etree._Element) -> Iterator[etree._Element]:

@@ -12,6 +12,7 @@ next page is joined across the break.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass
 from itertools import pairwise
@@ -61,6 +62,9 @@ def pdf_text(raw: bytes) -> str:
 
 
 def read_pages(raw: bytes) -> list[list[Line]]:
+    # pdfminer logs a warning for every malformed object it recovers from; they would reach the user's
+    # terminal through logging's last-resort handler and say nothing the user can act on.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         with pdfplumber.open(io.BytesIO(raw)) as document:
             return [page_lines(page) for page in document.pages]

@@ -108,11 +108,17 @@ def zip_format(raw: bytes, name: str | None) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             names = set(archive.namelist())
-    except zipfile.BadZipFile as error:
+    except (
+        zipfile.BadZipFile,
+        RuntimeError,
+        ValueError,
+        EOFError,
+        OSError,
+    ) as error:  # RuntimeError: encrypted
         raise DocumentError(
             "corrupt",
             "文件已损坏（压缩结构无法读取），请重新下载或另存后再试。",
-            f"The file is damaged (its zip structure cannot be read: {error}). Download or save it again.",
+            f"The file is damaged (its zip structure cannot be read: {type(error).__name__}). Download or save it again.",
         ) from None
     if "word/document.xml" in names:
         return "docx"
