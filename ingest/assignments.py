@@ -28,7 +28,7 @@ LABEL = re.compile(
 LEAD_LABELS = ("牵头单位", "牵头部门", "主办单位", "主责单位")
 CO_LABELS = ("配合单位", "配合部门", "协办单位", "参与单位", "协同单位")
 TIME_LABELS = ("完成时限", "完成时间", "时间节点", "时限")
-PAREN = re.compile(r"[（(]([^（()）]{2,80})[）)]")
+PAREN = re.compile(r"[（(]((?:[^（()）]|[（(][^（()）]{0,12}[）)]){2,80})[）)]")
 
 TABLE_TASK = re.compile(r"任务|内容|事项|措施|工作")
 TABLE_LEAD = re.compile(r"牵头")
@@ -70,6 +70,9 @@ def subject_assignments(sentence: str) -> list[Assignment]:
             position += 1
         mentions, after = units_in_series(sentence, position)
         if not mentions:
+            by_means_inside = _by_means_within(sentence, position)
+            if by_means_inside:
+                found.append((clause_start, [(mention, "lead") for mention in by_means_inside], False))
             continue
         rest = sentence[after:]
         if not by_means and not rest.strip("，,；;。 "):
@@ -99,6 +102,22 @@ def subject_assignments(sentence: str) -> list[Assignment]:
         segment_start = 0 if position == 0 else clause_start
         assignments.extend(Assignment(mention, role, segment_start, end) for mention, role in roles)
     return assignments
+
+
+def _by_means_within(sentence: str, clause_start: int) -> list[UnitMention]:
+    """专项规划由市直有关部门负责编制: 由 inside a clause names who does it."""
+    clause_end = len(sentence)
+    for index in range(clause_start + 1, len(sentence)):
+        if sentence[index] in CLAUSE_BREAK or sentence[index] in "。！？":
+            clause_end = index
+            break
+    position = sentence.find("由", clause_start, clause_end)
+    while position != -1:
+        mentions, _ = units_in_series(sentence, position + 1)
+        if mentions:
+            return mentions
+        position = sentence.find("由", position + 1, clause_end)
+    return []
 
 
 def parenthetical_assignments(sentence: str) -> list[Assignment]:

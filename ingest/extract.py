@@ -51,7 +51,8 @@ class Sentence:
     assignments: list[Assignment] = field(default_factory=list)
 
 
-ROLE_NOTE = re.compile(r"\s*[（(][^（()）]{0,80}(?:牵头|配合|负责|责任|单位|部门)[^（()）]{0,80}[）)][。；;]?")
+NESTED = r"(?:[^（()）]|[（(][^（()）]{0,12}[）)])"
+ROLE_NOTE = re.compile(rf"\s*[（(]{NESTED}{{0,80}}(?:牵头|配合|负责|责任|单位|部门){NESTED}{{0,80}}[）)][。；;]?")
 
 
 def _attached_note_end(line: str, end: int) -> int | None:
@@ -272,6 +273,15 @@ def _emit_sentence(
     builder: RecordBuilder, sentence: Sentence, in_mechanism: bool, heading_units: list[Assignment], kind: str
 ) -> None:
     text = sentence.text
+    label = LABEL.search(text)
+    if label and label.start() > 0:
+        # a table row rendered as "任务；牵头单位：A；责任单位：B；完成时限：…"
+        labelled = label_assignments(text[label.start() :])
+        task_end = len(text[: label.start()].rstrip("（(，,；; "))
+        if labelled and task_end:
+            whole = [Assignment(a.mention, a.role, 0, task_end) for a in labelled]
+            builder.emit(sentence, whole, timing_text=text, allow_unassigned=False)
+            return
     assignments = subject_assignments(text) + parenthetical_assignments(text)
     if assignments:
         if not in_mechanism and kind != "speech" and not _assigns(text, assignments):

@@ -153,7 +153,12 @@ def _drop_noise_lines(lines: list[_Line]) -> list[_Line]:
     repeated = {
         text
         for text, count in Counter(texts).items()
-        if count >= 3 and len(text) <= 30 and not HEADING_START.match(text) and text[-1] not in SENTENCE_END
+        if count >= 3
+        and len(text) <= 30
+        and not HEADING_START.match(text)
+        and text[-1] not in SENTENCE_END
+        and "：" not in text
+        and ":" not in text  # 牵头单位：区发改局 repeats in division plans and is content, not a page header
     }
     top_ad_end = _top_advertising_block_end(texts)
     kept: list[_Line] = []

@@ -17,17 +17,21 @@ from pathlib import Path
 UNIT_SUFFIXES = (
     "人民政府", "办事处", "管委会", "管理委员会", "工作委员会", "委员会", "领导小组", "指挥部", "办公室", "总工会",
     "检察院", "法院", "人武部", "政府", "部门", "机关", "单位", "中心", "分局", "支队", "大队", "公司", "集团",
-    "银行", "妇联", "科协", "团委", "工商联", "联社", "监委", "党委", "党组", "工委", "局", "委", "办", "厅", "署",
+    "银行", "妇联", "科协", "团委", "工商联", "联社", "监委", "党委", "党组", "工委", "督查室", "室", "局", "委", "办", "厅", "署",
     "院", "所", "站", "社", "部",
 )  # fmt: skip
 LEVEL_PREFIXES = ("自治区", "国务院", "国家", "中央", "街道", "省", "市", "区", "县", "镇", "乡", "州", "盟", "旗", "各")
+# 各区（县）人民政府, 各县（市、区）: a collective whose kinds are listed in brackets
+BRACKETED_COLLECTIVE = re.compile(r"各[\u4e00-\u9fff]{1,3}[（(][\u4e00-\u9fff、]{1,8}[）)](?:人民政府|政府|管委会|党委|各部门|有关部门)?")
+# development zones carry long names of their own: 临河经济开发区管委会, 泰安农高区
+ZONE_BODY = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:开发区|高新区|农高区|园区|新区|试验区|示范区|产业园)(?:管委会|管理委员会|工委|党工委)$")
 PLACE_PREFIX = re.compile(r"^(?:(?![省市区县在全我本各该和与及对由])[\u4e00-\u9fff]){2,5}?(?:省|市|区|县)")
 # characters that never occur inside a unit's name (they mark a clause, an object or a verb phrase)
-NAME_BREAKERS = set("，。、；：！？的要将对把在为与及或等是由向从被让请按并且就都也还可应须能得了着过之其该此这那")
+NAME_BREAKERS = set("，。、；：！？的要将把在为与及或是由向从被让请按并且也还都了着过之其该此这那")
 NOT_IN_NAME = re.compile(
-    r"负责|牵头|会同|配合|推进|推动|加强|加快|做好|落实|实施|开展|建立|健全|完善|制定|组织|统筹|协调|指导|督促|提出|纳入|报送|上报"
+    r"负责|牵头|会同|配合|推进|推动|加强|加快|做好|落实|实施|开展|建立|健全|完善|制定|组织(?!部)|统筹|协调|指导|督促|提出|纳入|报送|上报"
     r"|发挥|支持|鼓励|引导|要求|坚持|依托|通过|依靠|动员|联系|接受|听取|报请|提请|经过|根据|按照|围绕|针对"
-    r"|规划|计划|意见|方案|工作|建设|发展(?!改革|和改革)|改革(?!局|委|部门)|项目|任务|指标|资金|政策|企业|群众|干部|领导(?!小组)"
+    r"|规划(?!局|和|委|院|部门|分局|编制部门)|计划|意见|方案|工作|建设|发展(?!改革|和改革)|改革(?!局|委|部门)|项目|任务|指标|资金|政策|企业|群众|干部|领导(?!小组)"
 )
 # words that may follow a unit at the head of a clause: separators, roles, modal verbs and common predicates
 CONTINUATIONS = re.compile(
@@ -58,7 +62,7 @@ COLLECTIVE_FORMS = (
     "各省（自治区、直辖市）", "各省(自治区、直辖市)", "各省、自治区、直辖市", "地方各级人民政府", "地方各级政府", "各级人民政府",
     "国务院各部门", "中央和国家机关有关部门", "中央和国家机关各部门", "各级发展改革部门", "各级发展改革委", "地方各级发展改革部门",
     "市政府有关部门", "区政府有关部门", "县政府有关部门", "市有关部门", "区有关部门", "县有关部门", "各县市区政府", "各县（市、区）政府",
-    "各县(市、区)政府", "市级各部门", "区级各部门", "县级各部门", "各区县政府", "各开发区管委会", "各园区管委会",
+    "各县(市、区)政府", "各牵头单位", "各配合单位", "各牵头部门", "市级各部门", "区级各部门", "县级各部门", "各区县政府", "各开发区管委会", "各园区管委会",
 )  # fmt: skip
 # national bodies carry no level marker in their names
 NATIONAL_BODIES = (
@@ -171,6 +175,9 @@ def _ends_with_suffix(text: str) -> bool:
 
 def unit_at(text: str, start: int) -> UnitMention | None:
     """The unit whose name begins exactly at `start` and is followed by a plausible continuation."""
+    bracketed = BRACKETED_COLLECTIVE.match(text, start)
+    if bracketed and _continues(text, bracketed.end()):
+        return UnitMention(bracketed.group(), start, bracketed.end())
     for form in COLLECTIVE_BY_LENGTH:
         if text.startswith(form, start) and _continues(text, start + len(form)):
             return UnitMention(_drop_annotation(form), start, start + len(form))
@@ -219,6 +226,8 @@ def _plausible_name(candidate: str) -> bool:
         return False
     if NOT_IN_NAME.search(candidate):
         return False
+    if ZONE_BODY.match(candidate):
+        return True
     if candidate.startswith(LEVEL_PREFIXES) or PLACE_PREFIX.match(candidate):
         return len(candidate) >= 3 or candidate in ("区委", "市委", "县委")
     # an unprefixed field + 部门/机关 (行政审批部门, 审计机关) names a unit only as a clause subject that is
