@@ -9,19 +9,18 @@ too_many_redirects, fetch_failed. Nothing here touches a database or keeps state
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from ingest.errors import DocumentError
-from ingest.formats.docx import docx_text
-from ingest.formats.fetch import fetch_url, is_url, too_large_error
-from ingest.formats.html import html_text
-from ingest.formats.legacy import legacy_text
-from ingest.formats.pdf import pdf_text
+from ingest.formats.refusals import empty_error, no_text_error, too_large_error
 from ingest.formats.sniff import detect_format
 from ingest.formats.text import decode_text
 from ingest.records import LoadedDocument
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Share of letters (Chinese characters count as letters) among the visible characters of a real document;
@@ -40,6 +39,8 @@ def load_source(
 ) -> LoadedDocument:
     """Read a file or fetch a URL and return its text. Raises DocumentError (see the module docstring)."""
     if is_url(source):
+        from ingest.formats.fetch import fetch_url  # httpx is imported only when a URL is loaded
+
         fetched = fetch_url(
             source, max_bytes=max_bytes, allow_private=allow_private, timeout=timeout, transport=transport
         )
@@ -82,15 +83,10 @@ def loaded_from_bytes(
         text, encoding = decoded.text, decoded.encoding
         if not text.strip():
             raise empty_error(source)
-    elif format_name == "html":
-        decoded = html_text(raw, declared_charset=charset_of(content_type))
-        text, encoding = decoded.text, decoded.encoding
-    elif format_name == "docx":
-        text = docx_text(raw)
-    elif format_name == "pdf":
-        text = pdf_text(raw)
     else:
-        text = legacy_text(raw, format_name=format_name)
+        # Readers are imported on first use: lxml, python-docx and pdfplumber together cost a tenth of a
+        # second at start-up, which `planbot extract` on text files should not pay.
+        text, encoding = read_binary_format(raw, format_name, content_type)
     if not has_recognisable_text(text):
         raise no_text_error(source, format_name)
     return LoadedDocument(
@@ -100,6 +96,29 @@ def loaded_from_bytes(
         sha256=hashlib.sha256(raw).hexdigest(),
         encoding=encoding,
     )
+
+
+def read_binary_format(raw: bytes, format_name: str, content_type: str | None) -> tuple[str, str | None]:
+    if format_name == "html":
+        from ingest.formats.html import html_text
+
+        decoded = html_text(raw, declared_charset=charset_of(content_type))
+        return decoded.text, decoded.encoding
+    if format_name == "docx":
+        from ingest.formats.docx import docx_text
+
+        return docx_text(raw), None
+    if format_name == "pdf":
+        from ingest.formats.pdf import pdf_text
+
+        return pdf_text(raw), None
+    from ingest.formats.legacy import legacy_text
+
+    return legacy_text(raw, format_name=format_name), None
+
+
+def is_url(source: str) -> bool:
+    return bool(re.match(r"^https?://", source.strip(), re.I))
 
 
 def charset_of(content_type: str | None) -> str | None:
@@ -117,29 +136,3 @@ def has_recognisable_text(text: str) -> bool:
     visible = sum(1 for char in sample if not char.isspace())
     letters = sum(1 for char in sample if char.isalpha())
     return letters >= 2 and letters >= MIN_LETTER_SHARE * visible
-
-
-def empty_error(source: str) -> DocumentError:
-    return DocumentError(
-        "empty",
-        f"文件是空的，没有任何内容：{source}。请确认选对了文件。",
-        f"The document is empty: {source}. Check that this is the right file.",
-    )
-
-
-def no_text_error(source: str, format_name: str) -> DocumentError:
-    if format_name == "pdf":
-        hint_zh, hint_en = (
-            "可能是扫描件或图片。请提供可复制文字的版本，或先做文字识别（OCR）。",
-            ("It may be a scan. Provide a version with selectable text, or run OCR first."),
-        )
-    else:
-        hint_zh, hint_en = (
-            "请确认文件内容是规划文本，或换用 .txt / .docx 版本。",
-            ("Check that it holds the plan's text, or use a .txt / .docx version."),
-        )
-    return DocumentError(
-        "no_text",
-        f"文件中没有可识别的文字：{source}。{hint_zh}",
-        f"The document has no recognisable text: {source}. {hint_en}",
-    )

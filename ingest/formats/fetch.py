@@ -14,7 +14,6 @@ deployments behind an egress proxy when that matters.
 from __future__ import annotations
 
 import ipaddress
-import re
 import socket
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from urllib.parse import unquote
 import httpx
 
 from ingest.errors import DocumentError
+from ingest.formats.refusals import too_large_error
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -45,10 +45,6 @@ class FetchedBytes:
 
 def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
-
-
-def is_url(source: str) -> bool:
-    return bool(re.match(r"^https?://", source.strip(), re.I))
 
 
 def fetch_url(
@@ -181,16 +177,6 @@ def filename_of(response: httpx.Response) -> str | None:
             return unquote(name)
     last = response.url.path.rsplit("/", 1)[-1]
     return unquote(last) or None
-
-
-def too_large_error(source: str, size: int, max_bytes: int) -> DocumentError:
-    return DocumentError(
-        "too_large",
-        f"文件超过大小上限（已超过 {max_bytes / 1024 / 1024:.1f} MB）：{source}。请拆分文件，"
-        "或由管理员调高 PLANBOT_MAX_DOCUMENT_MB。",
-        f"The document is over the size limit ({size:,} bytes > {max_bytes:,}): {source}. Split it, or ask an "
-        "administrator to raise PLANBOT_MAX_DOCUMENT_MB.",
-    )
 
 
 def timeout_error(url: str) -> DocumentError:

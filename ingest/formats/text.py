@@ -14,8 +14,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from charset_normalizer import from_bytes
-
 from ingest.errors import DocumentError
 
 # GB18030 is a superset of GBK and GB2312; the Big5 family differ in their extensions, so try each.
@@ -136,6 +134,8 @@ def candidates(raw: bytes) -> list[tuple[float, str, str]]:
 
 
 def detector_guess(raw: bytes) -> str | None:
+    from charset_normalizer import from_bytes  # only files that are not UTF-8 need it; keeps start-up fast
+
     best = from_bytes(raw[:DETECTOR_BYTES]).best()
     return best.encoding if best else None
 
