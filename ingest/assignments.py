@@ -69,6 +69,12 @@ def subject_assignments(sentence: str) -> list[Assignment]:
         if by_means:
             position += 1
         mentions, after = units_in_series(sentence, position)
+        with_clause = WITH_WORDS.match(sentence[position:]) if not mentions and found else None
+        if with_clause:
+            # "…负责综合协调，会同区直有关部门分解任务": the partners join the clause's subject as co
+            partners, _ = units_in_series(sentence, position + with_clause.end(), lenient=True)
+            found[-1][1].extend((partner, "co") for partner in partners)
+            continue
         if not mentions:
             by_means_inside = _by_means_within(sentence, position)
             if by_means_inside:
@@ -86,7 +92,7 @@ def subject_assignments(sentence: str) -> list[Assignment]:
         roles.extend((mention, subject_role) for mention in mentions)
         with_words = WITH_WORDS.match(rest)
         if with_words:
-            partners, _ = units_in_series(sentence, after + with_words.end())
+            partners, _ = units_in_series(sentence, after + with_words.end(), lenient=True)
             roles.extend((partner, "co") for partner in partners)
         # "区财政局配合" alone shares the lead's task: its segment is the whole sentence
         role_only = bool(ROLE_ONLY.match(rest))
@@ -131,7 +137,7 @@ def parenthetical_assignments(sentence: str) -> list[Assignment]:
         labelled = label_assignments(inner)
         if labelled:
             assignments.extend(
-                Assignment(UnitMention(a.mention.name, a.mention.start + base, a.mention.end + base), a.role, 0, match.start())
+                Assignment(UnitMention(a.mention.name, a.mention.start + base, a.mention.end + base), a.role, 0, len(sentence))
                 for a in labelled
             )
             continue
@@ -141,7 +147,7 @@ def parenthetical_assignments(sentence: str) -> list[Assignment]:
                 continue
             role = "co" if CO_WORDS.match(inner[after:]) else "lead"
             assignments.extend(
-                Assignment(UnitMention(m.name, m.start + base, m.end + base), role, 0, match.start()) for m in mentions
+                Assignment(UnitMention(m.name, m.start + base, m.end + base), role, 0, len(sentence)) for m in mentions
             )
     return assignments
 

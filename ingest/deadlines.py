@@ -25,7 +25,7 @@ YEAR_TARGET = re.compile(rf"(?:到|至|在|于|截至|截止到?|力争|确保)\
 BARE_YEAR = re.compile(r"(?<![\d至到—\-－~])(20\d\d)\s*年(?![度起\d]|以来|开始|以后|后|同期|为基|比|相比|[上下]半年|\s*\d)")
 MONTH_ONLY = re.compile(rf"(?<![\d年])(\d{{1,2}})\s*月(?:底|末|份|中旬|下旬)?\s*{_BEFORE}")
 HALF_OR_QUARTER = re.compile(r"(?<![\d年])(上半年|下半年|第?[一二三四]季度(?:末)?)")
-THIS_YEAR = re.compile(r"年底前|年内|今年|全年|年底|年末|本年度|当年")
+THIS_YEAR = re.compile(r"年底前|年内|今年(?!是|以来|上半年|下半年|[一二三四]季度)|全年|年底|年末|本年度|当年")
 NEXT_YEAR = re.compile(r"明年")
 STARTS = re.compile(r"(?:自|从)\s*(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?(?:起|开始)|(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?起")
 
@@ -123,7 +123,7 @@ def explicit_dues(text: str, context: TimeContext) -> list[date]:
     floor = context.year or (context.period[0] if context.period else None)
     for match in BARE_YEAR.finditer(text):
         year = int(match.group(1))
-        if floor and year > floor or context.annual_plan and year == floor:
+        if (floor and year > floor) or (context.annual_plan and year == floor):
             add(match.start(), match.end(), date(year, 12, 31))
     found.sort()
     dues: list[date] = []
@@ -145,9 +145,15 @@ def recurrence_of(text: str) -> str | None:
     return None
 
 
-def start_of(text: str) -> date | None:
+RELATIVE_START = re.compile(r"(?:自|从)\s*(今年|明年)\s*(?:起|开始)")
+
+
+def start_of(text: str, context: TimeContext | None = None) -> date | None:
     match = STARTS.search(text)
     if not match:
+        relative = RELATIVE_START.search(text)
+        if relative and context and context.year:
+            return date(context.year + (relative.group(1) == "明年"), 1, 1)
         return None
     year = int(match.group(1) or match.group(3))
     month = match.group(2) or match.group(4)
@@ -157,7 +163,7 @@ def start_of(text: str) -> date | None:
 def reviews_in(text: str, context: TimeContext) -> list[Timing]:
     timings: list[Timing] = []
     if ANNUAL_MONITORING.search(text):
-        timings.append(Timing(recurrence="yearly", starts=start_of(text), review="annual_monitoring"))
+        timings.append(Timing(recurrence="yearly", starts=start_of(text, context), review="annual_monitoring"))
     if MID_TERM.search(text):
         due = None
         if context.period:
@@ -170,10 +176,34 @@ def reviews_in(text: str, context: TimeContext) -> list[Timing]:
     return timings
 
 
+def with_prefix(timings: list[Timing], prefix: str, context: TimeContext) -> list[Timing]:
+    """A clause before the subject ("自2022年起，区发改局要每年…") sets the start and the rhythm of what follows."""
+    if not prefix:
+        return timings
+    starts = start_of(prefix, context)
+    recurrence = recurrence_of(prefix)
+    if not starts and not recurrence:
+        return timings
+    merged = []
+    for timing in timings:
+        if timing.review in ("mid_term_review", "final_review"):
+            merged.append(timing)
+            continue
+        merged.append(
+            Timing(
+                due=timing.due,
+                recurrence=timing.recurrence or recurrence,
+                starts=timing.starts or starts,
+                review=timing.review,
+            )
+        )
+    return merged
+
+
 def timings_in(text: str, context: TimeContext) -> list[Timing]:
     """One Timing per deadline the text sets (at least one, possibly empty of any date)."""
     recurrence = recurrence_of(text)
-    starts = start_of(text)
+    starts = start_of(text, context)
     reviews = reviews_in(text, context)
     dues = explicit_dues(text, context)[:3]
     if recurrence and EARLY_EACH_YEAR.search(text) and not dues:

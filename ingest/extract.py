@@ -25,7 +25,7 @@ from ingest.assignments import (
     table_layout,
     units_in_list,
 )
-from ingest.deadlines import TimeContext, Timing, timings_in
+from ingest.deadlines import TimeContext, Timing, timings_in, with_prefix
 from ingest.records import Section, TaskRecord
 from ingest.structure import Outline, heading_of
 from ingest.units import AliasTable, unit_kind, units_in_series
@@ -36,7 +36,7 @@ CLOSERS = "）)》”’】]」"
 QUANTIFIED = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个|项|家|亿元|万元|万人|人|公里|千米|亩|万吨|吨|平方米|万平方米|座|所|套|户|条)")
 DIRECTIVE_HINT = re.compile(r"要|应|须|必须|负责|牵头|推进|推动|加强|加快|完成|开展|实施|建立|健全|完善|制定|落实|确保|组织|做好|提升|实现|新增|建成|力争")
 # a notice's distribution and contact lines name units as recipients, never as responsible
-ROUTING_LINE = re.compile(r"^(?:抄送|抄报|主送|分送|发送|印发|联系人|联系电话|电话|附件)[:：]?")
+ROUTING_LINE = re.compile(r"^(?:(?:抄送|抄报|主送|分送|发送|联系人|联系电话|电话|附件)\s*[:：]|附件\s*\d*$)|\d{1,2}日印发$")
 
 
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.．、]|[（(]\d{1,3}[）)]|[一二三四五六七八九十]+[、是要]|[（(][一二三四五六七八九十]+[）)])\s*")
@@ -53,6 +53,9 @@ class Sentence:
 
 NESTED = r"(?:[^（()）]|[（(][^（()）]{0,12}[）)])"
 ROLE_NOTE = re.compile(rf"\s*[（(]{NESTED}{{0,80}}(?:牵头|配合|负责|责任|单位|部门){NESTED}{{0,80}}[）)][。；;]?")
+
+
+ROLE_NOTE_AT_END = re.compile(ROLE_NOTE.pattern + r"\s*$")
 
 
 def _attached_note_end(line: str, end: int) -> int | None:
@@ -125,6 +128,8 @@ class RecordBuilder:
             timings = timings_in(timing_text or segment, self.context)
             if not any(timing.is_signal for timing in timings) and prefix and not timing_text:
                 timings = timings_in(prefix + segment, self.context)
+            elif prefix and not timing_text:
+                timings = with_prefix(timings, prefix, self.context)
             task = task_text(segment)
             for timing in timings:
                 self._add(assignment.mention.name, assignment.role, task, sentence, section_title, timing)
@@ -183,6 +188,7 @@ def task_text(segment: str) -> str:
     text = segment[after:] if series else segment
     text = ROLE_PREFIX.sub("", text)
     text = LIST_MARKER.sub("", text)
+    text = ROLE_NOTE_AT_END.sub("", text)
     return text.strip("，,；;。 ")
 
 
@@ -241,11 +247,24 @@ def extract_records(
         if heading_of(line) and len(line) <= 45 and not re.search(r"[。，；,;！？]", line):
             continue  # a title line; it may still carry labelled units on the lines below
         heading_units = line_units[1] if line_units[0] == section_start else _units_of_headings(section)
+        if len(sentences) > 1 and _run_in_title(sentences[0]):
+            sentences = sentences[1:]  # "13.实施城市更新。区住建局要…": the title before the task
         for sentence in sentences:
             _emit_sentence(builder, sentence, in_mechanism, heading_units, outline.kind)
     if block is not None:
         _flush(builder, block)
     return builder.records
+
+
+def _run_in_title(sentence: Sentence) -> bool:
+    text = sentence.text
+    return (
+        sentence.start == sentence.line_start
+        and len(text) <= 24
+        and bool(heading_of(text) or LIST_MARKER.match(text))
+        and not re.search(r"[，,；;]", text)
+        and not subject_assignments(text)
+    )
 
 
 def _flush(builder: RecordBuilder, block: _LabelBlock) -> None:

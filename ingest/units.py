@@ -31,7 +31,8 @@ NAME_BREAKERS = set("，。、；：！？的要将把在为与及或是由向�
 NOT_IN_NAME = re.compile(
     r"负责|牵头|会同|配合|推进|推动|加强|加快|做好|落实|实施|开展|建立|健全|完善|制定|组织(?!部)|统筹|协调|指导|督促|提出|纳入|报送|上报"
     r"|发挥|支持|鼓励|引导|要求|坚持|依托|通过|依靠|动员|联系|接受|听取|报请|提请|经过|根据|按照|围绕|针对"
-    r"|规划(?!局|和|委|院|部门|分局|编制部门)|计划|意见|方案|工作|建设|发展(?!改革|和改革)|改革(?!局|委|部门)|项目|任务|指标|资金|政策|企业|群众|干部|领导(?!小组)"
+    r"|规划(?!局|和|委|院|部门|分局|编制部门)|计划(?!委|局)|意见|方案|工作(?!委员会|领导小组|部|办公室|站)|(?<!城乡)建设(?!局|厅|部|委)"
+    r"|项目(?!服务中心|办|中心)|任务|指标|资金|政策|企业(?!服务中心|局)|群众|干部|领导(?!小组)"
 )
 # words that may follow a unit at the head of a clause: separators, roles, modal verbs and common predicates
 CONTINUATIONS = re.compile(
@@ -173,8 +174,10 @@ def _ends_with_suffix(text: str) -> bool:
     return text.endswith(UNIT_SUFFIXES)
 
 
-def unit_at(text: str, start: int) -> UnitMention | None:
-    """The unit whose name begins exactly at `start` and is followed by a plausible continuation."""
+def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | None:
+    """The unit whose name begins exactly at `start` and is followed by a plausible continuation.
+
+    `lenient` is for places where only a unit can stand (after 会同/配合): any short name with a body suffix."""
     bracketed = BRACKETED_COLLECTIVE.match(text, start)
     if bracketed and _continues(text, bracketed.end()):
         return UnitMention(bracketed.group(), start, bracketed.end())
@@ -184,7 +187,9 @@ def unit_at(text: str, start: int) -> UnitMention | None:
     limit = min(len(text), start + 20)
     for end in range(limit, start + 1, -1):
         candidate = text[start:end]
-        if not _ends_with_suffix(candidate) or not _plausible_name(candidate):
+        if not _ends_with_suffix(candidate):
+            continue
+        if not _plausible_name(candidate) and not (lenient and _lenient_name(candidate)):
             continue
         if not _continues(text, end):
             continue
@@ -197,12 +202,12 @@ def unit_at(text: str, start: int) -> UnitMention | None:
     return None
 
 
-def units_in_series(text: str, start: int) -> tuple[list[UnitMention], int]:
+def units_in_series(text: str, start: int, *, lenient: bool = False) -> tuple[list[UnitMention], int]:
     """Read "A、B和C" from `start`; return the units and the offset just after the series."""
     mentions: list[UnitMention] = []
     position = start
     while True:
-        mention = unit_at(text, position)
+        mention = unit_at(text, position, lenient=lenient)
         if not mention:
             break
         mentions.append(mention)
@@ -211,7 +216,7 @@ def units_in_series(text: str, start: int) -> tuple[list[UnitMention], int]:
         if annotation:
             position = annotation.end()
         for conjunction in CONJUNCTIONS:
-            if text.startswith(conjunction, position) and unit_at(text, position + len(conjunction)):
+            if text.startswith(conjunction, position) and unit_at(text, position + len(conjunction), lenient=lenient):
                 position += len(conjunction)
                 break
         else:
@@ -238,6 +243,10 @@ def _plausible_name(candidate: str) -> bool:
 def generic_name(candidate: str) -> bool:
     """True for names such as 行政审批部门 that carry no level marker or place."""
     return not (candidate.startswith(LEVEL_PREFIXES) or PLACE_PREFIX.match(candidate) or candidate in COLLECTIVE_FORMS)
+
+
+def _lenient_name(candidate: str) -> bool:
+    return 3 <= len(candidate) <= 12 and not any(char in NAME_BREAKERS for char in candidate) and not NOT_IN_NAME.search(candidate)
 
 
 def _joined_field(candidate: str) -> bool:
