@@ -7,7 +7,9 @@ and call these after, then report back.
 from __future__ import annotations
 
 import logging
+import tempfile
 from datetime import UTC
+from pathlib import Path
 
 from handlers.context import CommandContext
 from handlers.ledger_views import resolve_department
@@ -76,18 +78,36 @@ def ingest_loaded(ctx: CommandContext, loaded: LoadedDocument) -> Reply:
         return usage_error(
             f"❌ 无法导入 {loaded.source}：{error.zh}", f"Could not import {loaded.source}: {error.en}"
         )
-    store = _storage_ingest()
-    if store is None:
-        return usage_error(
-            "❌ 此版本的 planbot 还不能从聊天中导入文件，请在服务器上运行 `planbot ingest 文件`。",
-            "This planbot cannot import from chat yet; run `planbot ingest FILE` on the server.",
+    from storage.ingest import ingest_document
+    from storage.reviews import ReviewConventions
+
+    try:
+        report = ingest_document(
+            session=ctx.session,
+            document=document,
+            aliases=aliases,
+            conventions=ReviewConventions.from_settings(settings),
+            now=ctx.deps.clock().astimezone(UTC),
         )
-    outcome = store(
-        session=ctx.session, document=document, settings=settings, now=ctx.deps.clock().astimezone(UTC)
-    )
+    except DocumentError as error:
+        return usage_error(
+            f"❌ 无法导入 {loaded.source}：{error.zh}", f"Could not import {loaded.source}: {error.en}"
+        )
+    title = report.title or loaded.source
+    if report.status == "unchanged":
+        zh = "与已导入的版本相同，台账没有变化"
+        en = "identical to the version already imported; nothing changed"
+    else:
+        zh = (
+            f"新增 {len(report.added)} 项，变更 {len(report.changed)} 项，归档 {len(report.archived)} 项，"
+            f"保留 {report.kept} 项，涉及 {len(report.departments)} 个部门"
+        )
+        en = (
+            f"{len(report.added)} added, {len(report.changed)} changed, {len(report.archived)} archived, "
+            f"{report.kept} kept, {len(report.departments)} departments"
+        )
     return Reply(
-        headline=f"✅ 已导入《{document.title or loaded.source}》：{_outcome_text(outcome)}\n"
-        f"Imported {document.title or loaded.source}: {len(document.records)} task records read.",
+        headline=f"✅ 已导入《{title}》（{report.jurisdiction}）：{zh}。\nImported {title}: {en}.",
         suggestions=["/plan 部门", "/plan 日程"],
         task_buttons=False,
     )
@@ -95,48 +115,16 @@ def ingest_loaded(ctx: CommandContext, loaded: LoadedDocument) -> Reply:
 
 def export(ctx: CommandContext) -> Reply:
     """Write the 台账 as xlsx with the storage writer; the adapter uploads it."""
-    writer = _storage_export()
-    if writer is None:
-        return usage_error(
-            "❌ 此版本的 planbot 还不能从聊天中导出台账，请在服务器上运行 `planbot export --xlsx 文件`。",
-            "This planbot cannot export from chat yet; run `planbot export --xlsx FILE` on the server.",
-        )
-    content = writer(session=ctx.session, today=ctx.today)
+    from storage.export import write_ledger_xlsx
+
+    with tempfile.TemporaryDirectory(prefix="planbot-export-") as directory:
+        path = Path(directory) / "ledger.xlsx"
+        summary = write_ledger_xlsx(session=ctx.session, path=path)
+        content = path.read_bytes()
     filename = f"planbot-台账-{ctx.today.isoformat()}.xlsx"
     return Reply(
-        headline=f"📎 台账已导出：{filename}\nThe ledger was exported as {filename}.",
+        headline=f"📎 台账已导出：{filename}（{summary.sheets} 个工作表，{summary.rows} 行）\n"
+        f"The ledger was exported as {filename} ({summary.sheets} sheets, {summary.rows} rows).",
         upload=FileUpload(filename=filename, content=content, title=f"任务台账 {ctx.today.isoformat()}"),
         task_buttons=False,
     )
-
-
-def _outcome_text(outcome: object) -> str:
-    parts = []
-    for attribute, label in (
-        ("added", "新增"),
-        ("changed", "变更"),
-        ("archived", "归档"),
-        ("unchanged", "未变"),
-    ):
-        value = getattr(outcome, attribute, None)
-        if value is not None:
-            count = value if isinstance(value, int) else len(value)  # type: ignore[arg-type]
-            parts.append(f"{label} {count} 项")
-    return "，".join(parts) or "完成"
-
-
-def _storage_ingest():  # type: ignore[no-untyped-def]
-    """The ledger's ingest function, which the storage package owns; None until it exists."""
-    try:
-        from storage.bot_bridge import store_document
-    except ImportError:
-        return None
-    return store_document
-
-
-def _storage_export():  # type: ignore[no-untyped-def]
-    try:
-        from storage.bot_bridge import ledger_xlsx_bytes
-    except ImportError:
-        return None
-    return ledger_xlsx_bytes

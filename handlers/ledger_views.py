@@ -11,7 +11,7 @@ from handlers.context import CommandContext
 from handlers.periods import Period
 from handlers.replies import PAGE_SIZE, Page, Reply, usage_error
 from ingest.units import default_alias_table
-from storage import bot_queries
+from storage import bot_queries, departments
 from storage.bot_queries import DepartmentRef, TaskFilter
 
 REVIEW_NAMES = {"annual_monitoring": "年度监测", "mid_term_review": "中期评估", "final_review": "总结评估"}
@@ -21,28 +21,25 @@ DEPARTMENTS_PER_PAGE = 30
 def resolve_department(ctx: CommandContext, name: str) -> DepartmentRef | Reply:
     """A department named by any alias, or a Reply listing candidates when it is unknown or ambiguous."""
     name = "".join(name.split())
-    found = bot_queries.departments_named(session=ctx.session, name=name)
-    if not found:
-        canonical = default_alias_table().canonical(name)
-        if canonical != name:
-            found = bot_queries.departments_named(session=ctx.session, name=canonical)
-    if len(found) == 1:
-        return found[0]
-    if len(found) > 1:
-        names = "、".join(ref.full_name for ref in found[:8])
-        first = found[0]
-        return usage_error(
-            f"“{name}”有 {len(found)} 个：{names}。请加上辖区名，例如 `/plan 任务 {first.jurisdiction}{name}`。",
-            f'"{name}" names {len(found)} departments. Add the jurisdiction, e.g. `/plan tasks {first.jurisdiction}{name}`.',
-            *(f"/plan 任务 {ref.jurisdiction}{name}" for ref in found[:3]),
-        )
-    similar = bot_queries.departments_like(session=ctx.session, fragment=name[-3:] if len(name) > 3 else name)
-    if similar:
-        names = "、".join(ref.full_name for ref in similar)
+    match = departments.resolve_department(session=ctx.session, name=name, aliases=default_alias_table())
+    if match.department is not None and match.department.id is not None:
+        found = bot_queries.department_ref(session=ctx.session, department_id=match.department.id)
+        if found is not None:
+            return found
+    if match.candidates:
+        labels = [match.label(candidate).replace(" ", "") for candidate in match.candidates[:8]]
+        names = "、".join(labels)
+        ids = [candidate.id for candidate in match.candidates if candidate.id is not None]
+        if bot_queries.named_by_alias(session=ctx.session, department_ids=ids, alias=name):
+            return usage_error(
+                f"“{name}”有 {len(match.candidates)} 个：{names}。请在前面加上辖区名（如 {labels[0]}）。",
+                f'"{name}" names {len(match.candidates)} departments: {names}. Put the jurisdiction first.',
+                *(f"/plan 任务 {label}" for label in labels[:3]),
+            )
         return usage_error(
             f"找不到部门“{name}”。你是不是要找：{names}？",
-            f'No department "{name}". Did you mean one of: {names}?',
-            *(f"/plan 任务 {ref.full_name}" for ref in similar[:3]),
+            f'No department "{name}". Did you mean: {names}?',
+            *(f"/plan 任务 {label}" for label in labels[:3]),
         )
     return usage_error(
         f"找不到部门“{name}”。输入 `/plan 部门` 查看全部部门。",

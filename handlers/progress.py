@@ -15,7 +15,8 @@ from handlers.ledger_views import scope_of
 from handlers.permissions import may_update, update_refused
 from handlers.replies import Reply, usage_error
 from storage import bot_queries
-from storage.bot_queries import StaleTask, TaskSummary
+from storage.bot_queries import TaskSummary
+from storage.progress import InvalidProgress, ProgressConflict, TaskNotFound, record_progress
 
 FORM_STATUSES = ("open", "in_progress", "done")
 NOTE_LIMIT = 2000
@@ -72,22 +73,25 @@ def apply(
     ctx: CommandContext, task: TaskSummary, form: ProgressForm, expected_version: int | None = None
 ) -> Reply:
     try:
-        updated = bot_queries.record_progress(
+        record_progress(
             session=ctx.session,
             task_id=task.id,
             author=ctx.actor.user_id,
             status=form.status,
             percent=form.percent,
             note=form.note,
-            at=ctx.deps.clock().astimezone(UTC),
             expected_version=expected_version,
+            now=ctx.deps.clock().astimezone(UTC),
         )
-    except StaleTask:
+    except ProgressConflict as conflict:
         return usage_error(
-            f"任务 #{task.id} 刚被其他人更新过，你的进展没有保存。请查看最新状态后再提交。",
-            f"Task #{task.id} was just updated by someone else; your report was not saved. Check it and send again.",
+            f"{conflict.zh}你的这次进展没有保存。",
+            f"{conflict.en} Your report was not saved.",
             f"/plan 详情 {task.id}",
         )
+    except (TaskNotFound, InvalidProgress) as refused:
+        return usage_error(refused.zh, refused.en)
+    updated = bot_queries.task_summary(session=ctx.session, task_id=task.id) or task
     headline = f"已记录任务 #{updated.id} 的进展：{form.note or '（无说明）'}\nProgress recorded for task #{updated.id}."
     if form.status == "done":
         headline = f"🎉 任务 #{updated.id} 已标记完成。\nTask #{updated.id} is marked done."

@@ -86,7 +86,8 @@ def register(app: App, deps: Deps) -> None:
             return
         if parsed.subcommand.slow:
             ack(
-                text=f"⏳ 正在处理“{parsed.subcommand.zh}”，完成后回复你。 Working on it; I will report back."
+                text=f"⏳ 正在处理“{parsed.subcommand.zh}”，完成后回复你。 Working on it; I will report back.",
+                response_type="ephemeral",
             )
         else:
             ack()

@@ -102,6 +102,19 @@ def department_ref(*, session: Session, department_id: int) -> DepartmentRef | N
     return None if row is None else _ref(*row)
 
 
+def named_by_alias(*, session: Session, department_ids: list[int], alias: str) -> bool:
+    """Whether `alias` is exactly a name of one of these departments (ambiguous, not merely similar)."""
+    if not department_ids:
+        return False
+    found = session.exec(
+        select(DepartmentAlias.id).where(
+            DepartmentAlias.alias == alias,
+            DepartmentAlias.department_id.in_(department_ids),  # type: ignore[attr-defined]
+        )
+    ).first()
+    return found is not None
+
+
 def all_aliases(*, session: Session) -> list[tuple[str, int]]:
     """Every (alias, department id): the question parser looks for these inside free sentences."""
     return [

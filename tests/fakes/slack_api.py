@@ -10,6 +10,8 @@ Point a client at it with ``WebClient(token="xoxb-test", base_url=fake.api_url)`
     fake.messages("C1")[0]["metadata"]                     # -> what was attached
     fake.fail_next("chat.postMessage", status=429, count=2, retry_after=1)
     fake.response_url("cmd-1")  -> a URL whose POSTs land in fake.responses()
+    fake.wait_for("chat.postMessage", count=3)             # block until they arrived (no sleeps)
+    fake.host_file("plan.txt", b"...") -> a url_private_download the bot fetches with its token
     fake.stop()
 
 ``rate_limit_per_channel=1.0`` makes chat.postMessage answer 429 with ``Retry-After`` when a channel receives a
@@ -71,6 +73,7 @@ class _State:
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
     views: list[dict[str, Any]] = field(default_factory=list)
+    hosted: dict[str, bytes] = field(default_factory=dict)
 
 
 class FakeSlackApi:
@@ -85,7 +88,8 @@ class FakeSlackApi:
         self.rate_limit_per_channel = rate_limit_per_channel
         self._monotonic = monotonic
         self._state = _State()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._arrived = threading.Condition(self._lock)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -156,6 +160,12 @@ class FakeSlackApi:
         with self._lock:
             self._state.usergroups[usergroup_id] = list(user_ids)
 
+    def host_file(self, name: str, content: bytes) -> str:
+        """Serve `content` as a shared file's url_private_download (a bot token is required, as on Slack)."""
+        with self._lock:
+            self._state.hosted[name] = content
+        return f"{self.base_url}files/{name}"
+
     def response_url(self, name: str = "r") -> str:
         """A response_url for a slash command or interaction payload; replies land in `responses()`."""
         return f"{self.base_url}response/{name}"
@@ -165,6 +175,19 @@ class FakeSlackApi:
     def calls(self, method: str | None = None) -> list[RecordedCall]:
         with self._lock:
             return [call for call in self._state.calls if method is None or call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[RecordedCall]:
+        """Block until `count` calls of `method` arrived (the app answers after its ack, on another thread)."""
+        self.wait_until(lambda: len(self.calls(method)) >= count, timeout=timeout)
+        return self.calls(method)
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Block until `predicate()` holds, re-checking on every call the fake receives; no polling sleeps."""
+        with self._arrived:
+            if not self._arrived.wait_for(predicate, timeout=timeout):
+                raise TimeoutError(
+                    f"condition not met within {timeout}s; calls: {[c.method for c in self.calls()]}"
+                )
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
         """Messages accepted by chat.postMessage in `channel`, oldest first, with ts, text, blocks, metadata."""
@@ -202,7 +225,7 @@ class FakeSlackApi:
 
     def _answer(
         self, http_method: str, path: str, headers: dict[str, str], raw: bytes
-    ) -> tuple[int, dict[str, str], dict[str, Any] | str]:
+    ) -> tuple[int, dict[str, str], dict[str, Any] | str | bytes]:
         split = urlsplit(path)
         body = _parse_body(headers.get("content-type", ""), raw, split.query)
         now = self._monotonic()
@@ -210,11 +233,14 @@ class FakeSlackApi:
             method = "response_url"
         elif split.path.startswith("/upload/"):
             method = "upload"
+        elif split.path.startswith("/files/"):
+            method = "file_download"
         else:
             method = split.path.removeprefix("/api/").strip("/")
         with self._lock:
             status, extra_headers, payload = self._respond_locked(method, split.path, headers, body, raw, now)
             self._state.calls.append(RecordedCall(method, split.path, dict(headers), body, raw, status, now))
+            self._arrived.notify_all()
         return status, extra_headers, payload
 
     def _respond_locked(
@@ -225,7 +251,7 @@ class FakeSlackApi:
         body: dict[str, Any],
         raw: bytes,
         now: float,
-    ) -> tuple[int, dict[str, str], dict[str, Any] | str]:
+    ) -> tuple[int, dict[str, str], dict[str, Any] | str | bytes]:
         failure = self._take_failure(method)
         if failure is not None:
             extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
@@ -236,6 +262,11 @@ class FakeSlackApi:
         if method == "upload":
             self._state.uploads[path.removeprefix("/upload/")] = raw
             return 200, {}, "OK - " + str(len(raw))
+        if method == "file_download":
+            hosted = self._state.hosted.get(path.removeprefix("/files/"))
+            if not headers.get("authorization", "").startswith("Bearer xox"):
+                return 403, {}, "missing token"
+            return (200, {}, hosted) if hosted is not None else (404, {}, "no such file")
         if not headers.get("authorization", "").startswith("Bearer ") and "token" not in body:
             return 200, {}, {"ok": False, "error": "not_authed"}
         answer = getattr(self, "_api_" + method.replace(".", "_"), None)
@@ -420,7 +451,11 @@ def _parse_body(content_type: str, raw: bytes, query: str) -> dict[str, Any]:
         if isinstance(parsed, dict):
             body.update(parsed)
     elif "application/x-www-form-urlencoded" in content_type:
-        body.update({key: values[-1] for key, values in parse_qs(raw.decode("utf-8")).items()})
+        try:
+            form = raw.decode("utf-8")
+        except UnicodeDecodeError:  # file bytes on the upload URL come with urllib's default form type
+            form = ""
+        body.update({key: values[-1] for key, values in parse_qs(form).items()})
     for key in JSON_FIELDS:
         if isinstance(body.get(key), str):
             with contextlib.suppress(json.JSONDecodeError):
