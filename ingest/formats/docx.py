@@ -1,15 +1,12 @@
 """Word .docx to text: paragraphs and tables in document order.
 
 Division plans (分工方案) and indicator tables are usually Word tables, so a table is not dropped or moved to
-the end: each row becomes one line where it stands. A row under a header that names responsibilities
-(牵头单位, 责任单位, 完成时限…) is written as "task；牵头单位：A；责任单位：B、C；完成时限：…", the structured form
-the extractor reads; a two-cell row "牵头单位 | A" becomes "牵头单位：A"; any other row joins its cells with a tab.
+the end: each row becomes one line where it stands, written as ingest.formats.tables says.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -24,17 +21,8 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from ingest.errors import DocumentError
+from ingest.formats.tables import Cell, join_fragments, table_lines
 
-# Header words that make a column a responsibility or a deadline, as opposed to "单位" (unit of measure).
-RESPONSIBILITY_HEADER = re.compile(
-    r"牵头|责任|配合|参与|协办|主办|承办|负责|完成时限|时限|完成时间|时间节点|时间安排|进度"
-)
-# A header cell names a column; "区发展改革局" in the first row is a value, and the table is label | value.
-HEADER_WORD = re.compile(
-    r"(单位|部门|时限|时间|日期|任务|内容|措施|序号|编号|事项|目标|要求|进度|备注|名称|指标|类别|领域|安排|分工|人|项目|举措|节点)$"
-)
-ROW_NUMBER_HEADER = re.compile(r"^(序号|编号|No\.?)$", re.I)
-SHORT_LABEL = re.compile(r"^[\u4e00-\u9fffA-Za-z（）()]{1,8}[：:]?$")
 # What a damaged zip or XML part raises while python-docx opens or walks it.
 DAMAGED_FILE_ERRORS = (
     zipfile.BadZipFile,
@@ -48,7 +36,6 @@ DAMAGED_FILE_ERRORS = (
     PythonDocxError,
     OpcError,
 )
-TRAILING_PUNCTUATION = "。；;，,、 \t"
 
 
 def docx_text(raw: bytes) -> str:
@@ -70,7 +57,7 @@ def body_lines(document: DocxDocument) -> Iterator[str]:
         if block.tag == qn("w:p"):
             yield Paragraph(block, document).text.strip()
         else:
-            yield from table_lines(Table(block, document))
+            yield from word_table_lines(Table(block, document))
 
 
 def iter_blocks(parent: etree._Element) -> Iterator[etree._Element]:
@@ -84,25 +71,19 @@ def iter_blocks(parent: etree._Element) -> Iterator[etree._Element]:
                 yield from iter_blocks(content)
 
 
-def table_lines(table: Table) -> list[str]:
-    rows = table_cells(table)
-    if not rows:
-        return []
-    header = [text for text, _ in rows[0]]
-    if len(rows) > 1 and len(header) > 1 and is_responsibility_header(header):
-        return [responsibility_row(header, row) for row in rows[1:] if any(text for text, _ in row)]
-    return [plain_row([text for text, _ in row]) for row in rows if any(text for text, _ in row)]
+def word_table_lines(table: Table) -> list[str]:
+    return table_lines(table_cells(table))
 
 
-def table_cells(table: Table) -> list[list[tuple[str, bool]]]:
+def table_cells(table: Table) -> list[list[Cell]]:
     """Rows of (text, continues_from_above): horizontal spans kept once, vertical spans marked."""
-    rows: list[list[tuple[str, bool]]] = []
+    rows: list[list[Cell]] = []
     # lxml may hand out a new proxy object for the same XML element, so identity is only meaningful while
     # the proxies are kept alive: `kept` holds them.
     kept: list[object] = []
     seen_above: set[int] = set()
     for row in table.rows:
-        cells: list[tuple[str, bool]] = []
+        cells: list[Cell] = []
         in_row: list[object] = []
         for cell in row.cells:
             if in_row and cell._tc is in_row[-1]:
@@ -122,47 +103,7 @@ def cell_text(cell: _Cell) -> str:
         if block.tag == qn("w:p"):
             text = Paragraph(block, cell).text.strip()
         else:
-            text = "；".join(table_lines(Table(block, cell)))
+            text = "；".join(word_table_lines(Table(block, cell)))
         if text:
             parts.append(text)
     return join_fragments(parts)
-
-
-def join_fragments(parts: list[str]) -> str:
-    """Chinese fragments join without a space; Latin words keep one."""
-    joined = ""
-    for part in parts:
-        part = part.replace("\n", " ")
-        if joined and joined[-1].isascii() and joined[-1].isalnum() and part[0].isascii():
-            joined += " "
-        joined += part
-    return joined
-
-
-def is_responsibility_header(header: list[str]) -> bool:
-    labels = [text.rstrip("：:") for text in header if text]
-    named = all(len(text) <= 12 and HEADER_WORD.search(text) for text in labels)
-    return named and any(RESPONSIBILITY_HEADER.search(text) for text in labels)
-
-
-def responsibility_row(header: list[str], row: list[tuple[str, bool]]) -> str:
-    parts: list[str] = []
-    for index, (text, continued) in enumerate(row):
-        label = header[index] if index < len(header) else ""
-        if not text or ROW_NUMBER_HEADER.match(label):
-            continue
-        value = text.rstrip(TRAILING_PUNCTUATION)
-        if RESPONSIBILITY_HEADER.search(label):
-            # a unit merged down several rows applies to each of them, so it is repeated
-            parts.append(f"{label.rstrip('：:')}：{value}")
-        elif not continued:
-            parts.append(value)
-    return "；".join(parts) + ("。" if parts else "")
-
-
-def plain_row(cells: list[str]) -> str:
-    cells = [text for text in cells if text]
-    if len(cells) == 2 and SHORT_LABEL.match(cells[0]):
-        label = cells[0].rstrip("：:")
-        return f"{label}：{cells[1]}"
-    return "\t".join(cells)

@@ -10,10 +10,12 @@ The page title is put first when the chosen block does not already contain it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import lxml.html
 from lxml import etree
 
+from ingest.formats.tables import Cell, join_fragments, table_lines
 from ingest.formats.text import DecodedText, decode_with_declared
 
 NEVER_CONTENT = (
@@ -113,7 +115,7 @@ BLOCK_TAGS = frozenset(
     }
 )
 CELL_TAGS = frozenset({"td", "th"})
-PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote", "td", "dd"})
+PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote", "dd"})
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 SUBSTANTIAL_CHARS = 200
@@ -192,19 +194,9 @@ def main_block(root: etree._Element) -> etree._Element:
     for tag in ("article", "main"):
         found = sorted(root.iter(tag), key=lambda element: -len(squash(element.text_content())))
         if found and plain_text_length(found[0]) >= min(SUBSTANTIAL_CHARS, total * 0.5):
-            return found[0]
+            return with_neighbours(found[0], body)
     scores: dict[etree._Element, float] = {}
-    for element in body.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag in PARAGRAPH_TAGS:
-            weight = paragraph_weight(element)
-            holder = element.getparent()
-        else:
-            weight = direct_text_length(element)  # <div>text<br>text</div>, common on government pages
-            holder = element
-        if not weight or holder is None:
-            continue
+    for weight, holder in text_units(body):
         # Half the score goes one level up, so content split over sibling sub-blocks elects their parent.
         scores[holder] = scores.get(holder, 0) + weight
         grandparent = holder.getparent()
@@ -214,7 +206,51 @@ def main_block(root: etree._Element) -> etree._Element:
         return body
     best = max(scores, key=lambda element: scores[element])
     # When no block holds a fair share of the text, the page is better read whole.
-    return best if plain_text_length(best) >= 0.3 * total else body
+    if plain_text_length(best) < 0.3 * total:
+        return body
+    return with_neighbours(best, body)
+
+
+def text_units(body: etree._Element) -> Iterator[tuple[int, etree._Element]]:
+    """(weight, the element credited) for each paragraph, data table and text-bearing block.
+
+    A data table (no table inside it) is one unit credited to its container, so a division plan laid out as
+    a table elects the block around it, with the paragraphs before and after; a layout table's cells are
+    blocks like any <div>.
+    """
+    for element in body.iter():
+        if not isinstance(element.tag, str) or inside_data_table(element):
+            continue
+        if (element.tag == "table" and is_data_table(element)) or element.tag in PARAGRAPH_TAGS:
+            weight, holder = paragraph_weight(element), element.getparent()
+        else:
+            weight, holder = direct_text_length(element), element  # <div>text<br>text</div>
+        if weight and holder is not None:
+            yield weight, holder
+
+
+def is_data_table(table: etree._Element) -> bool:
+    return next(table.iterdescendants("table"), None) is None
+
+
+def inside_data_table(element: etree._Element) -> bool:
+    enclosing = next(element.iterancestors("table"), None)
+    return enclosing is not None and is_data_table(enclosing)
+
+
+def with_neighbours(best: etree._Element, body: etree._Element) -> etree._Element:
+    """Widen the chosen block to its parents while what they add is text, not links: the title and the
+    issuing information often sit in siblings of the body text, menus in siblings further out."""
+    while best is not body:
+        parent = best.getparent()
+        if parent is None:
+            break
+        added = len(squash(parent.text_content())) - len(squash(best.text_content()))
+        added_links = link_text_length(parent) - link_text_length(best)
+        if added > 0 and added_links > 0.2 * added:
+            break
+        best = parent
+    return best
 
 
 def direct_text_length(element: etree._Element) -> int:
@@ -224,18 +260,20 @@ def direct_text_length(element: etree._Element) -> int:
 
 def paragraph_weight(element: etree._Element) -> int:
     """Characters of text outside links, less the links again: a paragraph that is mostly links weighs nothing."""
-    text = len(squash(element.text_content()))
-    links = sum(len(squash(link.text_content())) for link in element.iter("a"))
-    return max(0, text - 2 * links)
+    return max(0, len(squash(element.text_content())) - 2 * link_text_length(element))
 
 
 def plain_text_length(element: etree._Element) -> int:
-    text = len(squash(element.text_content()))
-    return text - sum(len(squash(link.text_content())) for link in element.iter("a"))
+    return len(squash(element.text_content())) - link_text_length(element)
+
+
+def link_text_length(element: etree._Element) -> int:
+    return sum(len(squash(link.text_content())) for link in element.iter("a"))
 
 
 def block_text(element: etree._Element) -> str:
-    """Text with a line break at every block element and a tab between table cells."""
+    """Text with a line break at every block element; data tables one row per line (ingest.formats.tables),
+    layout tables with a tab between cells."""
     pieces: list[str] = []
     walk(element, pieces)
     lines = (squash(line) for line in "".join(pieces).split("\n"))
@@ -244,6 +282,9 @@ def block_text(element: etree._Element) -> str:
 
 def walk(element: etree._Element, pieces: list[str]) -> None:
     tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    if tag == "table" and is_data_table(element):
+        pieces.extend(("\n", "\n".join(data_table_lines(element)), "\n"))
+        return
     block = tag in BLOCK_TAGS
     if block and tag not in CELL_TAGS:
         pieces.append("\n")
@@ -257,6 +298,55 @@ def walk(element: etree._Element, pieces: list[str]) -> None:
         pieces.append("\t")
     elif block:
         pieces.append("\n")
+
+
+def data_table_lines(table: etree._Element) -> list[str]:
+    """Rows of a table, with cells merged down (rowspan) carried into the rows they cover."""
+    rows: list[list[Cell]] = []
+    covering: dict[int, tuple[str, int]] = {}  # column -> (text, rows it still covers)
+    for row_element in table.iter("tr"):
+        row: list[Cell] = []
+        for cell in row_element:
+            if not isinstance(cell.tag, str) or cell.tag.lower() not in CELL_TAGS:
+                continue
+            carry_down(row, covering)
+            text = cell_line(cell)
+            rows_spanned = span(cell, "rowspan")
+            if rows_spanned > 1:
+                covering[len(row)] = (text, rows_spanned - 1)
+            row.append((text, False))
+        carry_down(row, covering, to_the_end=True)
+        rows.append(row)
+    return table_lines(rows)
+
+
+def carry_down(row: list[Cell], covering: dict[int, tuple[str, int]], *, to_the_end: bool = False) -> None:
+    """Fill the row's next columns with the cells merged down from above, as far as they reach."""
+    while len(row) in covering or (to_the_end and any(column > len(row) for column in covering)):
+        column = len(row)
+        if column not in covering:
+            row.append(("", False))
+            continue
+        text, left = covering.pop(column)
+        if left > 1:
+            covering[column] = (text, left - 1)
+        row.append((text, True))
+
+
+def span(cell: etree._Element, attribute: str) -> int:
+    value = (cell.get(attribute) or "1").strip()
+    return min(int(value), 1000) if value.isdigit() and int(value) > 0 else 1
+
+
+def cell_line(cell: etree._Element) -> str:
+    pieces: list[str] = []
+    if cell.text:
+        pieces.append(inline(cell.text))
+    for child in cell:
+        walk(child, pieces)
+        if child.tail:
+            pieces.append(inline(child.tail))
+    return join_fragments([squash(line) for line in "".join(pieces).split("\n")])
 
 
 def inline(text: str) -> str:

@@ -92,7 +92,7 @@ def test_horizontally_merged_cells_are_read_once(tmp_path):
     assert load_docx(tmp_path, buffer.getvalue()).text == "专栏1 重大项目\t10项"
 
 
-def test_a_cell_with_several_paragraphs_stays_on_its_row(tmp_path):
+def test_a_cell_with_several_sentences_stays_one_sentence_on_its_row(tmp_path):
     document = Document()
     table = document.add_table(rows=2, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "工作任务", "责任单位"
@@ -104,7 +104,7 @@ def test_a_cell_with_several_paragraphs_stays_on_its_row(tmp_path):
     document.save(buffer)
     assert (
         load_docx(tmp_path, buffer.getvalue()).text
-        == "完善规划实施机制。强化年度监测；责任单位：区发展改革局。"
+        == "完善规划实施机制；强化年度监测；责任单位：区发展改革局。"
     )
 
 

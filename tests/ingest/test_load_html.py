@@ -51,7 +51,7 @@ def test_main_text_without_navigation_header_footer_or_scripts(tmp_path):
         "各功能区管委会，各街道（镇）办事处，区政府各部门：",
         "现将《莱芜区年度国民经济和社会发展计划》印发给你们，请认真组织实施。",
         "区发展改革局牵头，会同区统计局建立计划执行监测制度，每季度通报一次进展情况。",
-        "牵头单位\t区发展改革局",
+        "牵头单位：区发展改革局",
     ]
     for chrome in ("首页", "当前位置", "机构职能", "分享到", "相关文章", "版权所有", "tracker", "color"):
         assert chrome not in loaded.text
@@ -78,6 +78,38 @@ def test_a_content_type_charset_wins_over_detection():
     raw = "<html><body><p>区发展改革局牵头，会同区财政局开展评估。</p></body></html>".encode("gbk")
     loaded = loaded_from_bytes("http://example/page", raw, name="page", content_type="text/html; charset=GBK")
     assert loaded.text == "区发展改革局牵头，会同区财政局开展评估。"
+
+
+def test_a_division_table_reads_like_a_word_table_and_keeps_its_neighbours(tmp_path):
+    html = """<html><body><div class="top"><a href="/">首页</a> <a href="/x">政务公开</a></div>
+    <div class="main"><div class="title">重点任务分工方案</div><div class="info">发布时间：2024-03-01</div>
+    <div class="content"><p>现将重点任务分工如下：</p>
+    <table><tr><th>序号</th><th>重点任务</th><th>牵头单位</th><th>完成时限</th></tr>
+    <tr><td>1</td><td><p>推进重点项目建设。</p><p>加快审批。</p></td><td rowspan="2">区发展改革局</td><td>2025年底前</td></tr>
+    <tr><td>2</td><td>开展规划中期评估</td><td>2023年</td></tr>
+    <tr><td>3</td><td>编制年度计划</td><td>区财政局</td><td>每年1月</td></tr></table>
+    <p>各责任单位要于每季度末报送进展情况。</p></div></div>
+    <div><a href="/1">相关链接一</a><a href="/2">相关链接二</a></div></body></html>"""
+    assert load_html(tmp_path, html).text.split("\n") == [
+        "重点任务分工方案",
+        "发布时间：2024-03-01",
+        "现将重点任务分工如下：",
+        "推进重点项目建设；加快审批；牵头单位：区发展改革局；完成时限：2025年底前。",
+        "开展规划中期评估；牵头单位：区发展改革局；完成时限：2023年。",
+        "编制年度计划；牵头单位：区财政局；完成时限：每年1月。",
+        "各责任单位要于每季度末报送进展情况。",
+    ]
+
+
+def test_a_layout_table_is_read_cell_by_cell(tmp_path):
+    html = (
+        "<html><body><table><tr><td><a href='/'>首页</a><a href='/a'>通知公告</a></td>"
+        "<td><table><tr><td>区政府每年组织开展规划实施年度监测，形成监测报告。</td></tr></table>"
+        "<p>规划中期评估由区发展改革局组织实施，评估报告报区人大常委会审议。</p></td></tr></table></body></html>"
+    )
+    text = load_html(tmp_path, html).text
+    assert "区政府每年组织开展规划实施年度监测，形成监测报告。" in text
+    assert "规划中期评估由区发展改革局组织实施，评估报告报区人大常委会审议。" in text
 
 
 def test_an_article_element_is_preferred(tmp_path):
