@@ -225,9 +225,12 @@ def _claim(
     )
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
+    # a CTE, not `id IN (subquery)`: PostgreSQL may re-run an IN subquery for the UPDATE, and with SKIP LOCKED
+    # each re-run skips the rows just locked and returns new ones, so LIMIT stopped limiting
+    due_rows = due.cte("due_rows")
     statement = (
         update(Delivery)
-        .where(Delivery.id.in_(due.scalar_subquery()), Delivery.status == status)
+        .where(Delivery.id == due_rows.c.id, Delivery.status == status)
         .values(status="sending", attempts=Delivery.attempts + 1, next_attempt_at=now + lease)
         .returning(
             Delivery.id,

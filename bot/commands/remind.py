@@ -54,6 +54,7 @@ def remind_command(
         OutputFormat, typer.Option("--format", help="table | jsonl")
     ] = OutputFormat.table,
     workers: Annotated[int, typer.Option(help="并发发送线程数 / sending threads")] = 8,
+    batch: Annotated[int, typer.Option(help="每批认领的提醒数 / deliveries claimed at a time")] = 20_000,
 ) -> None:
     """提醒：预览某段时间内将发送的提醒，或立即发送到期提醒。 Preview reminders for a date range, or send due ones now."""
     err = Console(stderr=True, highlight=False)
@@ -91,7 +92,7 @@ def remind_command(
             notifier=build_notifier(settings, robot_webhooks=webhooks),
         )
         inserted = sweep(deps, kinds=KINDS)
-        report = dispatch(deps, options=DispatchOptions(workers=workers))
+        report = dispatch(deps, options=DispatchOptions(workers=workers, batch=batch))
         err.print(
             f"{local_today(deps).isoformat()}：新增提醒 {inserted} 条，已发送 {report.sent} 条，"
             f"核实已发 {report.recovered} 条，失败 {report.failed} 条，延后重试 {report.deferred} 条。\n"

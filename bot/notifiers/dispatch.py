@@ -46,7 +46,8 @@ class DispatchReport:
 @dataclass
 class DispatchOptions:
     workers: int = 8
-    batch: int = 20_000
+    batch: int = 20_000  # claimed at once: a large batch lets every channel's first message go out first
+    max_batches: int = 100
     lease: timedelta = timedelta(minutes=30)
     attempts_per_run: int = 5
     backoff_base: float = 1.0  # seconds: 1, 2, 4, 8 … between attempts after a 5xx or timeout
@@ -85,11 +86,15 @@ class Dispatcher:
                 session=session, now=self.clock(), lease=self.options.lease, limit=self.options.batch
             )
             to_send = self._recover(session, abandoned, report)
-            to_send += reminder_queries.claim_pending(
-                session=session, now=self.clock(), lease=self.options.lease, limit=self.options.batch
-            )
-            if to_send:
+            # batch after batch until nothing is due; failure notices inserted on the way go out in this run too
+            for _ in range(self.options.max_batches):
+                to_send += reminder_queries.claim_pending(
+                    session=session, now=self.clock(), lease=self.options.lease, limit=self.options.batch
+                )
+                if not to_send:
+                    break
                 self._send_all(session, to_send, report)
+                to_send = []
         return report
 
     def _recover(
