@@ -25,6 +25,9 @@ from ingest.errors import DocumentError
 PAGE_NUMBER = re.compile(
     r"^[\s\-—－–·•]*(第\s*)?[0-9０-９]+(\s*页)?(\s*/\s*[0-9]+)?[\s\-—－–·•]*$|^[-—－–]?\s*[ivxlcIVXLC]+\s*[-—－–]?$"
 )
+CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+CJK_PAIR = re.compile(f"(?<=[{CJK}])( *)(?=[{CJK}])")
+CJK_SPACE = re.compile(f"(?<=[{CJK}]) +(?=[{CJK}])")
 HEADING_START = re.compile(
     r"^(第[一二三四五六七八九十百零〇0-9]+[篇章节条部分]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|专栏\s*[0-9一二三四五六七八九十]+|附件)"
 )
@@ -79,16 +82,17 @@ def read_pages(raw: bytes) -> list[list[Line]]:
 
 def page_lines(page: pdfplumber.page.Page) -> list[Line]:
     lines = []
-    for found in page.extract_text_lines(return_chars=True, strip=True):
-        text = found["text"].strip()
+    # Some generators draw each character twice, offset by a hair, to fake bold type.
+    for found in page.dedupe_chars().extract_text_lines(return_chars=True, strip=True):
+        text = without_letter_spacing(found["text"].strip())
         chars = [char for char in found["chars"] if not char["text"].isspace()]
         if not text or not chars:
             continue
         lines.append(
             Line(
                 text=text,
-                x0=float(found["x0"]),
-                x1=float(found["x1"]),
+                x0=float(min(char["x0"] for char in chars)),
+                x1=float(max(char["x1"] for char in chars)),
                 top=float(found["top"]),
                 bottom=float(found["bottom"]),
                 size=float(median(char["size"] for char in chars)),
@@ -97,6 +101,15 @@ def page_lines(page: pdfplumber.page.Page) -> list[Line]:
         )
     lines.sort(key=lambda line: (round(line.top), line.x0))
     return [line for line in lines if not PAGE_NUMBER.match(line.text)]
+
+
+def without_letter_spacing(text: str) -> str:
+    """Remove the spaces pdfplumber reads into letter-spaced Chinese (titles like "关 于 印 发 通 知")."""
+    gaps = CJK_PAIR.findall(text)  # the run of spaces between each two neighbouring Chinese characters
+    spaced = [gap for gap in gaps if gap]
+    if spaced and len(spaced) >= 0.5 * len(gaps) and (len(spaced) >= 3 or len(spaced) == len(gaps)):
+        return CJK_SPACE.sub("", text)
+    return text
 
 
 def first_token_width(chars: list[dict]) -> float:

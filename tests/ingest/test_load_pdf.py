@@ -136,3 +136,28 @@ def test_a_pdf_whose_pages_cannot_be_found_has_no_text(tmp_path):
     with pytest.raises(DocumentError) as caught:
         load_source(str(path))
     assert caught.value.code == "no_text"
+
+
+def test_letter_spaced_chinese_titles_lose_their_spaces_and_headings_keep_theirs(tmp_path):
+    lines = [
+        PdfLine(150, 60, "关于印发实施方案的通知", size=16, spacing=8),
+        PdfLine(72, 100, "第一章 总体要求", size=14),
+    ]
+    assert load_pdf(tmp_path, [lines]).split("\n") == ["关于印发实施方案的通知", "第一章 总体要求"]
+
+
+def test_indentation_made_of_full_width_spaces_counts_as_indentation(tmp_path):
+    flush = chinese_lines([MONITORING, REVIEW])
+    # the same layout, but every first line starts at the margin with two ideographic spaces
+    lines = [PdfLine(72, line.y, "　　" + line.text) if line.x > 72 else line for line in flush]
+    assert load_pdf(tmp_path, [lines]).split("\n") == [MONITORING, REVIEW]
+
+
+def test_characters_drawn_twice_for_fake_bold_are_read_once(tmp_path):
+    lines = chinese_lines([REVIEW])
+    doubled = [
+        line
+        for original in lines
+        for line in (original, PdfLine(original.x + 0.3, original.y, original.text))
+    ]
+    assert load_pdf(tmp_path, [doubled]) == REVIEW

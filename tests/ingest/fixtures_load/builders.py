@@ -21,6 +21,7 @@ class PdfLine:
     y: float  # from the top of the page, as people measure
     text: str
     size: float = 12.0
+    spacing: float = 0.0  # extra space after each character (the PDF Tc operator), for letter-spaced titles
 
 
 def pdf_bytes(pages: list[list[PdfLine]]) -> bytes:
@@ -68,7 +69,7 @@ def text_operator(line: PdfLine) -> str:
         font, shown = "F1", f"({escaped})"
     else:
         font, shown = "F2", "<" + line.text.encode("utf-16-be").hex().upper() + ">"
-    return f"BT /{font} {line.size} Tf {line.x} {PAGE_HEIGHT - line.y} Td {shown} Tj ET"
+    return f"BT /{font} {line.size} Tf {line.spacing} Tc {line.x} {PAGE_HEIGHT - line.y} Td {shown} Tj ET"
 
 
 def chinese_lines(
