@@ -36,7 +36,7 @@ CLOSERS = "）)》”’】]」"
 QUANTIFIED = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个|项|家|亿元|万元|万人|人|公里|千米|亩|万吨|吨|平方米|万平方米|座|所|套|户|条)")
 DIRECTIVE_HINT = re.compile(r"要|应|须|必须|负责|牵头|推进|推动|加强|加快|完成|开展|实施|建立|健全|完善|制定|落实|确保|组织|做好|提升|实现|新增|建成|力争")
 # a notice's distribution and contact lines name units as recipients, never as responsible
-ROUTING_LINE = re.compile(r"^(?:(?:抄送|抄报|主送|分送|发送|联系人|联系电话|电话|附件)\s*[:：]|附件\s*\d*$)|\d{1,2}日印发$")
+ROUTING_LINE = re.compile(r"^(?:(?:抄送|抄报|主送|分送|发送|联系人|联系电话|电话|附件)\s*[:：]|附件\s*\d*$)|.*\d{1,2}日印发$")
 
 
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.．、]|[（(]\d{1,3}[）)]|[一二三四五六七八九十]+[、是要]|[（(][一二三四五六七八九十]+[）)])\s*")

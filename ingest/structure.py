@@ -54,7 +54,7 @@ JURISDICTION = re.compile(
 FIVE_YEAR_NAME = re.compile(r"十([一二三四五六])五|第十([一二三四五六])个五年")
 EXPLICIT_PERIOD = re.compile(r"[（(]?(20\d\d)\s*[—\-－–~至到]+\s*(20\d\d)\s*年")
 FULL_DATE = re.compile(r"(20\d\d|19\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-TITLE_YEAR = re.compile(r"(20\d\d)年(?:度)?(?:国民经济|.{0,8}计划|.{0,8}工作要点|政府工作报告)")
+TITLE_YEAR = re.compile(r"(20\d\d)年(?:度)?(?:国民经济|.{0,8}计划|.{0,8}工作要点|.{0,4}政府工作报告)")
 THIS_YEAR_TO = re.compile(r"今年(?:底|年底|下半年)?[至到](20\d\d)年")
 ISSUED_ON = re.compile(r"于\s*(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^。]{0,12}(?:印发|发布|通过)")
 

@@ -1,0 +1,115 @@
+"""Deadline conventions of DESIGN.md, one expression at a time."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ingest.deadlines import TimeContext, timings_in
+
+PLAN = TimeContext(year=2021, period=(2021, 2025))
+ANNUAL = TimeContext(year=2024, period=(2021, 2025), annual_plan=True)
+
+
+def only(text: str, context: TimeContext = PLAN):
+    timings = timings_in(text, context)
+    assert len(timings) == 1, timings
+    return timings[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("到2025年，服务业增加值比重达到55%", date(2025, 12, 31)),
+        ("2025年底前全面完成改造", date(2025, 12, 31)),
+        ("2022年6月底前完成清单编制", date(2022, 6, 30)),
+        ("2023年上半年完成验收", date(2023, 6, 30)),
+        ("2024年第一季度启动", date(2024, 3, 31)),
+        ("于2022年9月15日前报送", date(2022, 9, 15)),
+        ("力争2023年建成投用", date(2023, 12, 31)),
+        ("2022年2月底前", date(2022, 2, 28)),
+    ],
+)
+def test_explicit_dates_follow_the_conventions(text, due):
+    assert only(text).due == due
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("年内完成主体工程", date(2024, 12, 31)),
+        ("全年新增就业7000人", date(2024, 12, 31)),
+        ("今年完成改造", date(2024, 12, 31)),
+        ("上半年完成招标", date(2024, 6, 30)),
+        ("第三季度建成通车", date(2024, 9, 30)),
+        ("6月底前完成", date(2024, 6, 30)),
+        ("年底前全部完成", date(2024, 12, 31)),
+        ("推进老旧小区改造", date(2024, 12, 31)),  # an annual plan's task without a date
+    ],
+)
+def test_relative_dates_use_the_documents_year(text, due):
+    assert only(text, ANNUAL).due == due
+
+
+def test_recurrence_and_start():
+    timing = only("自 2022 年起，按年度梳理指标完成情况")
+    assert (timing.recurrence, timing.starts, timing.due) == ("yearly", date(2022, 1, 1), None)
+    assert only("每季度调度一次进展").recurrence == "quarterly"
+    assert only("每月通报").recurrence == "monthly"
+    assert only("纳入国民经济和社会发展年度计划").recurrence == "yearly"
+
+
+def test_start_relative_to_the_documents_year():
+    assert only("从今年开始按年度报送", ANNUAL).starts == date(2024, 1, 1)
+    assert only("自明年起每年开展评估", ANNUAL).starts == date(2025, 1, 1)
+
+
+def test_early_each_year_is_due_on_the_annual_report_date():
+    timing = only("每年年初报送上年度实施情况")
+    assert timing.recurrence == "yearly"
+    assert timing.due == date(2022, 1, 31)
+
+
+def test_mid_term_and_final_reviews_are_two_deadlines():
+    timings = timings_in("规划实施中期和期末，组织开展总结评估", PLAN)
+    assert [(t.review, t.due) for t in timings] == [
+        ("mid_term_review", date(2023, 6, 30)),
+        ("final_review", date(2025, 12, 31)),
+    ]
+
+
+def test_monitoring_mid_term_and_final_in_one_sentence():
+    timings = timings_in("实施年度监测分析、中期评估和总结评估", PLAN)
+    assert [t.review for t in timings] == ["annual_monitoring", "mid_term_review", "final_review"]
+    assert timings[0].recurrence == "yearly"
+
+
+def test_review_dates_follow_configured_conventions():
+    context = TimeContext(year=2021, period=(2021, 2025), mid_term_review=(9, 30), final_review=(10, 31))
+    assert [t.due for t in timings_in("开展中期评估和总结评估", context)] == [date(2023, 9, 30), date(2025, 10, 31)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "基于中期评估结果，确需调整时",  # the result of a review is not a review to do
+        "加强中期财政规划管理",  # 中期 alone is not the mid-term review
+        "于2021年6月15日以区政府文件印发",  # an event's date, not a deadline
+        "2023年，全区地区生产总值增长4.5%",  # the past
+        "今年是规划实施的关键一年",
+    ],
+)
+def test_no_deadline_where_none_is_set(text):
+    timing = only(text, TimeContext(year=2024, period=(2021, 2025)))
+    assert timing.due is None and timing.review is None
+
+
+def test_several_deadlines_in_one_sentence():
+    timings = timings_in("2022年底前完成50%，2024年底前全部完成", PLAN)
+    assert [t.due for t in timings] == [date(2022, 12, 31), date(2024, 12, 31)]
+
+
+def test_without_a_period_reviews_have_no_date():
+    timings = timings_in("开展中期评估", TimeContext(year=None, period=None))
+    assert timings[0].review == "mid_term_review" and timings[0].due is None

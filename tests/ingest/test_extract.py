@@ -1,0 +1,146 @@
+"""Sentences to task records, through the whole pure pipeline."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from ingest.pipeline import extract_document
+from ingest.records import LoadedDocument
+
+
+def extract(text: str, year: int | None = None):
+    loaded = LoadedDocument(source="memo.txt", format="txt", text=text, sha256=hashlib.sha256(text.encode()).hexdigest())
+    return extract_document(loaded, year=year)
+
+
+def rows(text: str, year: int | None = None):
+    return [
+        (r.department, r.role, r.due, r.recurrence, r.starts)
+        for r in extract(text, year).records
+    ]
+
+
+PLAN_HEAD = "临河区国民经济和社会发展第十四个五年规划纲要\n第十五章 规划实施保障\n"
+
+
+def test_every_clause_subject_gets_its_own_record():
+    text = PLAN_HEAD + "区政府统筹推进规划实施，区发改局负责规划实施的综合协调，各镇（街道）、各部门要制定实施方案。"
+    records = extract(text).records
+    assert [(r.department, r.role) for r in records] == [
+        ("区政府", "lead"),
+        ("区发展改革局", "lead"),
+        ("各镇（街道）", "lead"),
+        ("各部门", "lead"),
+    ]
+    assert records[1].task == "规划实施的综合协调"
+    assert all(r.evidence == text.split("\n")[2] for r in records)  # the whole sentence is the evidence
+    assert records[0].section == "第十五章 规划实施保障"
+
+
+def test_partners_after_hui_tong_are_co():
+    text = PLAN_HEAD + "区发展改革局要会同区统计局、有关部门，自2022年起按年度开展监测。"
+    assert rows(text) == [
+        ("区发展改革局", "lead", None, "yearly", date(2022, 1, 1)),
+        ("区统计局", "co", None, "yearly", date(2022, 1, 1)),
+        ("各有关部门", "co", None, "yearly", date(2022, 1, 1)),
+    ]
+
+
+def test_objects_of_a_clause_are_not_responsible():
+    text = PLAN_HEAD + "各有关部门要分解约束性指标，落实到各镇（街道），报区发展改革局备案。"
+    assert [r[0] for r in rows(text)] == ["各有关部门"]
+
+
+def test_by_means_of_names_the_responsible_unit():
+    text = PLAN_HEAD + "确需调整时，由区政府提出调整方案，报区人大常委会批准。"
+    assert [r[:2] for r in rows(text)] == [("区政府", "lead")]
+    text = PLAN_HEAD + "专项规划由区直有关部门负责编制，2022年6月底前印发。"
+    assert rows(text) == [("各有关部门", "lead", date(2022, 6, 30), None, None)]
+
+
+def test_reviews_without_a_unit_become_review_records():
+    records = extract(PLAN_HEAD + "规划实施中期和期末，组织开展总结评估。").records
+    assert [(r.department, r.kind, r.review, r.due) for r in records] == [
+        (None, "review", "mid_term_review", date(2023, 6, 30)),
+        (None, "review", "final_review", date(2025, 12, 31)),
+    ]
+
+
+def test_sentences_without_unit_or_date_are_left_out():
+    assert rows(PLAN_HEAD + "坚持党的全面领导，把党的领导贯穿规划实施全过程。") == []
+
+
+def test_outside_mechanism_sections_only_plain_assignments_count():
+    text = "临河区国民经济和社会发展第十四个五年规划纲要\n第三章 产业发展\n区发改局获评先进单位，全区经济稳步增长。\n区发改局要牵头编制产业地图。"
+    assert [r[0] for r in rows(text)] == ["区发展改革局"]
+    assert extract(text).records[0].task == "编制产业地图"
+
+
+DIVISION = """2025年区政府工作报告重点任务分工方案
+一、区发展改革局
+1.编制“十五五”规划纲要，2025年10月底前形成初稿。
+二、重点任务
+2.加快重大项目建设，全年完成投资100亿元。（区发改局牵头，区财政局、区统计局配合）
+3.推进老旧小区改造。
+牵头单位：区住建局
+责任单位：各镇（街道）、区财政局
+完成时限：2025年6月底前
+"""
+
+
+def test_division_plan_forms():
+    by_task: dict[str, list[tuple]] = {}
+    for record in extract(DIVISION).records:
+        by_task.setdefault(record.task, []).append((record.department, record.role, record.due))
+    assert by_task["编制“十五五”规划纲要，2025年10月底前形成初稿"] == [("区发展改革局", "lead", date(2025, 10, 31))]
+    assert by_task["加快重大项目建设，全年完成投资100亿元"] == [
+        ("区发展改革局", "lead", date(2025, 12, 31)),
+        ("区财政局", "co", date(2025, 12, 31)),
+        ("区统计局", "co", date(2025, 12, 31)),
+    ]
+    assert by_task["推进老旧小区改造"] == [
+        ("区住房城乡建设局", "lead", date(2025, 6, 30)),
+        ("各镇（街道）", "co", date(2025, 6, 30)),
+        ("区财政局", "co", date(2025, 6, 30)),
+    ]
+
+
+def test_table_rows_with_a_header():
+    text = "重点任务分工方案\n序号\t重点任务\t牵头单位\t责任单位\t完成时限\n1\t建设智慧城市平台\t区大数据局\t区财政局、区工信局\t2025年第三季度\n"
+    assert rows(text) == [
+        ("区大数据局", "lead", date(2025, 9, 30), None, None),
+        ("区财政局", "co", date(2025, 9, 30), None, None),
+        ("区工业和信息化局", "co", date(2025, 9, 30), None, None),
+    ]
+
+
+def test_rows_rendered_as_labels():
+    text = "实施机制分工表\n编制年度监测报告；牵头单位：市发展改革委；责任单位：市统计局；完成时限：自2022年起每年。"
+    assert rows(text) == [
+        ("市发展改革委", "lead", None, "yearly", date(2022, 1, 1)),
+        ("市统计局", "co", None, "yearly", date(2022, 1, 1)),
+    ]
+
+
+def test_annual_plan_tasks_default_to_the_years_end_and_titles_are_skipped():
+    text = "临河区2025年国民经济和社会发展计划\n三、2025年主要任务和措施\n13.实施城市更新。区住建局要年内改造老旧小区40个。\n14.加强生态保护。推进大气污染综合治理，持续改善空气质量。"
+    records = extract(text).records
+    assert [(r.department, r.due, r.evidence) for r in records] == [
+        ("区住房城乡建设局", date(2025, 12, 31), "区住建局要年内改造老旧小区40个。"),
+        (None, date(2025, 12, 31), "推进大气污染综合治理，持续改善空气质量。"),
+    ]
+    assert records[0].kind == "target"
+
+
+def test_routing_lines_name_no_responsible_unit():
+    text = PLAN_HEAD + "抄送：区委各部门，区人大常委会办公室，区法院。\n临河区人民政府办公室 2021年7月28日印发"
+    assert rows(text) == []
+
+
+def test_records_cite_the_original_text():
+    raw = "臨河區國民經濟和社會發展第十四個五年規劃綱要\n第十五章 規劃實施保障\n區(qū)發改局負責規劃實施的綜合協調。"
+    record = extract(raw).records[0]
+    assert record.department == "区发展改革局"
+    start, end = record.source_span
+    assert raw[start:end] == "區(qū)發改局負責規劃實施的綜合協調。"

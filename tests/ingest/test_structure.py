@@ -1,0 +1,100 @@
+"""Heading tree, document kind, jurisdiction, period, year and mechanism sections."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.structure import analyse, five_year_period, heading_of
+
+FIVE_YEAR_PLAN = """青川市临河区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要
+第一章 发展基础
+第一节 “十三五”时期的成就
+全区经济总量稳步提升。
+第十五章 规划实施保障
+第一节 加强党的领导
+坚持党的全面领导。
+第二节 完善规划实施机制
+一、明确职责分工
+区政府统筹推进规划实施。
+专栏1 重大工程
+（一）交通工程
+1.建设青川大道
+"""
+
+
+def test_heading_tree_and_mechanism_sections():
+    outline = analyse(FIVE_YEAR_PLAN)
+    assert outline.kind == "five_year_plan"
+    assert outline.jurisdiction == "临河区"
+    assert outline.period == (2021, 2025)
+    paths = [section.path for section in outline.sections]
+    assert ("第十五章 规划实施保障", "第二节 完善规划实施机制", "一、明确职责分工") in paths
+    offset = FIVE_YEAR_PLAN.index("区政府统筹")
+    section = outline.section_at(offset)
+    assert section.is_mechanism
+    assert section.title == "第十五章 规划实施保障 > 第二节 完善规划实施机制 > 一、明确职责分工"
+    assert not outline.section_at(FIVE_YEAR_PLAN.index("全区经济总量")).is_mechanism
+
+
+@pytest.mark.parametrize(
+    ("line", "rank"),
+    [
+        ("第二篇 创新驱动", 0),
+        ("第十五章 规划实施保障", 1),
+        ("第三节 完善规划实施机制", 2),
+        ("四、明确职责分工", 3),
+        ("（二）强化要素保障", 4),
+        ("3.推进老旧小区改造", 5),
+        ("专栏2 重大项目", 5),
+        ("一是健全目标任务分工落实机制。强化分工。", 7),
+    ],
+)
+def test_heading_styles(line, rank):
+    assert heading_of(line)[0] == rank
+
+
+def test_a_long_numbered_sentence_is_not_a_heading():
+    assert heading_of("1." + "很长的句子" * 15) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("临河区人民政府办公室\n关于印发《2025年区政府工作报告重点任务分工方案》的通知\n正文。", "division_plan"),
+        ("临政发〔2025〕3号\n关于印发临河区2025年国民经济和\n社会发展计划的通知\n正文。", "annual_plan"),
+        ("关于建立健全“十四五”规划纲要实施机制的意见\n正文。", "mechanism_opinion"),
+        ("在全区“十四五”规划实施推进会上的讲话\n同志们：今天开会。", "speech"),
+        ("临河区国民经济和社会发展第十四个五年规划纲要\n正文。", "five_year_plan"),
+        ("领导干部解读：《临河区国民经济和社会发展第十四个五年规划纲要》\n正文。", "mechanism_opinion"),
+    ],
+)
+def test_document_kinds(text, kind):
+    assert analyse(text).kind == kind
+
+
+def test_annual_plan_year_title_and_period():
+    outline = analyse("临政发〔2025〕3号\n青川市临河区人民政府\n关于印发临河区2025年国民经济和\n社会发展计划的通知\n正文。")
+    assert outline.title == "临河区2025年国民经济和社会发展计划"
+    assert outline.year == 2025
+    assert outline.period == (2021, 2025)
+    assert outline.jurisdiction == "临河区"
+
+
+def test_year_from_signature_line_and_from_relative_phrases():
+    assert analyse("关于某事的通知\n正文内容很长。\n青川市人民政府\n2021年9月6日").year == 2021
+    assert analyse("讲话\n今年底至2021年上半年完成编制。").year == 2020
+    assert analyse("讲话\n正文。", year_override=2019).year == 2019
+
+
+@pytest.mark.parametrize(("ordinal", "period"), [(13, (2016, 2020)), (14, (2021, 2025)), (15, (2026, 2030))])
+def test_five_year_periods(ordinal, period):
+    assert five_year_period(ordinal) == period
+
+
+def test_explicit_period_in_title():
+    assert analyse("临河区农业农村发展规划（2021—2025年）\n正文。").period == (2021, 2025)
+
+
+def test_division_plan_is_mechanism_throughout():
+    outline = analyse("2025年区政府工作报告重点任务分工方案\n一、稳增长\n1.全年增长5%。")
+    assert all(section.is_mechanism for section in outline.sections)

@@ -1,0 +1,95 @@
+"""Recognising responsible units and canonicalizing their spellings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.units import AliasTable, default_alias_table, strip_place, unit_kind, units_in_series
+
+
+def names(text: str) -> list[str]:
+    mentions, _ = units_in_series(text, 0)
+    return [mention.name for mention in mentions]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("区发展改革局要会同有关部门", ["区发展改革局"]),
+        ("各功能区、各镇（街道）、各部门（含单位，下同）要根据职责", ["各功能区", "各镇（街道）", "各部门"]),
+        ("区财政局和区统计局负责", ["区财政局", "区统计局"]),
+        ("区住房和城乡建设局要年内完成", ["区住房和城乡建设局"]),
+        ("市自然资源和规划局要预留空间", ["市自然资源和规划局"]),
+        ("市委组织部要将实施情况纳入考核", ["市委组织部"]),
+        ("各区（县）人民政府要结合实际", ["各区（县）人民政府"]),
+        ("临河经济开发区管委会牵头", ["临河经济开发区管委会"]),
+        ("行政审批部门进一步加强队伍建设", ["行政审批部门"]),
+        ("区应急管理局牵头", ["区应急管理局"]),
+        ("国家发展改革委会同财政部", ["国家发展改革委"]),
+    ],
+)
+def test_units_at_the_head_of_a_clause(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "发挥纪检监察机关的监督作用",  # a verb phrase, not a unit
+        "分时分级分部门制定目标任务",
+        "区级财政性资金优先保障",
+        "重大改革事项纳入年度重点改革任务",
+        "全区上下要更加紧密地团结",
+    ],
+)
+def test_no_unit_where_the_clause_does_not_open_with_one(text):
+    assert names(text) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("区发改局", "区发展改革局"),
+        ("区发展和改革局", "区发展改革局"),
+        ("莱芜区发展和改革局", "区发展改革局"),
+        ("济南市莱芜区发改局", "区发展改革局"),
+        ("区发展改革部门", "区发展改革局"),
+        ("区人民政府", "区政府"),
+        ("泰山区人民政府", "区政府"),
+        ("各镇街", "各镇（街道）"),
+        ("各街道镇", "各镇（街道）"),
+        ("有关部门", "各有关部门"),
+        ("区工信局", "区工业和信息化局"),
+        ("区住建局", "区住房城乡建设局"),
+    ],
+)
+def test_spellings_share_one_canonical_name(written, canonical):
+    assert default_alias_table().canonical(written) == canonical
+
+
+def test_place_prefix_is_stripped_to_the_level():
+    assert strip_place("山东省潍坊市潍城区财政局") == "区财政局"
+    assert strip_place("区财政局") == "区财政局"
+
+
+def test_unit_kinds():
+    assert unit_kind("各镇（街道）") == "collective"
+    assert unit_kind("区政府") == "government"
+    assert unit_kind("区发展改革局") == "bureau"
+    assert unit_kind("区编委") == "committee"
+
+
+def test_users_extend_the_table_from_a_file(tmp_path: Path):
+    extra = tmp_path / "aliases.tsv"
+    extra.write_text("# after 机构改革\n区数据局\t区大数据局\t区大数据中心\n", encoding="utf-8")
+    table = default_alias_table().extended_from_file(extra)
+    assert table.canonical("区大数据中心") == "区数据局"
+    assert default_alias_table().canonical("区大数据中心") == "区大数据中心"  # the shipped table is untouched
+
+
+def test_aliases_of_lists_every_spelling():
+    table = AliasTable()
+    table.add("区发展改革局", "区发改局", "区发展和改革局")
+    assert table.aliases_of("区发展改革局") == {"区发展改革局", "区发改局", "区发展和改革局"}
