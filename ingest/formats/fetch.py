@@ -108,11 +108,12 @@ def check_destination(url: str, *, allow_private: bool, resolve: Resolver) -> No
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     for address in host_addresses(parsed.host, port, resolve, url):
         if not is_public(address):
+            shown = address if parsed.host.strip("[]") == address else f"{parsed.host} → {address}"
             raise DocumentError(
                 "private_address",
-                f"出于安全考虑，不读取内网、本机或保留地址（{parsed.host} → {address}）。如确需读取内网文件服务器，"
+                f"出于安全考虑，不读取内网、本机或保留地址（{shown}）。如确需读取内网文件服务器，"
                 "请由管理员设置 PLANBOT_ALLOW_PRIVATE_URLS=true。",
-                f"For safety, private, loopback and reserved addresses are not fetched ({parsed.host} -> {address}). "
+                f"For safety, private, loopback and reserved addresses are not fetched ({shown.replace('→', '->')}). "
                 "If an intranet document server is needed, an administrator can set PLANBOT_ALLOW_PRIVATE_URLS=true.",
             )
 
