@@ -193,8 +193,12 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
             continue
         if not _continues(text, end):
             continue
-        if generic_name(candidate) and not STRONG_CONTINUATION.match(text, end):
-            continue
+        if (
+            not lenient
+            and (generic_name(candidate) or not candidate.startswith(LEVEL_PREFIXES))
+            and not STRONG_CONTINUATION.match(text, end)
+        ):
+            continue  # 启动区…中心建设: without a level marker, only a clearly assigned subject is a unit
         split = _conjunction_split(candidate)
         if split:
             return UnitMention(candidate[:split], start, start + split)
