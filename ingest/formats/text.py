@@ -16,8 +16,9 @@ from functools import lru_cache
 
 from ingest.errors import DocumentError
 
-# GB18030 is a superset of GBK and GB2312; the Big5 family differ in their extensions, so try each.
-CHINESE_ENCODINGS = ("gb18030", "big5", "cp950", "big5hkscs")
+# GB18030 is a superset of GBK and GB2312; the Big5 family differ in their extensions, so try each. UTF-8
+# competes too: a UTF-8 file with a few damaged bytes is still best read as UTF-8, with replacement marks.
+CHINESE_ENCODINGS = ("gb18030", "big5", "cp950", "big5hkscs", "utf-8")
 # Scoring looks at a prefix only: a 20 MB file is judged by its first quarter megabyte.
 SCORED_CHARS = 200_000
 DETECTOR_BYTES = 256 * 1024

@@ -80,6 +80,18 @@ def test_whole_seed_documents_in_legacy_encodings_read_back(tmp_path, seeds_dir,
         assert load_source(write(tmp_path, seed.name, raw)).text == expected, seed.name
 
 
+@pytest.mark.parametrize("codec", ["utf-8", "gbk", "big5"])
+def test_a_few_damaged_bytes_do_not_change_the_encoding(tmp_path, codec):
+    text = (TRADITIONAL if codec == "big5" else SIMPLIFIED) * 3
+    raw = text.encode(codec)
+    middle = len(raw) // 2 - len(raw) // 2 % 2
+    damaged = raw[:middle] + b"\xff" + raw[middle:]
+    loaded = load_source(write(tmp_path, "plan.txt", damaged))
+    assert loaded.encoding == {"utf-8": "utf-8", "gbk": "gb18030", "big5": "big5"}[codec]
+    assert 1 <= loaded.text.count("\ufffd") <= 3  # the bad byte, and at most the character it split
+    assert loaded.text[:40] == text[:40]
+
+
 def test_utf8_with_bom_drops_the_bom(tmp_path):
     loaded = load_source(write(tmp_path, "plan.txt", codecs.BOM_UTF8 + SIMPLIFIED.encode("utf-8")))
     assert loaded.text == SIMPLIFIED
