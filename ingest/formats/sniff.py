@@ -47,6 +47,7 @@ CONTENT_TYPES = {
 }
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 and WPS files are OLE compound files
+OTHER_OLE_SUFFIXES = frozenset({".xls", ".xlt", ".et", ".ppt", ".pps", ".dps", ".msg", ".vsd", ".msi"})
 HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 BINARY_MAGICS = (
     b"\x89PNG",
@@ -82,6 +83,8 @@ def detect_format(raw: bytes, *, name: str | None = None, content_type: str | No
     if head.startswith(b"PK\x03\x04"):
         return zip_format(raw, name)
     if head.startswith(OLE_MAGIC):
+        if name and PurePosixPath(name).suffix.lower() in OTHER_OLE_SUFFIXES:
+            raise unknown_format_error(name)  # a spreadsheet or slides, not a legacy Word file
         return "wps" if claimed == "wps" else "doc"
     if head.startswith(b"{\\rtf"):
         return "doc"
@@ -122,6 +125,13 @@ def zip_format(raw: bytes, name: str | None) -> str:
         ) from None
     if "word/document.xml" in names:
         return "docx"
+    if "OFD.xml" in names:
+        raise DocumentError(
+            "unknown_format",
+            "这是 OFD 版式文件，暂不支持。请在发布网站下载同一文件的 PDF 或 Word 版本，或用数科 OFD 阅读器另存为 PDF。",
+            "This is an OFD file, which is not supported. Download the PDF or Word version of the same document, "
+            "or save it as PDF from an OFD reader.",
+        )
     raise unknown_format_error(name)
 
 

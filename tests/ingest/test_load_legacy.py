@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import stat
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,18 @@ def test_a_word_name_on_plain_text_is_read_as_text(tmp_path):
 def test_a_wps_name_on_an_ole_file_stays_wps_and_a_doc_name_stays_doc(tmp_path, bin_dir):
     assert "WPS" in refusal(write(tmp_path, "a.wps", LEGACY_BYTES)).zh
     assert "旧版 Word" in refusal(write(tmp_path, "a.bin", LEGACY_BYTES)).zh
+
+
+def test_an_old_spreadsheet_is_not_mistaken_for_a_word_file(tmp_path):
+    error = refusal(write(tmp_path, "indicators.xls", LEGACY_BYTES))
+    assert error.code == "unknown_format"
+    assert ".xls" in error.zh
+
+
+def test_an_ofd_file_is_refused_with_a_hint(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("OFD.xml", "<ofd:OFD/>")
+    error = refusal(write(tmp_path, "notice.ofd", buffer.getvalue()))
+    assert error.code == "unknown_format"
+    assert "OFD" in error.zh and "PDF" in error.en
