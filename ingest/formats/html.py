@@ -119,6 +119,7 @@ PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre"
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 TOKEN_SPLIT = re.compile(r"[\s_\-]+")
 SUBSTANTIAL_CHARS = 200
+SITE_SUFFIX = re.compile(r"\s*[_|｜]\s*|\s+[-—–]+\s+")
 CJK_LINE_WRAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]*\n\s*(?=[\u3000-\u9fff\uff00-\uffef])")
 
 
@@ -151,7 +152,8 @@ def page_title(root: etree._Element) -> str:
         for element in root.xpath(path):
             text = squash(element.text_content())
             if text:
-                return text
+                # "通知标题_莱芜区人民政府" or "通知标题 - 政府文件": the site's name is not part of the title
+                return SITE_SUFFIX.split(text)[0] if path == "//title" else text
     return ""
 
 

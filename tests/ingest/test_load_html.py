@@ -144,6 +144,18 @@ def test_the_page_title_is_kept_when_the_main_block_lacks_it(tmp_path):
     assert load_html(tmp_path, html).text.split("\n")[0] == "任务分工方案"
 
 
+def test_the_site_name_is_cut_from_the_page_title(tmp_path):
+    html = (
+        "<html><head><title>关于印发任务分工方案的通知_莱芜区人民政府</title></head><body>"
+        "<div class='title'>关于印发任务分工方案的通知</div><div class='content'>"
+        "<p>区发展改革局负责统筹协调，区财政局负责资金保障。</p></div></body></html>"
+    )
+    assert load_html(tmp_path, html).text.split("\n") == [
+        "关于印发任务分工方案的通知",
+        "区发展改革局负责统筹协调，区财政局负责资金保障。",
+    ]
+
+
 def test_html_saved_under_a_word_name_is_read_as_html(tmp_path):
     html = "<html><body><p>区发展改革局牵头，各部门配合。</p></body></html>"
     loaded = load_html(tmp_path, html, name="notice.doc")
