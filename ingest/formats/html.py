@@ -3,8 +3,10 @@
 Government pages wrap one document in a great deal of chrome. We drop the elements that are never content
 (script, style, nav, header, footer, aside, forms) and those whose class or id says so (nav, menu, footer,
 breadcrumb, share…), then keep the block that holds the most paragraph text: an <article> or <main> when
-the page has a substantial one, otherwise the element whose own paragraphs add up to the most text.
-The page title is put first when the chosen block does not already contain it.
+the page has a substantial one, otherwise the element whose own paragraphs (and data tables) add up to the
+most text. That block is widened to its parents while they add text rather than links, to take in the title
+and issuing line that sit beside the body; the page title is put first when it is still missing.
+Data tables become one line per row, like Word tables (ingest.formats.tables).
 """
 
 from __future__ import annotations
@@ -18,102 +20,25 @@ from lxml import etree
 from ingest.formats.tables import Cell, join_fragments, table_lines
 from ingest.formats.text import DecodedText, decode_with_declared
 
-NEVER_CONTENT = (
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "iframe",
-    "svg",
-    "canvas",
-    "nav",
-    "header",
-    "footer",
-    "aside",
-    "form",
-    "button",
-    "select",
-    "input",
-    "textarea",
-    "object",
-    "embed",
-    "audio",
-    "video",
-)
-# Whole tokens of class/id values: "article-header" drops, "headline" does not.
-CHROME_TOKENS = frozenset(
-    {
-        "nav",
-        "navbar",
-        "navigation",
-        "menu",
-        "menubar",
-        "submenu",
-        "footer",
-        "foot",
-        "header",
-        "topbar",
-        "breadcrumb",
-        "breadcrumbs",
-        "crumb",
-        "crumbs",
-        "share",
-        "sharing",
-        "social",
-        "sidebar",
-        "copyright",
-        "banner",
-        "advert",
-        "ads",
-        "toolbar",
-        "skip",
-        "login",
-        "search",
-        "related",
-        "recommend",
-        "pager",
-        "pagination",
-        "qrcode",
-        "dh",
-        "daohang",
-        "wzdh",
-        "bszn",
-        "fxdh",
-    }
-)
-BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "div",
-        "section",
-        "article",
-        "main",
-        "li",
-        "ul",
-        "ol",
-        "table",
-        "tr",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "pre",
-        "dl",
-        "dt",
-        "dd",
-        "center",
-        "br",
-        "hr",
-        "td",
-        "th",
-        "tbody",
-        "thead",
-        "body",
-    }
-)
+# fmt: off
+NEVER_CONTENT = frozenset({
+    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "nav", "header", "footer",
+    "aside", "form", "button", "select", "input", "textarea", "object", "embed", "audio", "video"
+})
+# Whole tokens of class/id values: "article-header" drops, "headline" does not. Chinese sites also name
+# them in pinyin initials: dh 导航, wzdh 网站导航, bszn 办事指南, fxdh 分享导航.
+CHROME_TOKENS = frozenset({
+    "nav", "navbar", "navigation", "menu", "menubar", "submenu", "footer", "foot", "header", "topbar",
+    "breadcrumb", "breadcrumbs", "crumb", "crumbs", "share", "sharing", "social", "sidebar", "copyright",
+    "banner", "advert", "ads", "toolbar", "skip", "login", "search", "related", "recommend", "pager",
+    "pagination", "qrcode", "dh", "daohang", "wzdh", "bszn", "fxdh"
+})
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "li", "ul", "ol", "table", "tr", "h1", "h2", "h3", "h4",
+    "h5", "h6", "blockquote", "pre", "dl", "dt", "dd", "center", "br", "hr", "td", "th", "tbody", "thead",
+    "body"
+})
+# fmt: on
 CELL_TAGS = frozenset({"td", "th"})
 PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote", "dd"})
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
