@@ -42,6 +42,19 @@ def test_a_heading_flush_left_after_a_full_line_starts_its_own_paragraph(tmp_pat
     ]
 
 
+def test_numbered_items_start_paragraphs_but_a_wrapped_decimal_does_not(tmp_path):
+    lines = [
+        PdfLine(72, 80, "1．建立规划实施年度监测制度，由区发展改革局牵头，每年第一季度完成上"),
+        PdfLine(72, 98, "年度监测报告，全区生产总值增长"),
+        PdfLine(72, 116, "2.开展规划中期评估，区统计局配合，地区生产总值年均增长要达到"),
+        PdfLine(72, 134, "6.5%左右。"),
+    ]
+    assert load_pdf(tmp_path, [lines]).split("\n") == [
+        "1．建立规划实施年度监测制度，由区发展改革局牵头，每年第一季度完成上年度监测报告，全区生产总值增长",
+        "2.开展规划中期评估，区统计局配合，地区生产总值年均增长要达到6.5%左右。",
+    ]
+
+
 def test_english_paragraphs_break_on_indent_gap_and_short_last_line(tmp_path):
     lines = [
         PdfLine(72, 80, "Planning offices publish long documents whose lines"),
