@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -20,7 +20,7 @@ from ingest.records import ExtractedDocument
 from ingest.units import default_alias_table
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     jsonl = "jsonl"
     table = "table"
 
@@ -40,7 +40,7 @@ def extract_command(
     if settings.alias_file:
         aliases = aliases.extended_from_file(settings.alias_file)
     out = Console(soft_wrap=True, highlight=False)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     failures = 0
     with Progress(console=err, transient=True, disable=len(sources) < 2) as progress:
         bar = progress.add_task("提取 / extracting", total=len(sources))
@@ -61,7 +61,7 @@ def extract_command(
             if output_format is OutputFormat.jsonl:
                 write_jsonl(document)
             else:
-                out.print(records_table(document))
+                out.print(records_table(document, wide=out.width >= 120))
             progress.advance(bar)
     if failures:
         raise typer.Exit(code=2)
@@ -74,25 +74,31 @@ def write_jsonl(document: ExtractedDocument) -> None:
     sys.stdout.flush()
 
 
-def records_table(document: ExtractedDocument) -> Table:
+def records_table(document: ExtractedDocument, *, wide: bool = True) -> Table:
     period = f"{document.period[0]}–{document.period[1]}" if document.period else "—"
     table = Table(
         title=f"{document.title or document.source}（{document.jurisdiction or '辖区未识别'}，规划期 {period}，"
         f"{len(document.records)} 条）",
         show_lines=False,
     )
-    for column in ("单位", "角色", "任务", "时限", "周期", "起始", "章节"):
-        table.add_column(column, overflow="fold")
+    table.add_column("单位", no_wrap=True, min_width=6)
+    table.add_column("角色", no_wrap=True)
+    table.add_column("任务", overflow="fold", ratio=3)
+    table.add_column("时限", no_wrap=True)
+    table.add_column("周期", no_wrap=True)
+    if wide:
+        table.add_column("章节", overflow="fold", ratio=1)
     role_names = {"lead": "牵头", "co": "配合", None: ""}
     recurrence_names = {"yearly": "每年", "quarterly": "每季度", "monthly": "每月", None: ""}
     for record in document.records:
-        table.add_row(
+        cells = [
             record.department or "（未指明）",
             role_names.get(record.role, record.role or ""),
             record.task,
             record.due.isoformat() if record.due else "",
-            recurrence_names.get(record.recurrence, record.recurrence or ""),
-            record.starts.isoformat() if record.starts else "",
-            record.section,
-        )
+            recurrence_names.get(record.recurrence, record.recurrence or "")
+            + (f"{record.starts.year}起" if record.starts else ""),
+            record.section.rsplit(" > ", 1)[-1],
+        ]
+        table.add_row(*(cells if wide else cells[:-1]))
     return table

@@ -1,0 +1,75 @@
+"""`planbot extract` as users run it: a real process, real files, its exit code and its words."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def planbot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from bot.cli import main; main()", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_jsonl_follows_the_contract(samples_dir: Path):
+    result = planbot("extract", str(samples_dir / "division_plan.txt"), "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) > 30
+    assert set(records[0]) == {"department", "role", "task", "evidence", "section", "due", "recurrence", "starts"}
+    assert any(r["department"] == "区住房城乡建设局" and r["due"] == "2025-11-30" for r in records)
+
+
+def test_table_for_people(samples_dir: Path):
+    result = planbot("extract", str(samples_dir / "district_plan_implementation.txt"))
+    assert result.returncode == 0, result.stderr
+    assert "区发展改革局" in result.stdout and "牵头" in result.stdout
+
+
+def test_several_inputs_in_one_run(samples_dir: Path, seeds_dir: Path):
+    paths = [str(path) for path in sorted(seeds_dir.glob("*.txt"))]
+    result = planbot("extract", *paths, "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    evidence = {json.loads(line)["evidence"] for line in result.stdout.splitlines()}
+    assert len(evidence) > 50
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("empty.txt", b"", "空"),
+        ("blank.txt", b"\n\n   \n", "空"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "格式"),
+        ("binary.txt", bytes(range(256)) * 40, ""),
+    ],
+)
+def test_bad_documents_are_refused_in_chinese_first(tmp_path: Path, name, content, words):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = planbot("extract", str(path), "--format", "jsonl")
+    assert result.returncode != 0
+    assert result.stdout == ""
+    first_line = result.stderr.strip().splitlines()[1].strip()
+    assert any("\u4e00" <= char <= "\u9fff" for char in first_line), result.stderr
+    assert words in result.stderr
+
+
+def test_too_large_is_refused_with_the_limit_named(tmp_path: Path):
+    path = tmp_path / "big.txt"
+    path.write_bytes("区发改局负责。\n".encode() * 200_000)
+    import os
+
+    env = dict(os.environ, PLANBOT_MAX_DOCUMENT_MB="1")
+    result = planbot("extract", str(path), env=env)
+    assert result.returncode != 0
+    assert "MB" in result.stderr
+
+
+def test_missing_file_says_what_to_do(tmp_path: Path):
+    result = planbot("extract", str(tmp_path / "nowhere.txt"))
+    assert result.returncode != 0
+    assert "找不到" in result.stderr or "不存在" in result.stderr

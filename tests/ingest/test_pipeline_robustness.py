@@ -1,0 +1,51 @@
+"""Random and mutated text through the whole pure pipeline: only DocumentError may come out."""
+
+from __future__ import annotations
+
+import hashlib
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest.errors import DocumentError
+from ingest.pipeline import extract_document
+from ingest.records import LoadedDocument
+
+FRAGMENTS = [
+    "区发改局", "各镇（街道）", "牵头", "会同", "配合", "要", "负责", "由", "：", "；", "。", "，", "（", "）", "\n", "\t",
+    "第十五章 规划实施保障", "一、", "（一）", "1.", "专栏1", "一是", "2025年底前", "6月底前", "中期评估", "总结评估", "每年",
+    "自2022年起", "牵头单位：", "责任单位：", "完成时限：", "區(qū)", "[bookmark: x]", "—41—", "?。H", "十四五", "序号",
+]  # fmt: skip
+
+
+def run(text: str) -> None:
+    loaded = LoadedDocument("fuzz.txt", "txt", text, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    try:
+        document = extract_document(loaded)
+    except DocumentError as error:
+        assert error.zh and error.en and error.code
+        return
+    for record in document.records:
+        start, end = record.span
+        assert document.text[start:end].strip() == record.evidence
+        assert record.role in (None, "lead", "co")
+        assert record.recurrence in (None, "yearly", "quarterly", "monthly")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=6), max_size=60).map("".join))
+def test_plan_like_fragments(text):
+    run(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_arbitrary_unicode(text):
+    run(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300))
+def test_bytes_decoded_any_way(raw):
+    run(raw.decode("latin-1"))
+    run(raw.decode("utf-8", errors="replace"))
