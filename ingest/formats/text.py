@@ -19,7 +19,9 @@ from ingest.errors import DocumentError
 # GB18030 is a superset of GBK and GB2312; the Big5 family differ in their extensions, so try each. UTF-8
 # competes too: a UTF-8 file with a few damaged bytes is still best read as UTF-8, with replacement marks.
 CHINESE_ENCODINGS = ("gb18030", "big5", "cp950", "big5hkscs", "utf-8")
-# Scoring looks at a prefix only: a 20 MB file is judged by its first quarter megabyte.
+# Encodings are scored on a prefix: 64 KB is tens of thousands of characters, plenty to tell them apart, and
+# a 20 MB file costs no more than a small one.
+SCORED_BYTES = 64 * 1024
 SCORED_CHARS = 200_000
 DETECTOR_BYTES = 256 * 1024
 ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
@@ -52,7 +54,7 @@ def decode_text(raw: bytes) -> DecodedText:
         pass
     else:
         return checked(DecodedText(unify_newlines(text), "ascii" if raw.isascii() else "utf-8"))
-    score, text, encoding = max(candidates(raw), key=lambda candidate: candidate[0])
+    score, encoding = max(candidates(raw), key=lambda candidate: candidate[0])
     if score < MIN_PLAUSIBILITY:
         raise DocumentError(
             "no_text",
@@ -60,7 +62,7 @@ def decode_text(raw: bytes) -> DecodedText:
             "The text encoding could not be recognised; the content reads as garbage. Open the file in an "
             "editor and save it as UTF-8 .txt, then load it again.",
         )
-    return checked(DecodedText(unify_newlines(text), encoding))
+    return checked(DecodedText(unify_newlines(raw.decode(encoding, errors="replace")), encoding))
 
 
 def decode_with_declared(raw: bytes, declared: str | None) -> DecodedText:
@@ -116,21 +118,25 @@ def utf16_without_bom(raw: bytes) -> str | None:
     return None
 
 
-def candidates(raw: bytes) -> list[tuple[float, str, str]]:
-    """(score, text, encoding) for every encoding that could have produced these bytes."""
+def candidates(raw: bytes) -> list[tuple[float, str]]:
+    """(score, encoding) for every encoding that could have produced these bytes, judged on a sample."""
+    sample = raw[:SCORED_BYTES]
+    if len(raw) > SCORED_BYTES and b"\n" in sample:
+        # cut at a line end: 0x0A is never part of a multi-byte character in these encodings
+        sample = sample[: sample.rindex(b"\n") + 1]
     names = list(CHINESE_ENCODINGS)
-    guess = detector_guess(raw)
+    guess = detector_guess(sample)
     if guess and guess not in names:
         names.append(guess)
     scored = []
     for name in names:
         try:
-            text = raw.decode(name)
+            text = sample.decode(name)
             errors = 0
         except UnicodeDecodeError:
-            text = raw.decode(name, errors="replace")
+            text = sample.decode(name, errors="replace")
             errors = text.count("\ufffd")
-        scored.append((plausibility(text, errors), text, name))
+        scored.append((plausibility(text, errors), name))
     return scored
 
 
