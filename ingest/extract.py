@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.assignments import (
     CLAUSE_LEAD,
@@ -324,6 +325,7 @@ def _assigns(text: str, assignments: list[Assignment]) -> bool:
     return False
 
 
+@lru_cache(maxsize=512)
 def _units_named_by_heading(title: str) -> list[Assignment]:
     """A heading such as 一、区发展改革局 or （三）区财政局： names the unit for the tasks beneath it."""
     found = heading_of(title)

@@ -39,6 +39,7 @@ HEADING_START = re.compile(
     r"|\d+[.．、](?!\d)|专栏\s*\d+|附件\s*\d*)"
 )
 TITLE_ENDING = re.compile(r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|实施方案)(?:[（(][^）)]{0,12}[）)])?[”》」]?$")
+LETTERS = re.compile(r"(?:[^\W\d_].*?){4}", re.S)  # a document needs at least four letters (汉字 or latin)
 SENTENCE_END = "。！？!?；;：:…"
 SOFT_BREAK_END = "，、（(“《—"
 
@@ -56,7 +57,7 @@ class NormalizedText:
 
     @property
     def has_text(self) -> bool:
-        return sum(1 for ch in self.text if "\u4e00" <= ch <= "\u9fff" or ch.isalpha()) >= 4
+        return LETTERS.search(self.text) is not None
 
     def to_source(self, offset: int) -> int:
         """Original offset of the normalized character at `offset`."""

@@ -71,7 +71,10 @@ NATIONAL_BODIES = (
     "住房城乡建设部", "交通运输部", "水利部", "农业农村部", "商务部", "文化和旅游部", "退役军人事务部", "应急管理部", "人民银行",
     "中国人民银行", "审计署", "海关总署", "税务总局", "市场监管总局", "外交部", "国防部", "国务院国资委", "国务院办公厅",
 )  # fmt: skip
-COLLECTIVE_BY_LENGTH = sorted(COLLECTIVE_FORMS + NATIONAL_BODIES, key=len, reverse=True)
+# lexicon forms by their first character, longest first: unit_at runs at every clause start
+LEXICON_BY_FIRST: dict[str, list[str]] = {}
+for _form in sorted(COLLECTIVE_FORMS + NATIONAL_BODIES, key=len, reverse=True):
+    LEXICON_BY_FIRST.setdefault(_form[0], []).append(_form)
 
 # field abbreviations as bureaus write them, expanded to the form the alias table keys on
 ABBREVIATIONS = (
@@ -170,8 +173,11 @@ def unit_kind(canonical: str) -> str:
     return "bureau"
 
 
+SUFFIX_LAST_CHARS = frozenset(suffix[-1] for suffix in UNIT_SUFFIXES)
+
+
 def _ends_with_suffix(text: str) -> bool:
-    return text.endswith(UNIT_SUFFIXES)
+    return bool(text) and text[-1] in SUFFIX_LAST_CHARS and text.endswith(UNIT_SUFFIXES)
 
 
 def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | None:
@@ -181,11 +187,15 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
     bracketed = BRACKETED_COLLECTIVE.match(text, start)
     if bracketed and _continues(text, bracketed.end()):
         return UnitMention(bracketed.group(), start, bracketed.end())
-    for form in COLLECTIVE_BY_LENGTH:
+    if start >= len(text):
+        return None
+    for form in LEXICON_BY_FIRST.get(text[start], ()):
         if text.startswith(form, start) and _continues(text, start + len(form)):
             return UnitMention(_drop_annotation(form), start, start + len(form))
     limit = min(len(text), start + 20)
     for end in range(limit, start + 1, -1):
+        if text[end - 1] not in SUFFIX_LAST_CHARS:
+            continue
         candidate = text[start:end]
         if not _ends_with_suffix(candidate):
             continue
