@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Executor, ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -46,8 +47,12 @@ def build_app(settings: Settings, *, client: WebClient | None = None, deps: Deps
     client = client or web_client(settings)
     if deps.slack_client is None:
         deps.slack_client = client
+    # Bolt's default is five listener threads; fifty slash commands at once would queue for them before
+    # they could even ack. Listeners only parse and ack, so more threads cost little.
+    listeners = ThreadPoolExecutor(max_workers=32, thread_name_prefix="planbot-listener")
     app = App(
         client=client,
+        listener_executor=listeners,
         signing_secret=settings.slack_signing_secret or "",
         # Socket Mode connections are authenticated by the app token; signatures only exist over HTTP.
         request_verification_enabled=not settings.slack_app_token,
@@ -57,8 +62,16 @@ def build_app(settings: Settings, *, client: WebClient | None = None, deps: Deps
     )
     from handlers import register
 
-    register(app, deps)
+    work = register(app, deps)
+    app.planbot_executors = (listeners, work)  # type: ignore[attr-defined]  (close_app waits for them)
     return app
+
+
+def close_app(app: App) -> None:
+    """Let the work already acknowledged finish, then stop the app's threads."""
+    executors: tuple[Executor, ...] = getattr(app, "planbot_executors", ())
+    for executor in executors:
+        executor.shutdown(wait=True)
 
 
 class SlackHttpServer:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
-def register(app: Any, deps: Any) -> None:
-    """Add planbot's listeners to a Bolt app (imported here so that the console never loads Slack code)."""
+def register(app: Any, deps: Any) -> Any:
+    """Add planbot's listeners to a Bolt app (imported here so that the console never loads Slack code).
+
+    Returns the executor that runs the work after each ack; bot.app.close_app shuts it down.
+    """
     from handlers.slack_listeners import register as register_slack
 
-    register_slack(app, deps)
+    return register_slack(app, deps)

@@ -62,8 +62,8 @@ def understand(ctx: CommandContext, text: str) -> Understanding | Reply:
         intent = "overdue"
     elif any(word in text for word in DUE_WORDS) or (period is not None and department is None):
         intent = "due"
-    elif department is not None or any(word in text for word in TASK_WORDS):
-        intent = "tasks" if (department is not None or period is not None) else "unknown"
+    elif any(word in text for word in TASK_WORDS) and (department is not None or period is not None):
+        intent = "tasks"
     else:
         intent = "unknown"
     return Understanding(department, words, period, review_kind, intent)

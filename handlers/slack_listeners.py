@@ -11,6 +11,8 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -69,8 +71,21 @@ class CoordinatorGroup:
         return self._members
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
+    """Add the listeners; returns the pool that runs the work after each ack (the caller shuts it down)."""
     group = CoordinatorGroup(deps)
+    # Work after the ack runs here, not on Bolt's listener threads: a slow query or reply then never delays
+    # the ack of the next request, and the pool's size caps concurrent database work.
+    work = work or ThreadPoolExecutor(max_workers=8, thread_name_prefix="planbot-work")
+
+    def after_ack(job: Callable[[], None], what: str) -> None:
+        def logged() -> None:
+            try:
+                job()
+            except Exception:
+                log.exception("work after ack failed", extra={"work": what})
+
+        work.submit(logged)
 
     def asker(client: Any, user_id: str, channel_id: str | None) -> Asker:
         return Asker(user_id=user_id, channel_id=channel_id, group_coordinators=group.members(client))
@@ -91,9 +106,15 @@ def register(app: App, deps: Deps) -> None:
             )
         else:
             ack()
-        who = asker(client, command["user_id"], command.get("channel_id"))
-        reply = execute(deps, who, parsed)
-        _deliver(reply, respond=respond, client=client, channel_id=command.get("channel_id"), today=today())
+
+        def answer() -> None:
+            who = asker(client, command["user_id"], command.get("channel_id"))
+            reply = execute(deps, who, parsed)
+            _deliver(
+                reply, respond=respond, client=client, channel_id=command.get("channel_id"), today=today()
+            )
+
+        after_ack(answer, f"/plan {parsed.subcommand.en}")
 
     @app.action(re.compile(r"^plan_page_(previous|next)$"))
     def turn_page(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
@@ -107,8 +128,12 @@ def register(app: App, deps: Deps) -> None:
             )
             return
         command, number = target
-        reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), command, page=number)
-        respond(**message(reply, today()), replace_original=True)
+
+        def answer() -> None:
+            reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), command, page=number)
+            respond(**message(reply, today()), replace_original=True)
+
+        after_ack(answer, "page")
 
     @app.action(ACTION_SHOW)
     def show_task(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
@@ -217,6 +242,8 @@ def register(app: App, deps: Deps) -> None:
         body = message(reply, today())
         body.pop("response_type", None)
         client.chat_postMessage(channel=event["channel"], **body)
+
+    return work
 
 
 def _ack_body(body: dict[str, Any]) -> dict[str, Any]:

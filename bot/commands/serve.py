@@ -1,9 +1,110 @@
-"""Commands of this area are registered here."""
+"""`planbot serve` (the Slack bot, HTTP or Socket Mode, with the reminder scheduler) and `planbot chat` (console)."""
 
 from __future__ import annotations
 
+import logging
+import signal
+import sys
+from typing import Annotated
+
 import typer
+
+from bot.deps import Deps
+from bot.settings import Settings, load_settings
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `planbot` app."""
+    app.command("serve")(serve_command)
+    app.command("chat")(chat_command)
+
+
+def serve_command(
+    port: Annotated[
+        int | None, typer.Option(help="HTTP 端口（默认 PLANBOT_PORT 或 3000）/ HTTP port")
+    ] = None,
+    host: Annotated[str, typer.Option(help="监听地址 / address to listen on")] = "0.0.0.0",
+    scheduler: Annotated[
+        bool, typer.Option(help="同时运行提醒任务 / also run the reminder scheduler")
+    ] = True,
+) -> None:
+    """运行 Slack 机器人：设置了 SLACK_APP_TOKEN 时用 Socket Mode，否则在 /slack/events 提供 HTTP 服务。
+    Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on /slack/events."""
+    from bot.app import MissingSlackSetting, SlackHttpServer, build_app, web_client
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    engine, deps = _deps(settings)
+    try:
+        client = web_client(settings)
+        deps.slack_client = client
+        deps.notifier = _notifier(settings, client)
+        app = build_app(settings, client=client, deps=deps)
+    except MissingSlackSetting as missing:
+        typer.echo(str(missing), err=True)
+        raise typer.Exit(code=2) from None
+    leader = _start_scheduler(deps, engine) if scheduler else None
+    try:
+        if settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            typer.echo("planbot：Socket Mode 已连接，无需公网地址。 Connected in Socket Mode.")
+            SocketModeHandler(app, settings.slack_app_token).start()
+        else:
+            server = SlackHttpServer(app, host=host, port=port or settings.port)
+            # SIGTERM from systemd or docker stops like Ctrl-C, so the scheduler lock is released cleanly
+            signal.signal(signal.SIGTERM, _interrupt)
+            typer.echo(f"planbot：在 http://{host}:{server.port}/slack/events 等待 Slack 请求。 Listening.")
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass
+            finally:
+                server.stop()
+    finally:
+        if leader is not None:
+            leader.close()
+        engine.dispose()
+
+
+def chat_command(
+    user: Annotated[
+        str, typer.Option(help="以哪个 Slack 用户 ID 的身份对话 / whose Slack user id to act as")
+    ] = "console",
+    coordinator: Annotated[bool, typer.Option(help="以协调员身份 / act as a coordinator")] = True,
+) -> None:
+    """在终端里与 planbot 对话（与 Slack 中相同的命令和提问）。 Talk to planbot in the terminal."""
+    from bot.console import ConsoleChat
+
+    settings = load_settings()
+    engine, deps = _deps(settings)
+    try:
+        ConsoleChat(deps, user_id=user, coordinator=coordinator).run(sys.stdin, sys.stdout)
+    finally:
+        engine.dispose()
+
+
+def _deps(settings: Settings):  # type: ignore[no-untyped-def]
+    from storage.db import open_database, session_factory
+
+    engine = open_database(settings.database_url)
+    return engine, Deps(settings=settings, session_factory=session_factory(engine))
+
+
+def _notifier(settings: Settings, client):  # type: ignore[no-untyped-def]
+    try:
+        from bot.notifiers.setup import build_notifier
+    except ImportError:  # reminders not installed in this build
+        return None
+    return build_notifier(settings, slack_client=client)
+
+
+def _start_scheduler(deps: Deps, engine):  # type: ignore[no-untyped-def]
+    try:
+        from bot.scheduler import run_scheduler
+    except ImportError:
+        return None
+    return run_scheduler(deps, engine)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import SlackHttpServer, build_app
+from bot.app import SlackHttpServer, build_app, close_app
 from bot.deps import Deps
 from bot.settings import Settings
 from tests.fakes import payloads
@@ -83,8 +83,11 @@ class RunningBot:
 @pytest.fixture
 def bot(deps: Deps, settings: Settings, fake_slack: FakeSlackApi, ledger: Ledger) -> Iterator[RunningBot]:
     app = build_app(settings, deps=deps)
-    with SlackHttpServer(app) as server:
-        yield RunningBot(server, fake_slack, ledger)
+    try:
+        with SlackHttpServer(app) as server:
+            yield RunningBot(server, fake_slack, ledger)
+    finally:
+        close_app(app)  # no answer may still be writing when the database goes away
 
 
 def text_of(message: dict[str, Any]) -> str:

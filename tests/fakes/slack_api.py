@@ -476,11 +476,14 @@ def _handler_class(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             headers = {key.lower(): value for key, value in self.headers.items()}
             status, extra_headers, payload = fake._answer(http_method, self.path, headers, raw)
-            encoded = (
-                payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
-            ).encode()
+            if isinstance(payload, bytes):
+                encoded, content_type = payload, "application/octet-stream"
+            elif isinstance(payload, str):
+                encoded, content_type = payload.encode(), "text/plain"
+            else:
+                encoded = json.dumps(payload, ensure_ascii=False).encode()
+                content_type = "application/json; charset=utf-8"
             self.send_response(status)
-            content_type = "text/plain" if isinstance(payload, str) else "application/json; charset=utf-8"
             self.send_header("Content-Type", content_type)
             for key, value in extra_headers.items():
                 self.send_header(key, value)
