@@ -19,7 +19,8 @@ def default_database_url() -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PLANBOT_", env_file=".env", extra="ignore")
+    # env_ignore_empty: a .env copied from .env.example leaves blank lines that must mean "the default"
+    model_config = SettingsConfigDict(env_prefix="PLANBOT_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     # storage
     database_url: str = Field(
