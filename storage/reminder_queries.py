@@ -217,12 +217,18 @@ def _claim(
     On PostgreSQL the inner SELECT skips rows another process has locked (FOR UPDATE SKIP LOCKED), so two
     dispatchers never take the same row. SQLite has a single writer: the UPDATE itself is the claim.
     """
-    due = (
-        select(Delivery.id)
-        .where(Delivery.status == status, Delivery.next_attempt_at <= now)
-        .order_by(Delivery.next_attempt_at, Delivery.id)
-        .limit(limit)
+    # round-robin over targets: the first message of every channel before the second of any, so a partial
+    # claim keeps as many channels busy as it can, each at its own rate limit
+    turn = (
+        func.row_number()
+        .over(partition_by=Delivery.target, order_by=(Delivery.next_attempt_at, Delivery.id))
+        .label("turn")
     )
+    ranked = (
+        select(Delivery.id, turn).where(Delivery.status == status, Delivery.next_attempt_at <= now).subquery()
+    )
+    picked = select(ranked.c.id).order_by(ranked.c.turn, ranked.c.id).limit(limit)
+    due = select(Delivery.id).where(Delivery.id.in_(picked), Delivery.status == status)
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     # a CTE, not `id IN (subquery)`: PostgreSQL may re-run an IN subquery for the UPDATE, and with SKIP LOCKED

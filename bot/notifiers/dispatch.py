@@ -8,7 +8,8 @@
    Retry-After honoured, 5xx and timeouts retried with exponential backoff. What still fails after
    `attempts_per_run` goes back to pending for a later run; permanent errors fail the delivery and tell the
    coordinators through a delivery of their own.
-3. Record results in batches (one transaction per batch), from the dispatching thread only.
+3. Record what was sent in batches (one transaction per batch) on a recorder thread, so the database never
+   holds up the next sends.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import heapq
 import itertools
 import logging
 import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -46,7 +48,8 @@ class DispatchReport:
 @dataclass
 class DispatchOptions:
     workers: int = 8
-    batch: int = 20_000  # claimed at once: a large batch lets every channel's first message go out first
+    batch: int = 20_000  # claimed at a time with one worker
+    claim_chunk: int = 1000  # claimed at a time by the background claimer (several workers)
     max_batches: int = 100
     lease: timedelta = timedelta(minutes=30)
     attempts_per_run: int = 5
@@ -56,6 +59,55 @@ class DispatchOptions:
     pace_margin: float = 0.03
     record_every: int = 200
     coordinator_targets: tuple[str, ...] = ()
+
+
+class _Recorder:
+    """Records sent deliveries in batches on a thread and a session of its own, so that writing to the
+    database never holds up the next sends. Stopping it flushes what is left."""
+
+    def __init__(
+        self, session_factory: Callable[[], object], clock: Callable[[], datetime], every: int
+    ) -> None:
+        self.session_factory = session_factory
+        self.clock = clock
+        self.every = every
+        self.queue: queue.Queue[tuple[int, str | None] | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="planbot-record", daemon=True)
+        self.error: BaseException | None = None
+        self.thread.start()
+
+    def add(self, delivery_id: int, message_ts: str | None) -> None:
+        self.queue.put((delivery_id, message_ts))
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        pending: list[tuple[int, str | None]] = []
+        with self.session_factory() as session:
+            while True:
+                try:
+                    item = self.queue.get(timeout=0.2)
+                except queue.Empty:
+                    item = ()
+                if item is None or len(pending) >= self.every or (item == () and pending):
+                    self._flush(session, pending)
+                if item is None:
+                    return
+                if item:
+                    pending.append(item)
+
+    def _flush(self, session, pending: list[tuple[int, str | None]]) -> None:
+        if not pending or self.error is not None:
+            return
+        try:
+            reminder_queries.mark_sent(session=session, sent=list(pending), now=self.clock())
+        except BaseException as error:  # the rows stay `sending`: recovery finds them in Slack's history
+            self.error = error
+        pending.clear()
 
 
 class Dispatcher:
@@ -76,6 +128,8 @@ class Dispatcher:
         self.sleeper = sleeper
         self.options = options or DispatchOptions()
         self.pacer = TargetPacer(self.options.pace_margin)
+        self._backlog = 0  # claimed by the background claimer and not yet settled
+        self._backlog_changed = threading.Condition()
 
     # -- the run ------------------------------------------------------------------------------------------
 
@@ -86,16 +140,51 @@ class Dispatcher:
                 session=session, now=self.clock(), lease=self.options.lease, limit=self.options.batch
             )
             to_send = self._recover(session, abandoned, report)
-            # batch after batch until nothing is due; failure notices inserted on the way go out in this run too
+            if self.options.workers > 1:
+                # claims go on in the background, round-robin over targets, while the first ones are sent
+                events: queue.Queue[tuple] = queue.Queue()
+                threading.Thread(
+                    target=self._claim_all, args=(events,), name="planbot-claim", daemon=True
+                ).start()
+                self._send_all(session, to_send, report, events, claiming=True)
+                return report
+            # one thread: claim, send, claim again, until nothing is due (failure notices included)
             for _ in range(self.options.max_batches):
                 to_send += reminder_queries.claim_pending(
                     session=session, now=self.clock(), lease=self.options.lease, limit=self.options.batch
                 )
                 if not to_send:
                     break
-                self._send_all(session, to_send, report)
+                self._send_all(session, to_send, report, queue.Queue(), claiming=False)
                 to_send = []
         return report
+
+    def _claim_all(self, events: queue.Queue) -> None:
+        """Claim chunk after chunk while fewer than two chunks wait unsent: what we cannot send soon stays
+        pending, free for another process to claim."""
+        chunk = max(1, min(self.options.batch, self.options.claim_chunk))
+        try:
+            with self.session_factory() as session:
+                for _ in range(self.options.max_batches * max(1, self.options.batch // chunk)):
+                    with self._backlog_changed:
+                        self._backlog_changed.wait_for(lambda: self._backlog < 2 * chunk)
+                    claimed = reminder_queries.claim_pending(
+                        session=session, now=self.clock(), lease=self.options.lease, limit=chunk
+                    )
+                    if not claimed:
+                        break
+                    with self._backlog_changed:
+                        self._backlog += len(claimed)
+                    events.put(("claimed", claimed))
+        except Exception as error:  # what was not claimed stays pending for the next run
+            log.warning("claiming deliveries failed: %s", error)
+        finally:
+            events.put(("claimed_all",))
+
+    def _sent_one(self) -> None:
+        with self._backlog_changed:
+            self._backlog = max(0, self._backlog - 1)
+            self._backlog_changed.notify_all()
 
     def _recover(
         self, session, abandoned: list[ClaimedDelivery], report: DispatchReport
@@ -121,21 +210,37 @@ class Dispatcher:
         report.recovered += len(found)
         return resend
 
-    def _send_all(self, session, deliveries: list[ClaimedDelivery], report: DispatchReport) -> None:
+    def _send_all(
+        self,
+        session,
+        deliveries: list[ClaimedDelivery],
+        report: DispatchReport,
+        events: queue.Queue,
+        *,
+        claiming: bool,
+    ) -> None:
+        """Send `deliveries`, and those that arrive as ("claimed", batch) on `events` while `claiming`."""
         by_target: dict[str, deque[ClaimedDelivery]] = {}
-        for delivery in deliveries:
-            by_target.setdefault(delivery.target, deque()).append(delivery)
         order = itertools.count()
         ready: list[tuple[float, int, str]] = []
-        now = self.monotonic()
-        for target in by_target:
-            heapq.heappush(
-                ready,
-                (self.pacer.next_free(target, self.notifier.rate_limits(target), now), next(order), target),
-            )
+
+        def add(batch: list[ClaimedDelivery]) -> None:
+            now = self.monotonic()
+            for delivery in batch:
+                waiting = by_target.setdefault(delivery.target, deque())
+                # a target with deliveries already has one entry in `ready` or one send in flight
+                if not waiting:
+                    limits = self.notifier.rate_limits(delivery.target)
+                    heapq.heappush(
+                        ready,
+                        (self.pacer.next_free(delivery.target, limits, now), next(order), delivery.target),
+                    )
+                waiting.append(delivery)
+
+        add(deliveries)
         attempts: dict[int, int] = {}
-        sent_batch: list[tuple[int, str | None]] = []
-        results: queue.Queue[tuple[str, ClaimedDelivery, SendOutcome]] = queue.Queue()
+        recorder = _Recorder(self.session_factory, self.clock, self.options.record_every)
+        results = events
         workers = max(1, self.options.workers)
         pool = ThreadPoolExecutor(workers, thread_name_prefix="planbot-send") if workers > 1 else None
         in_flight = 0
@@ -145,14 +250,15 @@ class Dispatcher:
                 outcome = self.notifier.send(target, delivery.text, delivery_key=delivery.key)
             except Exception as error:  # a notifier bug must not lose the delivery: retry later
                 outcome = SendOutcome(RETRY, error=f"{type(error).__name__}: {error}")
-            results.put((target, delivery, outcome))
+            results.put(("sent", target, delivery, outcome))
 
         def settle(target: str, delivery: ClaimedDelivery, outcome: SendOutcome) -> None:
             queue_of_target = by_target[target]
+            before = len(queue_of_target)
             at = self.monotonic()
             if outcome.status == SENT:
                 queue_of_target.popleft()
-                sent_batch.append((delivery.id, outcome.message_ts))
+                recorder.add(delivery.id, outcome.message_ts)
                 report.sent += 1
             elif outcome.status == FAILED:
                 queue_of_target.popleft()
@@ -174,42 +280,47 @@ class Dispatcher:
                         retry_at=self.clock() + self.options.retry_later,
                     )
                     report.deferred += 1
+            if len(queue_of_target) < before:
+                self._sent_one()
             if queue_of_target:
                 limits = self.notifier.rate_limits(target)
                 heapq.heappush(ready, (self.pacer.next_free(target, limits, at), next(order), target))
-            if len(sent_batch) >= self.options.record_every:
-                self._record(session, sent_batch)
+
+        def handle(event: tuple) -> None:
+            nonlocal in_flight, claiming
+            if event[0] == "sent":
+                in_flight -= 1
+                settle(*event[1:])
+            elif event[0] == "claimed":
+                add(event[1])
+            else:
+                claiming = False
 
         try:
-            while ready or in_flight:
+            while ready or in_flight or claiming:
                 now = self.monotonic()
                 while ready and ready[0][0] <= now and in_flight < workers:
                     _, _, target = heapq.heappop(ready)
                     delivery = by_target[target][0]
                     self.pacer.record(target, self.notifier.rate_limits(target), now)
+                    in_flight += 1
                     if pool is None:
                         attempt(target, delivery)
-                        settle(*results.get_nowait())
+                        handle(results.get_nowait())
                     else:
-                        in_flight += 1
                         pool.submit(attempt, target, delivery)
-                if in_flight:
+                if in_flight or claiming:
                     wait = max(0.0, ready[0][0] - self.monotonic()) if ready and in_flight < workers else None
                     try:
-                        settled = [results.get(timeout=wait)]
+                        handle(results.get(timeout=wait))
                     except queue.Empty:
                         continue
                     while True:
                         try:
-                            settled.append(results.get_nowait())
+                            handle(results.get_nowait())
                         except queue.Empty:
                             break
-                    for item in settled:
-                        in_flight -= 1
-                        settle(*item)
                 elif ready:
-                    if sent_batch:
-                        self._record(session, sent_batch)
                     pause = ready[0][0] - self.monotonic()
                     if pause > 0:
                         self.sleeper(pause)
@@ -217,12 +328,10 @@ class Dispatcher:
             if pool is not None:
                 pool.shutdown(wait=True)
             while not results.empty():  # sends that finished while we were unwinding still count
-                settle(*results.get_nowait())
-            self._record(session, sent_batch)
-
-    def _record(self, session, sent_batch: list[tuple[int, str | None]]) -> None:
-        reminder_queries.mark_sent(session=session, sent=list(sent_batch), now=self.clock())
-        sent_batch.clear()
+                event = results.get_nowait()
+                if event[0] == "sent":
+                    settle(*event[1:])
+            recorder.close()
 
     def _fail(self, session, delivery: ClaimedDelivery, error: str, report: DispatchReport) -> None:
         reminder_queries.mark_failed(session=session, delivery_id=delivery.id, error=error)
