@@ -126,6 +126,7 @@ def _demo_day(given: str | None, docs: Path | None) -> date:
 def _fresh_folder(workdir: Path | None, out: Console) -> Path:
     if workdir is None:
         return Path(tempfile.mkdtemp(prefix="planbot-demo-"))
+    workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     if (workdir / "demo.sqlite3").exists():
         out.print(
@@ -248,6 +249,8 @@ def _print_calendar(session: Session, out: Console) -> None:
             REVIEW_NAMES.get(entry.kind, entry.kind),
             entry.plan_title,
         )
+    if not entries:
+        table.add_row("—", "", "（无：只有五年规划纲要和年度计划才有评估节点）", "")
     out.print(table)
     out.print(
         "约定 / conventions：年度监测 = 次年 01-31，中期评估 = 规划期中间一年 06-30，总结评估 = 最后一年 12-31"
