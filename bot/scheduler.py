@@ -3,8 +3,8 @@
 The scheduler holds no truth (see ../shared/STYLE.md). Its jobs only say "look now": the daily sweep and the
 digest job compute from the ledger what is due and insert deliveries (a unique key each), and the dispatcher
 sends whatever is pending. Jobs live in APScheduler's SQLAlchemyJobStore in the ledger's own database, with
-stable ids, replace_existing, coalesce, no misfire grace and one instance at a time: after downtime each job
-runs once, and the sweep catches up on what was missed.
+stable ids, replace_existing, coalesce, no misfire grace and one instance at a time, and each runs once when
+the scheduler starts: after downtime the sweep catches up on what was missed, once.
 
 Job functions are looked up by name when a stored job runs, so they are module-level functions that find the
 process's `Deps` in `_RUNTIMES` by the scheduler's name instead of carrying unpicklable arguments.
@@ -16,7 +16,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -132,7 +132,16 @@ def build_scheduler(deps: Deps, engine: Engine, *, runtime: str = "default") -> 
     )
     sweep_hour, sweep_minute = _hour_minute(settings.reminder_time)
     digest_hour, digest_minute = _hour_minute(settings.digest_time)
-    common = {"replace_existing": True, "coalesce": True, "misfire_grace_time": None, "max_instances": 1}
+    # replace_existing recomputes a stored job's next run from now, which would drop a run missed while the
+    # process was down; each job therefore also runs once at start (idempotent: the sweep computes what is
+    # due from the ledger, and a delivery waits for reminder_time of its day anyway)
+    common = {
+        "replace_existing": True,
+        "coalesce": True,
+        "misfire_grace_time": None,
+        "max_instances": 1,
+        "next_run_time": datetime.now(zone),
+    }
     scheduler.add_job(
         f"{__name__}:sweep_job",
         CronTrigger(hour=sweep_hour, minute=sweep_minute, timezone=zone),
