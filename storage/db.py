@@ -60,6 +60,15 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's filter: the search index (SQLite FTS5 tables, PostgreSQL search_vector) is made by hand in 0002."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith("task_fts")
+    return name not in ("search_vector", "ix_task_search_vector")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (Alembic), on the engine's own connection."""
     config = alembic_config(engine)

@@ -21,6 +21,7 @@ from ingest.units import AliasTable
 from storage.departments import get_or_create_department, get_or_create_jurisdiction, name_key
 from storage.models import Assignment, Department, Document, Jurisdiction, Plan, ProgressUpdate, Section, Task
 from storage.reviews import ReviewConventions, sync_review_events
+from storage.search import search_grams
 
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 _DRAFT_MARKS = re.compile(r"[（(](草案|征求意见稿|修订稿|修订|送审稿|试行|暂行|代拟稿)[)）]")
@@ -273,6 +274,7 @@ def _task_fields(draft: _Draft, *, document_id: int, section_ids: dict[str, int]
         "action": record.task,
         "evidence": record.evidence,
         "evidence_key": evidence_key(record.evidence),
+        "search_grams": search_grams(record.task, record.evidence),
         "start_offset": record.span[0],
         "end_offset": record.span[1],
         "due_on": record.due,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from storage.search import attach_sqlite_index
 from storage.types import UTCDateTime
 
 # named constraints let later SQLite migrations (batch mode: copy and rename the table) find them again
@@ -155,6 +156,8 @@ class Task(SQLModel, table=True):
     evidence: str = Field(sa_column=Column(Text, nullable=False))
     # evidence without spaces and punctuation: how a task is found again in a revised document
     evidence_key: str = Field(sa_column=Column(Text, nullable=False))
+    # character pairs of action and evidence, indexed for Chinese substring search (storage.search)
+    search_grams: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     start_offset: int = 0
     end_offset: int = 0
     due_on: date | None = None
@@ -170,6 +173,9 @@ class Task(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
     __mapper_args__ = {"version_id_col": _task_version_column}
+
+
+attach_sqlite_index(Task.__table__)  # type: ignore[attr-defined]
 
 
 class Assignment(SQLModel, table=True):

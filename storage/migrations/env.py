@@ -18,6 +18,7 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage.db import include_object
 from storage.types import UTCDateTime
 
 config = context.config
@@ -38,6 +39,7 @@ def run_with(connection: Any) -> None:
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
         render_item=render_item,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
