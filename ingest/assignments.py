@@ -16,7 +16,7 @@ CLAUSE_BREAK = "，,；;："
 OPENERS = "（(《“‘【[「"
 CLOSERS = "）)》”’】]」"
 CLAUSE_LEAD = re.compile(r"^(?:同时|并且|并|另外|此外|其中|为此|对此|然后|最后|首先|其次|再次|今后|目前|当前|还要|也要|都要|均要|要|请)?")
-CO_WORDS = re.compile(r"^(?:积极|密切|主动|全力|做好|负责)?(?:配合|协助|参与|协同配合|按职责分工负责|按照职责分工负责|按职责分工|按照职责分工|按职责|分别负责)")
+CO_WORDS = re.compile(r"^(?:积极|密切|主动|全力|做好)?(?:配合|协助|参与|协同配合|按职责分工负责|按照职责分工负责|按职责负责|按照职责负责|根据职责分工负责)")
 WITH_WORDS = re.compile(r"^(?:会同|联合|协同|同|商|牵头会同)")
 ROLE_PREFIX = re.compile(r"^(?:要|应|须|必须|需要)?(?:牵头负责|牵头|负责|按职责分工负责|按职责分工|按职责|配合)?")
 ROLE_ONLY = re.compile(r"^(?:积极|密切|主动|全力|做好)?(?:配合|协助|参与|牵头|负责|按职责分工负责|分别负责)(?:做好)?(?:相关|有关)?(?:工作)?[，,；;。）)]*$")
@@ -83,6 +83,10 @@ def subject_assignments(sentence: str) -> list[Assignment]:
         rest = sentence[after:]
         if not by_means and not rest.strip("，,；;。 "):
             continue  # a bare list of units is an object or a heading, not a subject
+        etc = re.match(r"等(?:部门|单位|有关部门|相关部门)?", rest)
+        if etc:
+            rest = rest[etc.end() :]
+            after += etc.end()
         modal = MODAL.match(rest)
         if modal:
             rest = rest[modal.end() :]

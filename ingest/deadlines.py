@@ -90,8 +90,13 @@ def _part_end(year: int, part: str) -> date | None:
     return None
 
 
+BOOK_TITLE = re.compile(r"《[^》]*》")
+
+
 def explicit_dues(text: str, context: TimeContext) -> list[date]:
     """Every deadline the text fixes, in reading order, past dates (before the document's year) dropped."""
+    # years inside a title (《…2035年远景目标纲要》) name the document, not a deadline
+    text = BOOK_TITLE.sub(lambda match: "　" * len(match.group()), text)
     found: list[tuple[int, date]] = []
     taken: list[tuple[int, int]] = []
 
@@ -210,6 +215,16 @@ def timings_in(text: str, context: TimeContext) -> list[Timing]:
         base = starts.year if starts else (context.year or 0) + 1
         if base > 1:
             dues = [d for d in [_safe_date(base, *context.annual_report)] if d]
+    if reviews and dues:
+        # "2023年…开展中期评估": the text's own date for the review replaces the conventional one
+        dated_reviews = []
+        for review in reviews:
+            same_year = next((due for due in dues if review.due and due.year == review.due.year), None)
+            if same_year:
+                dues.remove(same_year)
+                review = Timing(due=same_year, recurrence=review.recurrence, starts=review.starts, review=review.review)
+            dated_reviews.append(review)
+        reviews = dated_reviews
     timings = [Timing(due=due, recurrence=recurrence, starts=starts) for due in dues]
     if reviews:
         if not timings and not any(review.review == "annual_monitoring" for review in reviews) and (recurrence or starts):

@@ -238,6 +238,9 @@ def extract_records(
         if ROUTING_LINE.match(line):
             previous = []
             continue
+        if _addressee_line(line):
+            previous = []
+            continue  # 各功能区管委会，各街道办事处，区政府各部门：— whom a notice is sent to
         named = _label_line_units(line)
         if named:
             line_units = (section_start, named)
@@ -340,6 +343,16 @@ def _units_named_by_heading(title: str) -> list[Assignment]:
     if mentions and after >= len(body):
         return [Assignment(mention, "lead", 0, 0) for mention in mentions]
     return []
+
+
+def _addressee_line(line: str) -> bool:
+    """各省、自治区、直辖市人民政府，国务院各部委、各直属机构：— the list a notice is sent to."""
+    stripped = line.strip()
+    if not stripped.endswith(("：", ":")) or not re.search(r"[，,]", stripped) or len(stripped) > 150:
+        return False
+    parts = [part for part in re.split(r"[，,]", stripped.rstrip("：:")) if part]
+    bodies = sum(1 for part in parts if re.search(r"(?:政府|部门|单位|机构|部委|管委会|办事处|委员会|局|委|办)(?:（[^）]*）)?$", part))
+    return len(parts) >= 2 and bodies * 2 >= len(parts) and not re.search(r"要|负责|牵头|完成", stripped)
 
 
 def _label_line_units(line: str) -> list[Assignment]:

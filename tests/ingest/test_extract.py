@@ -144,3 +144,24 @@ def test_records_cite_the_original_text():
     assert record.department == "区发展改革局"
     start, end = record.source_span
     assert raw[start:end] == "區(qū)發改局負責規劃實施的綜合協調。"
+
+
+def test_a_notices_addressees_are_not_assigned():
+    text = "关于建立健全规划实施机制的意见\n各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n国家发展改革委要会同有关部门做好统筹协调。"
+    assert [r[:2] for r in rows(text)] == [("国家发展改革委", "lead"), ("各有关部门", "co")]
+
+
+def test_units_working_by_their_duties_are_co():
+    text = "关于建立健全规划实施机制的意见\n财政部、自然资源部等部门按职责分工负责相关保障工作。"
+    assert [r[:2] for r in rows(text)] == [("财政部", "co"), ("自然资源部", "co")]
+
+
+def test_a_review_dated_by_the_text_keeps_the_texts_date():
+    text = PLAN_HEAD + "2023年，区发改局组织开展规划实施中期评估。"
+    records = extract(text).records
+    assert [(r.department, r.review, r.due) for r in records] == [("区发展改革局", "mid_term_review", date(2023, 12, 31))]
+
+
+def test_years_inside_a_title_are_not_deadlines():
+    text = PLAN_HEAD + "为推动《临河区国民经济和社会发展第十四个五年规划和2035年远景目标纲要》实施，区发改局要加强统筹。"
+    assert rows(text) == [("区发展改革局", "lead", None, None, None)]
