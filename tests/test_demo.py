@@ -243,3 +243,11 @@ def test_report_explains_what_it_needs(
     unknown = CliRunner().invoke(app, ["report", "--dept", "市海洋渔业局", "--png", "x.png"])
     assert unknown.exit_code == 1 and "市海洋渔业局" in unknown.output
     assert not (tmp_path / "x.png").exists()
+
+
+def test_report_says_when_the_database_does_not_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://planbot@127.0.0.1:1/planbot")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["report", "--png", "x.png"])
+    assert result.exit_code == 1
+    assert "无法连接数据库" in result.output and "DATABASE_URL" in result.output

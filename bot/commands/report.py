@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.settings import load_settings
 from storage.db import open_database, session_factory
@@ -66,6 +67,18 @@ def report_command(
                 )
     except ChartSubjectNotFound as error:
         err.print(f"[red]{error.zh}[/red]\n{error.en}")
+        raise typer.Exit(code=1) from error
+    except OperationalError as error:
+        err.print(
+            f"[red]无法连接数据库：{error.orig}。请检查 DATABASE_URL，确认数据库服务已启动。[/red]\n"
+            "Cannot reach the database; check DATABASE_URL and that the server is running."
+        )
+        raise typer.Exit(code=1) from error
+    except ProgrammingError as error:
+        err.print(
+            "[red]数据库尚未初始化或版本过旧。请先运行 `planbot db upgrade`。[/red]\n"
+            "The database has no (current) schema. Run `planbot db upgrade` first."
+        )
         raise typer.Exit(code=1) from error
     finally:
         engine.dispose()
