@@ -16,7 +16,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -39,6 +39,7 @@ DISPATCH_JOB = "planbot-dispatch"
 REMINDER_KINDS = tuple(kind for kind in KINDS if kind != "digest")
 LEADER_LOCK_KEY = 0x706C616E626F74  # "planbot": one advisory lock per database
 JOB_TABLE = "apscheduler_jobs"
+CATCH_UP_DAYS = 60
 
 _RUNTIMES: dict[str, Deps] = {}
 
@@ -61,9 +62,13 @@ def sweep(deps: Deps, *, kinds: tuple[str, ...] = KINDS, today: date | None = No
             coordinator_user_ids=settings.coordinator_ids,
         )
         due = reminders_due(snapshot, today, kinds=kinds)
+        # every key a sweep can produce has its occurrence within the last weeks (the latest weekly overdue or
+        # digest, a deadline or review still ahead); the unique key still guards against a race
+        stored = reminder_queries.stored_keys(session=session, since=today - timedelta(days=CATCH_UP_DAYS))
+        new = [reminder for reminder in due if reminder.key not in stored]
         inserted = reminder_queries.insert_deliveries(
             session=session,
-            reminders=due,
+            reminders=new,
             now=deps.clock(),
             reminder_time=settings.reminder_time,
             timezone=settings.timezone,

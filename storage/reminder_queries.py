@@ -191,6 +191,17 @@ def insert_deliveries(
     return inserted
 
 
+def stored_keys(*, session: Session, since: date) -> set[tuple[str, str, date, str]]:
+    """Keys of deliveries whose occurrence is on or after `since`: a sweep skips these before inserting, so a
+    ledger of 100,000 overdue tasks does not re-offer 100,000 rows to the database every day."""
+    rows = session.execute(
+        select(Delivery.rule, Delivery.subject_key, Delivery.occurrence_on, Delivery.target).where(
+            Delivery.occurrence_on >= since
+        )
+    ).all()
+    return {tuple(row) for row in rows}
+
+
 # -- claiming and recording -----------------------------------------------------------------------------------
 
 

@@ -131,3 +131,22 @@ def test_console_notifier_prints_and_remembers():
     notifier = ConsoleNotifier(stream)
     assert notifier.send("console:demo", "你好", delivery_key="k1").status == SENT
     assert "你好" in stream.getvalue() and notifier.find_sent("console:demo", "k1")
+
+
+def test_pacer_keeps_each_robot_inside_its_windows():
+    from bot.notifiers import TargetPacer
+
+    feishu = (RateLimit(5, 1.0), RateLimit(100, 60.0))
+    pacer = TargetPacer()
+    now = 0.0
+    sent_at = []
+    for _ in range(110):
+        now = pacer.next_free("feishu:2", feishu, now)
+        pacer.record("feishu:2", feishu, now)
+        sent_at.append(now)
+    assert all(later - earlier >= 1.0 for earlier, later in zip(sent_at, sent_at[5:], strict=False))
+    assert all(later - earlier >= 60.0 for earlier, later in zip(sent_at, sent_at[100:], strict=False))
+    assert sent_at[4] == 0.0 and sent_at[5] == 1.0  # bursts of five are allowed
+    dingtalk = (RateLimit(20, 60.0),)
+    pacer.block("dingtalk:1", 30.0)  # a "too fast" answer asked us to wait
+    assert pacer.next_free("dingtalk:1", dingtalk, 0.0) == 30.0
