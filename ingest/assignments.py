@@ -212,6 +212,8 @@ class TableLayout:
 def table_layout(cells: list[str]) -> TableLayout | None:
     def column(pattern: re.Pattern[str], exclude: tuple[int | None, ...] = ()) -> int | None:
         for index, cell in enumerate(cells):
+            if "领导" in cell:
+                continue  # 牵头区领导 names a person, not a unit
             if index not in exclude and pattern.search(cell) and len(cell) <= 12:
                 return index
         return None

@@ -99,7 +99,11 @@ class RecordBuilder:
         self.outline = outline
         self.aliases = aliases
         self.source_map = source_map
-        self.context = TimeContext(year=outline.year, period=outline.period, annual_plan=outline.kind == "annual_plan")
+        # a 政府工作报告 division or an annual plan binds its undated tasks to the end of its year
+        year_bound = outline.kind == "annual_plan" or (
+            outline.kind == "division_plan" and bool(re.search(r"20\d\d年", outline.title))
+        )
+        self.context = TimeContext(year=outline.year, period=outline.period, annual_plan=year_bound)
         self.records: list[TaskRecord] = []
         self._seen: set[tuple[object, ...]] = set()
 
@@ -251,13 +255,29 @@ def extract_records(
         if heading_of(line) and len(line) <= 45 and not re.search(r"[。，；,;！？]", line):
             continue  # a title line; it may still carry labelled units on the lines below
         heading_units = line_units[1] if line_units[0] == section_start else _units_of_headings(section)
+        sentences = _labels_joined_to_their_task(sentences)
         if len(sentences) > 1 and _run_in_title(sentences[0]):
             sentences = sentences[1:]  # "13.实施城市更新。区住建局要…": the title before the task
         for sentence in sentences:
-            _emit_sentence(builder, sentence, in_mechanism, heading_units, outline.kind)
+            # the preamble before the first heading explains the document; it assigns nothing without a unit
+            unassigned_ok = in_mechanism and bool(section and section.path)
+            _emit_sentence(builder, sentence, in_mechanism, heading_units, outline.kind, unassigned_ok)
     if block is not None:
         _flush(builder, block)
     return builder.records
+
+
+def _labels_joined_to_their_task(sentences: list[Sentence]) -> list[Sentence]:
+    """"…年内完成国企整合。责任单位：区国资中心。" — the label sentence belongs to the task before it."""
+    joined: list[Sentence] = []
+    for sentence in sentences:
+        if joined and LABEL.match(sentence.text):
+            previous = joined[-1]
+            gap = sentence.start - (previous.start + len(previous.text))
+            joined[-1] = Sentence(previous.start, previous.text + " " * gap + sentence.text, previous.line_start)
+        else:
+            joined.append(sentence)
+    return joined
 
 
 def _run_in_title(sentence: Sentence) -> bool:
@@ -293,7 +313,12 @@ def _units_of_headings(section: Section | None) -> list[Assignment]:
 
 
 def _emit_sentence(
-    builder: RecordBuilder, sentence: Sentence, in_mechanism: bool, heading_units: list[Assignment], kind: str
+    builder: RecordBuilder,
+    sentence: Sentence,
+    in_mechanism: bool,
+    heading_units: list[Assignment],
+    kind: str,
+    unassigned_ok: bool,
 ) -> None:
     text = sentence.text
     label = LABEL.search(text)
@@ -316,7 +341,7 @@ def _emit_sentence(
     if heading_units and in_mechanism:
         builder.emit(sentence, [Assignment(a.mention, a.role, 0, len(text)) for a in heading_units], allow_unassigned=False)
         return
-    builder.emit(sentence, [], allow_unassigned=in_mechanism)
+    builder.emit(sentence, [], allow_unassigned=unassigned_ok)
 
 
 def _assigns(text: str, assignments: list[Assignment]) -> bool:

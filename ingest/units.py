@@ -65,6 +65,7 @@ COLLECTIVE_FORMS = (
     "市政府有关部门", "区政府有关部门", "县政府有关部门", "市有关部门", "区有关部门", "县有关部门", "各县市区政府", "各县（市、区）政府",
     "各县(市、区)政府", "各牵头单位", "各配合单位", "各牵头部门", "市级各部门", "区级各部门", "县级各部门", "各区县政府", "各开发区管委会", "各园区管委会",
 )  # fmt: skip
+LABEL_WORDS = frozenset(("责任单位", "牵头单位", "配合单位", "责任部门", "牵头部门", "配合部门", "成员单位"))
 # national bodies carry no level marker in their names
 NATIONAL_BODIES = (
     "财政部", "教育部", "科技部", "工业和信息化部", "公安部", "民政部", "司法部", "人力资源社会保障部", "自然资源部", "生态环境部",
@@ -190,6 +191,8 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
     if start >= len(text):
         return None
     for form in LEXICON_BY_FIRST.get(text[start], ()):
+        if form in LABEL_WORDS and text.startswith(("：", ":"), start + len(form)):
+            return None  # 责任单位：… is a label heading a list, not a unit
         if text.startswith(form, start) and _continues(text, start + len(form)):
             return UnitMention(_drop_annotation(form), start, start + len(form))
     limit = min(len(text), start + 20)

@@ -165,3 +165,24 @@ def test_a_review_dated_by_the_text_keeps_the_texts_date():
 def test_years_inside_a_title_are_not_deadlines():
     text = PLAN_HEAD + "为推动《临河区国民经济和社会发展第十四个五年规划和2035年远景目标纲要》实施，区发改局要加强统筹。"
     assert rows(text) == [("区发展改革局", "lead", None, None, None)]
+
+
+def test_work_report_division_table_skips_leaders_and_binds_tasks_to_its_year():
+    text = (
+        "临河区2025年政府工作报告重点工作任务分解表\n"
+        "序号\t工作任务\t牵头区领导\t牵头单位\t责任单位\t完成时限\n"
+        "1\t新开工亿元以上项目50个\t张三\t区发改局、区住建局\t各镇（街道）\t全年\n"
+        "一、稳定经济增长\n"
+        "2.深化国资国企改革，完成国企整合。责任单位：区国资中心。\n"
+    )
+    assert rows(text) == [
+        ("区发展改革局", "lead", date(2025, 12, 31), None, None),
+        ("区住房城乡建设局", "lead", date(2025, 12, 31), None, None),
+        ("各镇（街道）", "co", date(2025, 12, 31), None, None),
+        ("区国资中心", "lead", date(2025, 12, 31), None, None),
+    ]
+
+
+def test_the_preamble_assigns_nothing_without_a_unit():
+    text = "2025年区政府工作报告重点任务分工方案\n为完成年度目标任务，现将重点任务分解如下。\n一、稳增长\n1.全年地区生产总值增长5%左右。"
+    assert [r.evidence for r in extract(text).records] == ["1.全年地区生产总值增长5%左右。"]
