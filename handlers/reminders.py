@@ -245,11 +245,20 @@ def _task_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[_
         ) -> str:
             return task_text(row, department, plan.title, as_of, conventions)
 
-        targets = department.audience.channels + department.audience.members
-        yield _Series(
-            f"task:{row.task_id}", targets, occurrences, department.jurisdiction, department.name,
-            task_id=row.task_id, words=words,
-        )
+        audience = department.audience
+        subject = f"task:{row.task_id}"
+        place = (department.jurisdiction, department.name)
+        if audience.channels:
+            yield _Series(subject, audience.channels, occurrences, *place, task_id=row.task_id, words=words)
+        if audience.members and audience.channels:
+            # members hear of the deadline by DM; the weekly overdue reminder goes to the department's channel
+            deadline_only = [occurrence for occurrence in occurrences if occurrence.kind == "deadline"]
+            yield _Series(
+                subject, audience.members, deadline_only, *place, task_id=row.task_id,
+                last_relevant=next_working_day(due), words=words,
+            )
+        elif audience.members:
+            yield _Series(subject, audience.members, occurrences, *place, task_id=row.task_id, words=words)
 
 
 def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:

@@ -71,21 +71,15 @@ def load_snapshot(
         for plan in session.execute(select(Plan)).scalars()
     }
     channels: dict[int, list[str]] = {}
-    coordinator_channels: list[str] = []
-    for binding in session.execute(select(ChannelBinding).order_by(ChannelBinding.id)).scalars():
-        if binding.department_id is None:
-            # a binding without a department is the planning office's own channel
-            coordinator_channels.append(binding_target(binding))
-        else:
-            channels.setdefault(binding.department_id, []).append(binding_target(binding))
+    for binding in session.execute(
+        select(ChannelBinding).where(ChannelBinding.department_id.is_not(None)).order_by(ChannelBinding.id)
+    ).scalars():
+        channels.setdefault(binding.department_id, []).append(binding_target(binding))
     members: dict[int, list[str]] = {}
-    coordinators = list(coordinator_channels)
-    for member in session.execute(select(Member).order_by(Member.id)).scalars():
-        if member.role == "coordinator":
-            coordinators.append(f"slack:{member.slack_user_id}")
-        elif member.department_id is not None:
-            members.setdefault(member.department_id, []).append(f"slack:{member.slack_user_id}")
-    coordinators.extend(f"slack:{user_id}" for user_id in sorted(coordinator_user_ids))
+    for member in session.execute(
+        select(Member).where(Member.role == "member", Member.department_id.is_not(None)).order_by(Member.id)
+    ).scalars():
+        members.setdefault(member.department_id, []).append(f"slack:{member.slack_user_id}")
     departments = {
         department.id: DepartmentRow(
             department.id,
@@ -121,7 +115,7 @@ def load_snapshot(
         departments=departments,
         tasks=tasks,
         reviews=reviews,
-        coordinators=tuple(dict.fromkeys(coordinators)),
+        coordinators=coordinator_targets(session=session, coordinator_user_ids=coordinator_user_ids),
         defaults=defaults,
     )
 

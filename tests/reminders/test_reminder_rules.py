@@ -60,6 +60,12 @@ def test_yellow_light_from_seven_days_before_red_when_late():
     assert by_rule["overdue"].startswith(RED) and "已逾期" in by_rule["overdue"]
 
 
+def test_overdue_goes_to_the_channel_not_each_member_unless_no_channel_is_bound():
+    ledger = snapshot([task(1, D("2025-03-20")), task(2, D("2025-03-20"), department=2)])
+    overdue = planned_reminders(ledger, D("2025-03-21"), D("2025-03-31"), kinds=["overdue"])
+    assert {(r.task_id, r.target) for r in overdue} == {(1, "slack:CFGJ"), (2, "slack:UJYJ1")}
+
+
 def test_overdue_weekly_until_done():
     ledger = snapshot([task(1, D("2025-03-20"))])
     assert fired(
