@@ -206,7 +206,7 @@ def _print_ledger(session: Session, day: date, out: Console) -> None:
     for jurisdiction in sorted({place for place, _ in by_unit}):
         table = Table(title=f"{jurisdiction} 任务台账", title_justify="left", show_lines=False)
         for column, width in (
-            ("单位", 16),
+            ("单位", 24),
             ("角色", 4),
             ("编号", 5),
             ("任务", 60),
