@@ -82,11 +82,13 @@ def dispatch(deps: Deps, *, options: DispatchOptions | None = None) -> DispatchR
     if deps.notifier is None:
         raise RuntimeError("dispatch needs a notifier in Deps")
     options = options or DispatchOptions()
-    if not options.coordinator_targets:
-        with deps.session_factory() as session:
+    with deps.session_factory() as session:
+        if not options.coordinator_targets:
             options.coordinator_targets = reminder_queries.coordinator_targets(
                 session=session, coordinator_user_ids=deps.settings.coordinator_ids
             )
+        if hasattr(deps.notifier, "use_webhooks"):
+            deps.notifier.use_webhooks(reminder_queries.robot_webhooks(session=session))
     dispatcher = Dispatcher(
         session_factory=deps.session_factory, notifier=deps.notifier, clock=deps.clock, options=options
     )

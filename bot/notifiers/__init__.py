@@ -78,6 +78,13 @@ class NotifierRouter:
         notifier = self._notifier(target)
         return notifier.find_sent(target, delivery_key) if notifier else UNKNOWN
 
+    def use_webhooks(self, webhooks: Mapping[str, str]) -> None:
+        """Add robot webhooks ("dingtalk:4" -> URL) from the channel bindings, which change while the bot runs."""
+        for target, url in webhooks.items():
+            known = getattr(self.by_platform.get(platform_of(target)), "webhooks", None)
+            if isinstance(known, dict):
+                known[target] = url
+
 
 class TargetPacer:
     """When each target may receive its next message, from sliding windows of its recent sends.
