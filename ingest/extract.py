@@ -36,6 +36,7 @@ OPENERS = "（(《“‘【[「"
 CLOSERS = "）)》”’】]」"
 QUANTIFIED = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个|项|家|亿元|万元|万人|人|公里|千米|亩|万吨|吨|平方米|万平方米|座|所|套|户|条)")
 DIRECTIVE_HINT = re.compile(r"要|应|须|必须|负责|牵头|推进|推动|加强|加快|完成|开展|实施|建立|健全|完善|制定|落实|确保|组织|做好|提升|实现|新增|建成|力争")
+TARGET_HINT = re.compile(r"增长|达到|控制在|不低于|不少于|以上|以内|提高到|降低到")
 # a notice's distribution and contact lines name units as recipients, never as responsible
 ROUTING_LINE = re.compile(r"^(?:(?:抄送|抄报|主送|分送|发送|联系人|联系电话|电话|附件)\s*[:：]|附件\s*\d*$)|.*\d{1,2}日印发$")
 
@@ -336,7 +337,7 @@ def _emit_sentence(
             return
         builder.emit(sentence, assignments, allow_unassigned=False)
         return
-    if len(text) < 14 or not DIRECTIVE_HINT.search(text):
+    if len(text) < 14 or not (DIRECTIVE_HINT.search(text) or QUANTIFIED.search(text) or TARGET_HINT.search(text)):
         return
     if heading_units and in_mechanism:
         builder.emit(sentence, [Assignment(a.mention, a.role, 0, len(text)) for a in heading_units], allow_unassigned=False)
