@@ -1,56 +1,57 @@
-"""Progress charts as PNG bytes: tasks per department by status, and the review calendar on a timeline.
+"""Progress charts from the ledger, as PNG bytes: tasks per department by status, and the review calendar.
 
-`planbot report`, `/plan 报告` and the coordinators' weekly digest all call the two `*_png` functions at the
-bottom. Figures are built with matplotlib's object API on an Agg canvas (no pyplot, no global figure state),
-and every Chinese label is drawn with the font shipped in bot/assets, passed explicitly to each text, so a
-server without any CJK system font still renders them, and two charts drawn at once cannot change each
-other's font. matplotlib is imported on first use: it costs a second of start-up that other commands need not pay.
+`planbot report`, `/plan 报告` and the coordinators' weekly digest call `department_status_png`,
+`review_calendar_png` (or `status_chart_png` with bars they counted themselves). Statuses follow the
+reminders' lights: done, on track, 黄灯 (due within 7 days), 红灯 (overdue). The drawing is in
+handlers.chart_figures.
 """
 
 from __future__ import annotations
 
-import io
-import threading
-import warnings
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from datetime import date
 
 from sqlmodel import Session, col, select
 
+from handlers.chart_figures import (
+    DPI,
+    CalendarPoint,
+    StatusBar,
+    calendar_figure,
+    chart_font,
+    describe_png,
+    font_path,
+    render,
+    shorten,
+    status_figure,
+)
 from storage.departments import resolve_department
 from storage.models import Department, Jurisdiction, ReviewEvent
 from storage.queries import TaskRow, find_tasks, review_events
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
+__all__ = [
+    "DPI",
+    "CalendarPoint",
+    "ChartSubjectNotFound",
+    "StatusBar",
+    "StatusChart",
+    "calendar_figure",
+    "chart_font",
+    "department_status",
+    "department_status_png",
+    "describe_png",
+    "font_path",
+    "render",
+    "review_calendar_png",
+    "status_bars",
+    "status_chart_png",
+    "status_figure",
+    "status_of",
+]
 
-FONT_FILE = "PlanbotCJKSans-Regular.otf"
 YELLOW_WITHIN_DAYS = 7  # as the reminders' 黄灯: due within the coming week
-DPI = 120
-
-# (key, legend, colour), in the order the bars are stacked from the left
-STATUSES = (
-    ("done", "已完成 done", "#2e7d32"),
-    ("on_track", "正常推进 on track", "#90a4ae"),
-    ("yellow", "黄灯 7天内到期 due ≤7d", "#f9a825"),
-    ("red", "红灯 逾期 overdue", "#c62828"),
-)
-REVIEW_STYLES = {  # marker, colour, size, label
-    "annual_monitoring": ("o", "#1565c0", 60, "年度监测 annual monitoring"),
-    "mid_term_review": ("D", "#ef6c00", 110, "中期评估 mid-term review"),
-    "final_review": ("*", "#c62828", 260, "总结评估 final review"),
-}
-REVIEW_NAMES = {"annual_monitoring": "年度监测", "mid_term_review": "中期评估", "final_review": "总结评估"}
-
-# matplotlib's pyplot-free API is safe for separate figures, but its font cache and text layout are shared
-_RENDER_LOCK = threading.Lock()
 
 
 class ChartSubjectNotFound(LookupError):
@@ -60,25 +61,6 @@ class ChartSubjectNotFound(LookupError):
         super().__init__(en)
         self.zh = zh
         self.en = en
-
-
-# -- the font -------------------------------------------------------------------------------------------------
-
-
-def font_path() -> Path:
-    return Path(str(resources.files("bot") / "assets" / FONT_FILE))
-
-
-@lru_cache(maxsize=1)
-def chart_font() -> FontProperties:
-    """The shipped CJK font, registered with matplotlib's font manager on the first chart (not at import)."""
-    from matplotlib import font_manager
-
-    path = font_path()
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: reinstall planbot (pip install -e .)")
-    font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(fname=str(path))
 
 
 # -- counting -------------------------------------------------------------------------------------------------
@@ -97,16 +79,6 @@ def status_of(status: str, due_on: date | None, today: date) -> str | None:
     return "on_track"
 
 
-@dataclass(frozen=True)
-class StatusBar:
-    label: str
-    counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
 def status_bars(rows: Iterable[TaskRow], today: date, *, by_plan: bool = False) -> list[StatusBar]:
     """One bar per department (or per plan, for one department's chart), most overdue first.
 
@@ -118,7 +90,7 @@ def status_bars(rows: Iterable[TaskRow], today: date, *, by_plan: bool = False) 
         bucket = status_of(row.status, row.due_on, today)
         if bucket is None:
             continue
-        label = _short(row.plan_title, 22) if by_plan else (row.department or "（未指明单位）")
+        label = shorten(row.plan_title, 22) if by_plan else (row.department or "（未指明单位）")
         if (row.id, label) in seen:
             continue
         seen.add((row.id, label))
@@ -128,179 +100,6 @@ def status_bars(rows: Iterable[TaskRow], today: date, *, by_plan: bool = False) 
         key=lambda bar: (-bar.counts.get("red", 0), -bar.counts.get("yellow", 0), -bar.total, bar.label)
     )
     return bars
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-# -- drawing --------------------------------------------------------------------------------------------------
-
-
-def _new_figure(width: float, height: float) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def png_bytes(figure: Figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
-    return buffer.getvalue()
-
-
-def status_figure(bars: list[StatusBar], *, title: str, today: date) -> Figure:
-    """Horizontal stacked bars: one row per department, segments done / on track / 黄灯 / 红灯."""
-    font = chart_font()
-    height = 2.0 + 0.34 * max(len(bars), 1)
-    figure = _new_figure(10.0, height)
-    axes = figure.add_subplot()
-    axes.set_title(f"{title}（截至 {today.isoformat()}）", fontproperties=font, fontsize=13, loc="left")
-    if not bars:
-        axes.set_axis_off()
-        axes.text(
-            0.5,
-            0.5,
-            "台账中还没有任务。先用 planbot ingest 导入规划文件。\nNo tasks in the ledger yet.",
-            ha="center",
-            va="center",
-            fontproperties=font,
-            fontsize=12,
-            transform=axes.transAxes,
-        )
-        return figure
-    ordered = list(reversed(bars))  # barh draws bottom-up; the most overdue goes on top
-    positions = range(len(ordered))
-    left = [0] * len(ordered)
-    widest = max(bar.total for bar in bars)
-    for key, legend, colour in STATUSES:
-        values = [bar.counts.get(key, 0) for bar in ordered]
-        axes.barh(positions, values, left=left, color=colour, label=legend, height=0.7, edgecolor="white")
-        for position, (start, value) in enumerate(zip(left, values, strict=True)):
-            if value and value >= widest * 0.04:
-                text_colour = "black" if key in ("yellow", "on_track") else "white"
-                axes.text(
-                    start + value / 2,
-                    position,
-                    str(value),
-                    ha="center",
-                    va="center",
-                    color=text_colour,
-                    fontsize=8,
-                )
-        left = [start + value for start, value in zip(left, values, strict=True)]
-    axes.set_yticks(list(positions))
-    axes.set_yticklabels([bar.label for bar in ordered], fontproperties=font, fontsize=10)
-    axes.set_xlabel("任务数 / tasks", fontproperties=font)
-    axes.set_xlim(0, widest * 1.05)
-    axes.set_ylim(-0.6, len(ordered) - 0.4)
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.legend(prop=font, loc="outside lower center", ncols=4, frameon=False, fontsize=9)
-    return figure
-
-
-@dataclass(frozen=True)
-class CalendarPoint:
-    row: str  # the plan, as "辖区 《title》"
-    kind: str
-    due_on: date
-    year: int
-
-
-def calendar_figure(points: list[CalendarPoint], deadlines: list[date], *, title: str, today: date) -> Figure:
-    """Review events of each plan on a time axis, with the open task deadlines per month beneath."""
-    import matplotlib.dates as mdates
-
-    font = chart_font()
-    rows = list(dict.fromkeys(point.row for point in sorted(points, key=lambda p: (p.row, p.due_on))))
-    height = 3.0 + 0.8 * max(len(rows), 1)
-    figure = _new_figure(11.0, height)
-    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[max(len(rows), 1) * 0.8 + 0.6, 1.4])
-    top.set_title(f"{title}（{today.isoformat()}）", fontproperties=font, fontsize=13, loc="left", pad=16)
-    dates = [point.due_on for point in points] + deadlines + [today]
-    first, last = min(dates), max(dates)
-    first, last = date(first.year, 1, 1), date(last.year, 12, 31)
-    for kind, (marker, colour, size, legend) in REVIEW_STYLES.items():
-        chosen = [point for point in points if point.kind == kind]
-        if not chosen:
-            continue
-        top.scatter(
-            [p.due_on for p in chosen],
-            [rows.index(p.row) for p in chosen],
-            marker=marker,
-            s=size,
-            color=colour,
-            label=legend,
-            zorder=3,
-        )
-        for point in chosen:
-            # yearly monitoring is labelled above its marker and the reviews below: the final review (12-31)
-            # and the last monitoring (01-31 next) sit a month apart and would overprint each other
-            above = kind == "annual_monitoring"
-            words = (
-                f"{point.year}年度\n{point.due_on:%m-%d}"
-                if above
-                else (f"{REVIEW_NAMES[kind]}\n{point.due_on.isoformat()}")
-            )
-            top.annotate(
-                words,
-                (mdates.date2num(point.due_on), rows.index(point.row)),
-                xytext=(0, 8 if above else -10),
-                textcoords="offset points",
-                ha="center",
-                va="top" if not above else "bottom",
-                fontproperties=font,
-                fontsize=7,
-                color=colour,
-            )
-    top.set_yticks(range(len(rows)))
-    top.set_yticklabels(rows, fontproperties=font, fontsize=9)
-    top.set_ylim(len(rows) - 0.3, -0.7)  # first plan on top, with room for the labels above and below
-    if not rows:
-        top.text(
-            0.5,
-            0.5,
-            "还没有评估节点。导入五年规划纲要后会自动生成。\nNo review events yet.",
-            ha="center",
-            va="center",
-            fontproperties=font,
-            transform=top.transAxes,
-        )
-    for axes in (top, bottom):
-        axes.axvline(today, color="#455a64", linestyle="--", linewidth=1)
-        axes.spines[["top", "right"]].set_visible(False)
-        axes.grid(axis="x", color="#eceff1")
-    top.text(
-        mdates.date2num(today),
-        1.0,
-        " 今天 today",
-        transform=top.get_xaxis_transform(),
-        fontproperties=font,
-        fontsize=8,
-        color="#455a64",
-        va="bottom",
-    )
-    months = Counter(date(day.year, day.month, 15) for day in deadlines)
-    bottom.bar(list(months), list(months.values()), width=25, color="#78909c")
-    bottom.set_ylabel("到期任务\ndeadlines", fontproperties=font, fontsize=9)
-    bottom.yaxis.get_major_locator().set_params(integer=True)
-    bottom.set_xlim(first - timedelta(days=20), last + timedelta(days=20))
-    bottom.xaxis.set_major_locator(mdates.YearLocator())
-    bottom.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    if points:
-        figure.legend(prop=font, loc="outside lower center", ncols=3, frameon=False, fontsize=9)
-    return figure
-
-
-def render(figure: Figure) -> bytes:
-    """PNG bytes of a figure, under one lock. A character the font lacks draws as a box instead of a warning."""
-    with _RENDER_LOCK, warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
-        return png_bytes(figure)
 
 
 # -- from the ledger ------------------------------------------------------------------------------------------
@@ -342,6 +141,42 @@ def _department(session: Session, department: str | int, region: str | None) -> 
     return match.department.id, match.label(match.department)
 
 
+@dataclass(frozen=True)
+class StatusChart:
+    """What the department chart shows: its title, its bars, and each status's count of distinct tasks."""
+
+    subject: str  # 临河区, 全部辖区, or 临河区 区财政局
+    title: str
+    bars: list[StatusBar]
+    tasks: dict[str, int]
+
+
+def department_status(
+    *,
+    session: Session,
+    jurisdiction: str | int | None = None,
+    department: str | int | None = None,
+    today: date,
+) -> StatusChart:
+    """The figures of the department chart (see department_status_png), without drawing it."""
+    place = _jurisdiction(session, jurisdiction)
+    if department is not None:
+        department_id, subject = _department(session, department, place.name if place else None)
+        rows = find_tasks(session=session, department_id=department_id)
+        bars = status_bars(rows, today, by_plan=True)
+        title = f"{subject} 各规划任务状态 / tasks by plan"
+    else:
+        subject = place.name if place else "全部辖区"
+        rows = find_tasks(session=session, jurisdiction_id=place.id if place else None)
+        bars = status_bars(rows, today)
+        title = f"{subject} 各部门任务状态 / tasks per department"
+    # a joint task is one bar segment per department but one task in the totals
+    statuses = (status_of(row.status, row.due_on, today) for row in {row.id: row for row in rows}.values())
+    return StatusChart(
+        subject, title, bars, dict(Counter(status for status in statuses if status is not None))
+    )
+
+
 def department_status_png(
     *,
     session: Session,
@@ -354,17 +189,12 @@ def department_status_png(
     With `department` (a name, any alias, or an id) the bars are that department's plans instead.
     Raises ChartSubjectNotFound for an unknown jurisdiction or department.
     """
-    place = _jurisdiction(session, jurisdiction)
-    scope = place.name if place else "全部辖区"
-    if department is not None:
-        department_id, name = _department(session, department, place.name if place else None)
-        rows = find_tasks(session=session, department_id=department_id)
-        bars = status_bars(rows, today, by_plan=True)
-        title = f"{name} 各规划任务状态 / tasks by plan"
-    else:
-        rows = find_tasks(session=session, jurisdiction_id=place.id if place else None)
-        bars = status_bars(rows, today)
-        title = f"{scope} 各部门任务状态 / tasks per department"
+    chart = department_status(session=session, jurisdiction=jurisdiction, department=department, today=today)
+    return status_chart_png(chart.bars, title=chart.title, today=today)
+
+
+def status_chart_png(bars: list[StatusBar], *, title: str, today: date) -> bytes:
+    """PNG of bars counted elsewhere (the weekly digest counts from its own snapshot with `status_of`)."""
     return render(status_figure(bars, title=title, today=today))
 
 
@@ -379,7 +209,7 @@ def review_calendar_png(*, session: Session, jurisdiction: str | int | None = No
     )
     points = [
         CalendarPoint(
-            row=f"{entry.jurisdiction} 《{_short(entry.plan_title, 20)}》",
+            row=f"{entry.jurisdiction} 《{shorten(entry.plan_title, 20)}》",
             kind=entry.kind,
             due_on=entry.due_on,
             year=years.get(entry.review_event_id, entry.due_on.year),
@@ -390,14 +220,3 @@ def review_calendar_png(*, session: Session, jurisdiction: str | int | None = No
     deadlines = [row.due_on for row in {row.id: row for row in rows}.values() if row.due_on is not None]
     title = f"{place.name if place else '全部辖区'} 规划评估日历 / review calendar"
     return render(calendar_figure(points, deadlines, title=title, today=today))
-
-
-def describe_png(png: bytes) -> dict[str, Any]:
-    """Width and height of a PNG, read from its header (for tests and the CLI's confirmation line)."""
-    if png[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not a PNG")
-    return {
-        "width": int.from_bytes(png[16:20], "big"),
-        "height": int.from_bytes(png[20:24], "big"),
-        "bytes": len(png),
-    }

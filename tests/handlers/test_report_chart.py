@@ -3,12 +3,12 @@ Chinese drawn with real glyphs from the shipped font (not the empty boxes a font
 
 from __future__ import annotations
 
-import hashlib
 import io
 import subprocess
 import sys
 import warnings
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from datetime import date
 
 import numpy as np
 import pytest
@@ -32,77 +32,15 @@ from handlers.report_chart import (
     status_figure,
     status_of,
 )
-from ingest.records import ExtractedDocument, Section, TaskRecord
 from storage.db import session_factory
-from storage.ingest import ingest_document
-from storage.progress import record_progress
 from storage.queries import TaskRow, find_tasks
-
-TODAY = date(2025, 6, 16)
-NOW = datetime(2025, 6, 16, 1, 0, tzinfo=UTC)
-PLAN_SECTION = ("第四章 现代产业", "第一节 制造业")
-
-
-# -- a small ledger -------------------------------------------------------------------------------------------
-
-
-def _record(department: str, task: str, evidence: str, due: date | None, role: str = "lead") -> TaskRecord:
-    return TaskRecord(
-        department=department,
-        role=role,
-        task=task,
-        evidence=evidence,
-        section=" > ".join(PLAN_SECTION),
-        due=due,
-        recurrence=None,
-        starts=None,
-    )
-
-
-def _plan() -> ExtractedDocument:
-    """临河区: 区发展改革局 with one overdue, one due in 5 days, one later task; 区财政局 co on the later one."""
-    records = [
-        _record(
-            "区发展改革局", "完成重大项目谋划", "区发展改革局于5月底前完成重大项目谋划。", date(2025, 5, 31)
-        ),
-        _record("区发展改革局", "报送项目清单", "区发展改革局于6月21日前报送项目清单。", date(2025, 6, 21)),
-        _record(
-            "区发展改革局",
-            "建成产业园二期",
-            "区发展改革局牵头，区财政局配合，年底前建成产业园二期。",
-            date(2025, 12, 31),
-        ),
-        _record(
-            "区财政局",
-            "建成产业园二期",
-            "区发展改革局牵头，区财政局配合，年底前建成产业园二期。",
-            date(2025, 12, 31),
-            "co",
-        ),
-        _record("区财政局", "出台资金管理办法", "区财政局年内出台专项资金管理办法。", date(2025, 3, 31)),
-    ]
-    text = "\n".join(r.evidence for r in records)
-    return ExtractedDocument(
-        source="临河区纲要.txt",
-        format="txt",
-        sha256=hashlib.sha256(text.encode()).hexdigest(),
-        title="临河区国民经济和社会发展第十四个五年规划纲要",
-        kind="five_year_plan",
-        jurisdiction="临河区",
-        period=(2021, 2025),
-        year=2021,
-        text=text,
-        sections=[Section(PLAN_SECTION, 0, len(text), False)],
-        records=records,
-    )
+from tests.handlers.chart_ledger import TODAY, store_chart_ledger
 
 
 @pytest.fixture
-def ledger(sqlite_engine: Engine) -> Session:
+def ledger(sqlite_engine: Engine) -> Iterator[Session]:
     with session_factory(sqlite_engine)() as session:
-        ingest_document(session=session, document=_plan(), now=NOW)
-        done = next(r for r in find_tasks(session=session) if r.action == "出台资金管理办法")
-        record_progress(session=session, task_id=done.id, author="test", status="done", now=NOW)
+        store_chart_ledger(session)
         yield session
 
 
