@@ -313,7 +313,7 @@ def _chat_or_finish(settings: Settings, sessions, day: date, folder: Path, out: 
     from bot.deps import Deps
 
     out.print(
-        "[bold]5. 对话 / chat[/bold]：试试 `/plan 任务 区发改局`、`/plan 逾期`、`/plan 日程`、“中期评估什么时候？”"
+        "[bold]5. 对话 / chat[/bold]：试试 `/plan 任务 临河区发改局`、`/plan 逾期`、`/plan 日程`、“中期评估什么时候？”"
     )
     deps = Deps(settings=settings, session_factory=sessions, clock=FrozenClock(day))
     ConsoleChat(deps).run(sys.stdin, sys.stdout)
