@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from handlers.reminders import DepartmentRow, TaskRow
+    from handlers.reminder_rows import DepartmentRow, TaskRow
 
 DUE_SOON_DAYS = 30
 YELLOW_DAYS = 7
@@ -43,7 +43,9 @@ def _listed(rows: Sequence[TaskRow], as_of: date) -> list[str]:
     return lines
 
 
-def split_open_tasks(rows: Sequence[TaskRow], as_of: date) -> tuple[list[TaskRow], list[TaskRow], list[TaskRow]]:
+def split_open_tasks(
+    rows: Sequence[TaskRow], as_of: date
+) -> tuple[list[TaskRow], list[TaskRow], list[TaskRow]]:
     """(overdue, due within 30 days, later or undated) among the open rows, each by due date."""
     overdue: list[TaskRow] = []
     soon: list[TaskRow] = []
@@ -100,7 +102,9 @@ def coordinators_digest_text(
             tally[2] += 1
         else:
             tally[1] += 1
-    order = sorted(counts, key=lambda department_id: (-counts[department_id][2], _name(departments, department_id)))
+    order = sorted(
+        counts, key=lambda department_id: (-counts[department_id][2], _name(departments, department_id))
+    )
     total = [sum(values[i] for values in counts.values()) for i in range(3)]
     lines = [
         f"【规划实施周报】{jurisdiction}（{as_of.isoformat()}）：共 {len(counts)} 个部门，"

@@ -15,181 +15,43 @@ Two questions are answered here:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-
-import chinese_calendar
 
 from handlers import digest
+from handlers.reminder_rows import (
+    Audience,
+    DepartmentRow,
+    LedgerSnapshot,
+    PlanRow,
+    Reminder,
+    ReminderConventions,
+    ReviewRow,
+    TaskRow,
+    is_working_day,
+    next_working_day,
+    parse_days,
+)
+from handlers.reminder_texts import review_text, task_text
 
 KINDS = ("deadline", "overdue", "annual_monitoring", "mid_term_review", "final_review", "digest")
-REVIEW_NAMES = {"annual_monitoring": "年度监测", "mid_term_review": "中期评估", "final_review": "总结评估"}
-REVIEW_ENGLISH = {
-    "annual_monitoring": "Annual monitoring",
-    "mid_term_review": "Mid-term review",
-    "final_review": "Final review",
-}
-ROLE_NAMES = {"lead": "牵头", "co": "配合"}
-RED = "🔴红灯"
-YELLOW = "🟡黄灯"
-OPEN_STATUSES = ("open", "in_progress")
-
-
-# -- the working-day calendar ---------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def is_working_day(day: date) -> bool:
-    """chinese-calendar knows statutory holidays and 调休 only for the years it ships; beyond them, Mon–Fri."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def next_working_day(day: date) -> date:
-    """The day itself when it is a working day, else the first working day after it."""
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
-# -- the snapshot the rules read ------------------------------------------------------------------------------
-
-
-def parse_days(text: str) -> tuple[int, ...]:
-    """'30,7,1,0' -> (30, 7, 1, 0); blanks ignored, negatives refused (they would fire after the date)."""
-    days = tuple(sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True))
-    if any(day < 0 for day in days):
-        raise ValueError(f"reminder days must be >= 0: {text!r}")
-    return days
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderConventions:
-    deadline_days: tuple[int, ...] = (30, 7, 1, 0)
-    review_days: tuple[int, ...] = (60, 30, 7)
-    annual_monitoring_days: tuple[int, ...] = (30, 7)
-    overdue_every_days: int = 7
-    yellow_within_days: int = 7
-    digest_weekday: int = 0  # Monday
-
-    @classmethod
-    def from_settings(cls, settings: object) -> ReminderConventions:
-        return cls(
-            deadline_days=parse_days(getattr(settings, "deadline_reminder_days", "30,7,1,0")),
-            review_days=parse_days(getattr(settings, "review_reminder_days", "60,30,7")),
-            annual_monitoring_days=parse_days(getattr(settings, "annual_monitoring_reminder_days", "30,7")),
-            digest_weekday=int(getattr(settings, "digest_weekday", 0)),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Audience:
-    """Where a department is reached: bound channels (or robots) and its members' DMs, as delivery targets."""
-
-    channels: tuple[str, ...] = ()  # "slack:C123", "dingtalk:4"
-    members: tuple[str, ...] = ()  # "slack:U123"
-
-    def department_wide(self) -> tuple[str, ...]:
-        """One message to the department: its channels, or each member when no channel is bound."""
-        return self.channels or self.members
-
-
-@dataclass(frozen=True, slots=True)
-class DepartmentRow:
-    id: int
-    name: str
-    jurisdiction: str
-    audience: Audience = Audience()
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRow:
-    """One assignment of an open or done task: the task seen from one department."""
-
-    task_id: int
-    plan_id: int
-    department_id: int
-    role: str
-    action: str
-    due_on: date | None
-    recurrence: str | None = None
-    status: str = "open"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewRow:
-    event_id: int
-    plan_id: int
-    kind: str  # annual_monitoring, mid_term_review, final_review
-    due_on: date
-    year: int
-
-
-@dataclass(frozen=True, slots=True)
-class PlanRow:
-    id: int
-    title: str
-    jurisdiction: str
-    paused: bool = False
-    conventions: ReminderConventions | None = None  # None: the settings' defaults
-
-
-@dataclass(frozen=True)
-class LedgerSnapshot:
-    plans: dict[int, PlanRow]
-    departments: dict[int, DepartmentRow]
-    tasks: list[TaskRow]
-    reviews: list[ReviewRow]
-    coordinators: tuple[str, ...] = ()  # delivery targets of the planning office
-    defaults: ReminderConventions = field(default_factory=ReminderConventions)
-
-    def conventions_of(self, plan_id: int) -> ReminderConventions:
-        plan = self.plans.get(plan_id)
-        return plan.conventions if plan and plan.conventions else self.defaults
-
-    def active(self, plan_id: int) -> bool:
-        plan = self.plans.get(plan_id)
-        return plan is not None and not plan.paused
-
-
-@dataclass(frozen=True, slots=True)
-class Reminder:
-    """One message to one target. (rule, subject_key, occurrence_on, target) is the delivery's unique key."""
-
-    rule: str  # "deadline-7", "overdue", "mid_term_review-30", "digest"
-    kind: str  # one of KINDS
-    subject_key: str  # "task:12", "review:3", "digest:dept:5", "digest:coordinators:莱芜区"
-    occurrence_on: date  # the nominal date of this occurrence (the deadline, the review date, the Monday)
-    fire_on: date  # the working day it goes out
-    target: str
-    text: str
-    jurisdiction: str = ""
-    department: str | None = None
-    task_id: int | None = None
-    review_event_id: int | None = None
-
-    @property
-    def key(self) -> tuple[str, str, date, str]:
-        return (self.rule, self.subject_key, self.occurrence_on, self.target)
-
-    def as_json(self) -> dict[str, object]:
-        """The object `planbot remind --dry-run --format jsonl` prints."""
-        return {
-            "fire_on": self.fire_on.isoformat(),
-            "kind": self.kind,
-            "jurisdiction": self.jurisdiction,
-            "department": self.department,
-            "task_id": self.task_id,
-            "target": self.target,
-            "text": self.text,
-        }
+# the rows are part of this module's interface: callers import them from here
+__all__ = [
+    "KINDS",
+    "Audience",
+    "DepartmentRow",
+    "LedgerSnapshot",
+    "PlanRow",
+    "Reminder",
+    "ReminderConventions",
+    "ReviewRow",
+    "TaskRow",
+    "is_working_day",
+    "next_working_day",
+    "parse_days",
+    "planned_reminders",
+    "reminders_due",
+]
 
 
 # -- occurrences of each series -------------------------------------------------------------------------------
@@ -241,7 +103,12 @@ def _task_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[_
         plan = snapshot.plans[row.plan_id]
 
         def words(
-            occurrence: _Occurrence, as_of: date, row=row, department=department, plan=plan, conventions=conventions
+            occurrence: _Occurrence,
+            as_of: date,
+            row=row,
+            department=department,
+            plan=plan,
+            conventions=conventions,
         ) -> str:
             return task_text(row, department, plan.title, as_of, conventions)
 
@@ -254,8 +121,13 @@ def _task_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[_
             # members hear of the deadline by DM; the weekly overdue reminder goes to the department's channel
             deadline_only = [occurrence for occurrence in occurrences if occurrence.kind == "deadline"]
             yield _Series(
-                subject, audience.members, deadline_only, *place, task_id=row.task_id,
-                last_relevant=next_working_day(due), words=words,
+                subject,
+                audience.members,
+                deadline_only,
+                *place,
+                task_id=row.task_id,
+                last_relevant=next_working_day(due),
+                words=words,
             )
         elif audience.members:
             yield _Series(subject, audience.members, occurrences, *place, task_id=row.task_id, words=words)
@@ -280,11 +152,15 @@ def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
         else:
             days, department_ids, extra = conventions.review_days, departments_of_plan, snapshot.coordinators
         occurrences = [
-            _Occurrence(f"{event.kind}-{before}", event.kind, event.due_on - timedelta(days=before), event.due_on)
+            _Occurrence(
+                f"{event.kind}-{before}", event.kind, event.due_on - timedelta(days=before), event.due_on
+            )
             for before in days
         ]
 
-        def words(occurrence: _Occurrence, as_of: date, event: ReviewRow = event, plan: PlanRow = plan) -> str:
+        def words(
+            occurrence: _Occurrence, as_of: date, event: ReviewRow = event, plan: PlanRow = plan
+        ) -> str:
             return review_text(event, plan, as_of)
 
         for department_id in sorted(department_ids.get(event.plan_id, ())):
@@ -292,14 +168,25 @@ def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
             if department is None:
                 continue
             yield _Series(
-                f"review:{event.event_id}", department.audience.department_wide(), occurrences,
-                plan.jurisdiction, department.name, review_event_id=event.event_id,
-                last_relevant=event.due_on, words=words,
+                f"review:{event.event_id}",
+                department.audience.department_wide(),
+                occurrences,
+                plan.jurisdiction,
+                department.name,
+                review_event_id=event.event_id,
+                last_relevant=event.due_on,
+                words=words,
             )
         if extra:
             yield _Series(
-                f"review:{event.event_id}", extra, occurrences, plan.jurisdiction, None,
-                review_event_id=event.event_id, last_relevant=event.due_on, words=words,
+                f"review:{event.event_id}",
+                extra,
+                occurrences,
+                plan.jurisdiction,
+                None,
+                review_event_id=event.event_id,
+                last_relevant=event.due_on,
+                words=words,
             )
 
 
@@ -330,8 +217,12 @@ def _digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator
             return digest.department_digest_text(department.name, department.jurisdiction, rows, as_of)
 
         yield _Series(
-            f"digest:dept:{department_id}", department.audience.department_wide(), occurrences,
-            department.jurisdiction, department.name, words=words,
+            f"digest:dept:{department_id}",
+            department.audience.department_wide(),
+            occurrences,
+            department.jurisdiction,
+            department.name,
+            words=words,
         )
     if snapshot.coordinators:
         for jurisdiction, rows in sorted(by_jurisdiction.items()):
@@ -340,7 +231,11 @@ def _digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator
                 return digest.coordinators_digest_text(jurisdiction, rows, snapshot.departments, as_of)
 
             yield _Series(
-                f"digest:coordinators:{jurisdiction}", snapshot.coordinators, occurrences, jurisdiction, None,
+                f"digest:coordinators:{jurisdiction}",
+                snapshot.coordinators,
+                occurrences,
+                jurisdiction,
+                None,
                 words=words,
             )
 
@@ -359,9 +254,16 @@ def _reminders(series: _Series, occurrence: _Occurrence, fire_on: date, as_of: d
     text = series.words(occurrence, as_of)  # type: ignore[operator]
     for target in series.targets:
         yield Reminder(
-            rule=occurrence.rule, kind=occurrence.kind, subject_key=series.subject_key,
-            occurrence_on=occurrence.occurrence_on, fire_on=fire_on, target=target, text=text,
-            jurisdiction=series.jurisdiction, department=series.department, task_id=series.task_id,
+            rule=occurrence.rule,
+            kind=occurrence.kind,
+            subject_key=series.subject_key,
+            occurrence_on=occurrence.occurrence_on,
+            fire_on=fire_on,
+            target=target,
+            text=text,
+            jurisdiction=series.jurisdiction,
+            department=series.department,
+            task_id=series.task_id,
             review_event_id=series.review_event_id,
         )
 
@@ -424,67 +326,3 @@ def reminders_due(snapshot: LedgerSnapshot, today: date, *, kinds: Iterable[str]
         found.extend(_reminders(series, latest, next_working_day(latest.nominal), today))
     found.sort(key=lambda reminder: (reminder.kind, reminder.subject_key, reminder.target))
     return found
-
-
-# -- wording (Chinese first, English after, and what to do next) ----------------------------------------------
-
-
-def short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def light(due_on: date, as_of: date, yellow_within_days: int = 7) -> str:
-    """红灯 once late, 黄灯 within the last week, nothing before."""
-    days_left = (due_on - as_of).days
-    if days_left < 0:
-        return RED
-    if days_left <= yellow_within_days:
-        return YELLOW
-    return ""
-
-
-def task_text(
-    row: TaskRow, department: DepartmentRow, plan_title: str, as_of: date, conventions: ReminderConventions
-) -> str:
-    assert row.due_on is not None
-    due = row.due_on.isoformat()
-    days_left = (row.due_on - as_of).days
-    mark = light(row.due_on, as_of, conventions.yellow_within_days)
-    who = f"{department.jurisdiction}{department.name}（{ROLE_NAMES.get(row.role, row.role)}）"
-    what = f"任务 #{row.task_id}「{short(row.action)}」"
-    if days_left > 0:
-        zh = f"【任务到期提醒】{who}：{what}将于 {due} 到期，还剩 {days_left} 天。"
-        en = f"Deadline reminder: task #{row.task_id} is due on {due} ({days_left} days left)."
-    elif days_left == 0:
-        zh = f"【任务今日到期】{who}：{what}今天（{due}）到期。"
-        en = f"Deadline today: task #{row.task_id} is due today ({due})."
-    else:
-        zh = f"【任务逾期】{who}：{what}已逾期 {-days_left} 天（时限 {due}）。"
-        en = f"Overdue: task #{row.task_id} was due on {due}, {-days_left} days ago."
-    prefix = f"{mark} " if mark else ""
-    return (
-        f"{prefix}{zh}请抓紧推进，并用 `/plan 进展 {row.task_id} 说明 百分比` 报告进展，完成后用 "
-        f"`/plan 完成 {row.task_id}`。（{short(plan_title, 40)}）\n"
-        f"{en} Report progress with `/plan update {row.task_id} <note> <percent>`, or `/plan done {row.task_id}`."
-    )
-
-
-def review_text(event: ReviewRow, plan: PlanRow, as_of: date) -> str:
-    name = REVIEW_NAMES.get(event.kind, event.kind)
-    english = REVIEW_ENGLISH.get(event.kind, event.kind)
-    due = event.due_on.isoformat()
-    days_left = (event.due_on - as_of).days
-    when = f"还有 {days_left} 天" if days_left > 0 else "就在今天"
-    if event.kind == "annual_monitoring":
-        return (
-            f"【{name}】{plan.jurisdiction}《{short(plan.title, 40)}》{event.year} 年度实施情况监测于 {due} 截止"
-            f"（{when}）。请报送上年度规划实施情况，并用 `/plan 进展` 更新本部门各项任务的进展。\n"
-            f"{english}: report how the plan was carried out in {event.year} by {due} "
-            f"({max(days_left, 0)} days left), and update your tasks with `/plan update`."
-        )
-    return (
-        f"【{name}】{plan.jurisdiction}《{short(plan.title, 40)}》{name}定于 {due}（{when}）。"
-        f"请梳理本部门承担任务的完成情况、存在问题和下一步打算，按要求报送评估材料；用 `/plan 任务` 查看本部门任务。\n"
-        f"{english} of the plan on {due} ({max(days_left, 0)} days left): prepare your department's report on "
-        f"its tasks; `/plan tasks` lists them."
-    )

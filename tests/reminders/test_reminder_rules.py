@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 
+from handlers.reminder_texts import RED, YELLOW
 from handlers.reminders import (
-    RED,
-    YELLOW,
     ReminderConventions,
     ReviewRow,
     is_working_day,

@@ -1,0 +1,171 @@
+"""What the reminder rules read and return: plain rows of the ledger, the conventions, the working days.
+
+Storage builds a `LedgerSnapshot` from the database (storage.reminder_queries.load_snapshot); tests and the
+demo build one in code. A `Reminder` is one message to one target with its delivery key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+import chinese_calendar
+
+OPEN_STATUSES = ("open", "in_progress")
+
+
+# -- the working-day calendar ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def is_working_day(day: date) -> bool:
+    """chinese-calendar knows statutory holidays and 调休 only for the years it ships; beyond them, Mon–Fri."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def next_working_day(day: date) -> date:
+    """The day itself when it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+# -- the snapshot the rules read ------------------------------------------------------------------------------
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """'30,7,1,0' -> (30, 7, 1, 0); blanks ignored, negatives refused (they would fire after the date)."""
+    days = tuple(sorted({int(part) for part in text.split(",") if part.strip()}, reverse=True))
+    if any(day < 0 for day in days):
+        raise ValueError(f"reminder days must be >= 0: {text!r}")
+    return days
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderConventions:
+    deadline_days: tuple[int, ...] = (30, 7, 1, 0)
+    review_days: tuple[int, ...] = (60, 30, 7)
+    annual_monitoring_days: tuple[int, ...] = (30, 7)
+    overdue_every_days: int = 7
+    yellow_within_days: int = 7
+    digest_weekday: int = 0  # Monday
+
+    @classmethod
+    def from_settings(cls, settings: object) -> ReminderConventions:
+        return cls(
+            deadline_days=parse_days(getattr(settings, "deadline_reminder_days", "30,7,1,0")),
+            review_days=parse_days(getattr(settings, "review_reminder_days", "60,30,7")),
+            annual_monitoring_days=parse_days(getattr(settings, "annual_monitoring_reminder_days", "30,7")),
+            digest_weekday=int(getattr(settings, "digest_weekday", 0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Where a department is reached: bound channels (or robots) and its members' DMs, as delivery targets."""
+
+    channels: tuple[str, ...] = ()  # "slack:C123", "dingtalk:4"
+    members: tuple[str, ...] = ()  # "slack:U123"
+
+    def department_wide(self) -> tuple[str, ...]:
+        """One message to the department: its channels, or each member when no channel is bound."""
+        return self.channels or self.members
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentRow:
+    id: int
+    name: str
+    jurisdiction: str
+    audience: Audience = Audience()
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """One assignment of an open or done task: the task seen from one department."""
+
+    task_id: int
+    plan_id: int
+    department_id: int
+    role: str
+    action: str
+    due_on: date | None
+    recurrence: str | None = None
+    status: str = "open"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    event_id: int
+    plan_id: int
+    kind: str  # annual_monitoring, mid_term_review, final_review
+    due_on: date
+    year: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    id: int
+    title: str
+    jurisdiction: str
+    paused: bool = False
+    conventions: ReminderConventions | None = None  # None: the settings' defaults
+
+
+@dataclass(frozen=True)
+class LedgerSnapshot:
+    plans: dict[int, PlanRow]
+    departments: dict[int, DepartmentRow]
+    tasks: list[TaskRow]
+    reviews: list[ReviewRow]
+    coordinators: tuple[str, ...] = ()  # delivery targets of the planning office
+    defaults: ReminderConventions = field(default_factory=ReminderConventions)
+
+    def conventions_of(self, plan_id: int) -> ReminderConventions:
+        plan = self.plans.get(plan_id)
+        return plan.conventions if plan and plan.conventions else self.defaults
+
+    def active(self, plan_id: int) -> bool:
+        plan = self.plans.get(plan_id)
+        return plan is not None and not plan.paused
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """One message to one target. (rule, subject_key, occurrence_on, target) is the delivery's unique key."""
+
+    rule: str  # "deadline-7", "overdue", "mid_term_review-30", "digest"
+    kind: str  # one of KINDS
+    subject_key: str  # "task:12", "review:3", "digest:dept:5", "digest:coordinators:莱芜区"
+    occurrence_on: date  # the nominal date of this occurrence (the deadline, the review date, the Monday)
+    fire_on: date  # the working day it goes out
+    target: str
+    text: str
+    jurisdiction: str = ""
+    department: str | None = None
+    task_id: int | None = None
+    review_event_id: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str, date, str]:
+        return (self.rule, self.subject_key, self.occurrence_on, self.target)
+
+    def as_json(self) -> dict[str, object]:
+        """The object `planbot remind --dry-run --format jsonl` prints."""
+        return {
+            "fire_on": self.fire_on.isoformat(),
+            "kind": self.kind,
+            "jurisdiction": self.jurisdiction,
+            "department": self.department,
+            "task_id": self.task_id,
+            "target": self.target,
+            "text": self.text,
+        }
