@@ -15,7 +15,7 @@ Two questions are answered here:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from handlers import digest
@@ -34,6 +34,7 @@ from handlers.reminder_rows import (
 )
 from handlers.reminder_texts import review_text, task_text
 
+UNBOUND = "unbound"  # the dry run's target for a department with no channel, robot or member yet
 KINDS = ("deadline", "overdue", "annual_monitoring", "mid_term_review", "final_review", "digest")
 # the rows are part of this module's interface: callers import them from here
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "parse_days",
     "planned_reminders",
     "reminders_due",
+    "with_unbound_shown",
 ]
 
 
@@ -266,6 +268,18 @@ def _reminders(series: _Series, occurrence: _Occurrence, fire_on: date, as_of: d
             task_id=series.task_id,
             review_event_id=series.review_event_id,
         )
+
+
+def with_unbound_shown(snapshot: LedgerSnapshot, placeholder: str = UNBOUND) -> LedgerSnapshot:
+    """The snapshot with `placeholder` as the target of every department nobody can be reached at (and of the
+    coordinators when none is set), so a dry run previews what binding a channel would bring."""
+    departments = {
+        department_id: department
+        if department.audience.channels or department.audience.members
+        else replace(department, audience=Audience(channels=(placeholder,)))
+        for department_id, department in snapshot.departments.items()
+    }
+    return replace(snapshot, departments=departments, coordinators=snapshot.coordinators or (placeholder,))
 
 
 # -- the two questions ----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from bot.notifiers.dispatch import DispatchOptions
 from bot.notifiers.setup import build_notifier
 from bot.scheduler import dispatch, local_today, sweep
 from bot.settings import load_settings
-from handlers.reminders import KINDS, ReminderConventions, planned_reminders
+from handlers.reminders import KINDS, UNBOUND, ReminderConventions, planned_reminders, with_unbound_shown
 from storage import reminder_queries
 from storage.db import is_sqlite, open_database, session_factory
 
@@ -54,6 +54,12 @@ def remind_command(
         OutputFormat, typer.Option("--format", help="table | jsonl")
     ] = OutputFormat.table,
     workers: Annotated[int, typer.Option(help="并发发送线程数 / sending threads")] = 8,
+    bound_only: Annotated[
+        bool,
+        typer.Option(
+            "--bound-only", help="预览时略去未绑定频道的部门 / skip departments with no channel yet"
+        ),
+    ] = False,
     batch: Annotated[int, typer.Option(help="每批认领的提醒数 / deliveries claimed at a time")] = 20_000,
 ) -> None:
     """提醒：预览某段时间内将发送的提醒，或立即发送到期提醒。 Preview reminders for a date range, or send due ones now."""
@@ -73,6 +79,9 @@ def remind_command(
                     defaults=ReminderConventions.from_settings(settings),
                     coordinator_user_ids=settings.coordinator_ids,
                 )
+            if not bound_only:
+                # a preview is most useful before any channel is bound: show those reminders as "unbound"
+                snapshot = with_unbound_shown(snapshot)
             reminders = planned_reminders(snapshot, first, last, kinds=KINDS)
             if output_format is OutputFormat.jsonl:
                 lines = [json.dumps(reminder.as_json(), ensure_ascii=False) for reminder in reminders]
@@ -133,7 +142,7 @@ def _table(reminders: list, first: date, last: date) -> Table:
             reminder.jurisdiction,
             reminder.department or "（统筹协调）",
             str(reminder.task_id or ""),
-            reminder.target,
+            "（未绑定）" if reminder.target == UNBOUND else reminder.target,
             reminder.text.splitlines()[0],
         )
     return table

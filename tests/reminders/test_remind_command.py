@@ -73,3 +73,17 @@ def test_now_sweeps_and_dispatches_to_the_console(database_url, monkeypatch):
     assert (
         run(database_url, "--now", "--workers", "1", monkeypatch=monkeypatch).stderr.count("已发送 0 条") == 1
     )
+
+
+def test_dry_run_previews_unbound_departments_unless_bound_only(database_url, monkeypatch):
+    engine = create_engine_for(database_url)
+    with session_factory(engine)() as session:
+        seed_ledger(session, due_dates=[D("2025-10-09")], channels=[None], coordinator=None)
+    engine.dispose()
+    args = ["--dry-run", "--from", "2025-09-01", "--to", "2025-10-31", "--format", "jsonl"]
+    preview = [
+        json.loads(line) for line in run(database_url, *args, monkeypatch=monkeypatch).stdout.splitlines()
+    ]
+    assert preview and {line["target"] for line in preview} == {"unbound"}
+    assert {"deadline", "digest"} <= {line["kind"] for line in preview}
+    assert run(database_url, *args, "--bound-only", monkeypatch=monkeypatch).stdout == ""
