@@ -13,10 +13,12 @@ process's `Deps` in `_RUNTIMES` by the scheduler's name instead of carrying unpi
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -180,15 +182,44 @@ def forget_runtime(runtime: str = "default") -> None:
     _RUNTIMES.pop(runtime, None)
 
 
-# -- one leader per PostgreSQL database -----------------------------------------------------------------------
+# -- one leader per database ------------------------------------------------------------------------
+
+
+class SqliteLock:
+    """SQLite's stand-in for the advisory lock: an exclusive flock on a file beside the database, which the
+    kernel releases when the process dies. An in-memory database needs none."""
+
+    def __init__(self, engine: Engine) -> None:
+        database = engine.url.database or ""
+        self.path = None if database in ("", ":memory:") else Path(database + ".planbot-lock")
+        self._file = None
+
+    def acquire(self) -> bool:
+        if self.path is None or self._file is not None:
+            return True
+        handle = open(self.path, "a")  # noqa: SIM115 (held open for as long as the lock is)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
 
 
 class SchedulerLeader:
     """Runs `start` only while this process holds the database's scheduler lock, and `stop` when it loses it.
 
     On PostgreSQL the lock is a session advisory lock on a connection of its own: when the process dies the
-    server ends the session and frees the lock, and another process's next try takes over. SQLite has one
-    bot process, which is always the leader.
+    server ends the session and frees the lock, and another process's next try takes over. On SQLite the
+    lock is a file lock beside the database (SqliteLock), freed by the kernel in the same way.
     """
 
     def __init__(
@@ -209,12 +240,16 @@ class SchedulerLeader:
         self._connection = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._file_lock = SqliteLock(engine)
 
     def try_lead(self) -> bool:
         """One attempt (or, when leading, one check that the lock is still held). True while leading."""
         if self.engine.dialect.name != "postgresql":
             if not self.is_leader:
+                if not self._file_lock.acquire():
+                    return False
                 self.is_leader = True
+                log.info("holding the scheduler lock file: this process runs the reminder jobs")
                 self._start()
             return True
         if self.is_leader:
@@ -249,6 +284,7 @@ class SchedulerLeader:
             try:
                 self._stop()
             finally:
+                self._file_lock.release()
                 if self._connection is not None:
                     with contextlib.suppress(Exception):
                         self._connection.close()

@@ -294,6 +294,17 @@ def release_abandoned_now(*, session: Session, now: datetime) -> int:
     return result.rowcount or 0
 
 
+def extend_leases(*, session: Session, delivery_ids: Sequence[int], until: datetime) -> None:
+    """A dispatcher still holding claimed rows renews their lease, so that no one takes them for abandoned."""
+    for start in range(0, len(delivery_ids), INSERT_CHUNK):
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(delivery_ids[start : start + INSERT_CHUNK]), Delivery.status == "sending")
+            .values(next_attempt_at=until)
+        )
+    session.commit()
+
+
 def mark_sent(*, session: Session, sent: Sequence[tuple[int, str | None]], now: datetime) -> None:
     """Record a batch of (delivery id, message ts) as sent, in one transaction."""
     if not sent:

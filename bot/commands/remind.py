@@ -16,7 +16,7 @@ from rich.table import Table
 from bot.deps import Deps, system_clock
 from bot.notifiers.dispatch import DispatchOptions
 from bot.notifiers.setup import build_notifier
-from bot.scheduler import dispatch, local_today, sweep
+from bot.scheduler import SqliteLock, dispatch, local_today, sweep
 from bot.settings import load_settings
 from handlers.reminders import KINDS, UNBOUND, ReminderConventions, planned_reminders, with_unbound_shown
 from storage import reminder_queries
@@ -90,18 +90,24 @@ def remind_command(
             else:
                 Console(soft_wrap=True, highlight=False).print(_table(reminders, first, last))
             return
-        with sessions() as session:
-            webhooks = reminder_queries.robot_webhooks(session=session)
-            if is_sqlite(engine):
-                # one process per SQLite file: a row still `sending` was left by a run that died
-                reminder_queries.release_abandoned_now(session=session, now=system_clock())
-        deps = Deps(
-            settings=settings,
-            session_factory=sessions,
-            notifier=build_notifier(settings, robot_webhooks=webhooks),
-        )
+        # robot webhooks come from the channel bindings at dispatch time
+        deps = Deps(settings=settings, session_factory=sessions, notifier=build_notifier(settings))
         inserted = sweep(deps, kinds=KINDS)
-        report = dispatch(deps, options=DispatchOptions(workers=workers, batch=batch))
+        file_lock = SqliteLock(engine)
+        if is_sqlite(engine) and not file_lock.acquire():
+            err.print(
+                f"新增提醒 {inserted} 条。另一个 planbot 进程（serve）正在发送提醒，由它发送。\n"
+                f"{inserted} new; another planbot process (serve) is dispatching and will send them."
+            )
+            return
+        try:
+            if is_sqlite(engine):
+                # we hold the SQLite file's lock: a row still `sending` was left by a run that died
+                with sessions() as session:
+                    reminder_queries.release_abandoned_now(session=session, now=system_clock())
+            report = dispatch(deps, options=DispatchOptions(workers=workers, batch=batch))
+        finally:
+            file_lock.release()
         err.print(
             f"{local_today(deps).isoformat()}：新增提醒 {inserted} 条，已发送 {report.sent} 条，"
             f"核实已发 {report.recovered} 条，失败 {report.failed} 条，延后重试 {report.deferred} 条。\n"

@@ -296,9 +296,19 @@ class Dispatcher:
             else:
                 claiming = False
 
+        lease_seconds = self.options.lease.total_seconds()
+        renewed_at = self.monotonic()
+
         try:
             while ready or in_flight or claiming:
                 now = self.monotonic()
+                if now - renewed_at > lease_seconds / 3:
+                    # a long backlog (one busy channel, a slow robot) outlives a lease: renew what we still hold
+                    held = [delivery.id for waiting in by_target.values() for delivery in waiting]
+                    reminder_queries.extend_leases(
+                        session=session, delivery_ids=held, until=self.clock() + self.options.lease
+                    )
+                    renewed_at = now
                 while ready and ready[0][0] <= now and in_flight < workers:
                     _, _, target = heapq.heappop(ready)
                     delivery = by_target[target][0]

@@ -114,3 +114,66 @@ def test_missed_runs_after_downtime_run_once_on_start(sqlite_engine):
     assert runs.count(SWEEP_JOB) == 1  # coalesced: three missed days, one run
     with deps.session_factory() as session:
         assert session.execute(select(Delivery)).scalars().first() is not None
+
+
+def test_one_leader_per_sqlite_file(sqlite_engine):
+    from bot.scheduler import SchedulerLeader
+
+    events: list[str] = []
+    first = SchedulerLeader(
+        sqlite_engine, start=lambda: events.append("first"), stop=lambda: events.append("-first")
+    )
+    second = SchedulerLeader(
+        sqlite_engine, start=lambda: events.append("second"), stop=lambda: events.append("-second")
+    )
+    try:
+        assert first.try_lead() is True
+        assert second.try_lead() is False
+        first.close()
+        assert second.try_lead() is True
+    finally:
+        first.close()
+        second.close()
+    assert events == ["first", "-first", "second", "-second"]
+
+
+def test_leases_are_renewed_while_a_long_backlog_is_sent(sessions, monkeypatch):
+    from bot.notifiers import SENT, RateLimit, SendOutcome
+    from bot.notifiers.dispatch import Dispatcher, DispatchOptions
+    from storage import reminder_queries
+
+    class OnePerSecond:
+        def rate_limits(self, target):
+            return (RateLimit(1, 1.0),)
+
+        def send(self, target, text, *, delivery_key):
+            return SendOutcome(SENT, message_ts="1.0")
+
+        def find_sent(self, target, delivery_key):
+            return None
+
+    with sessions() as session:
+        seed_ledger(session, due_dates=[D("2025-03-20")] * 6, channels=["CONE"])
+    deps = deps_for(sessions.kw["bind"])
+    from bot.scheduler import REMINDER_KINDS, sweep
+
+    sweep(deps, kinds=REMINDER_KINDS)
+    renewals: list[int] = []
+    real_extend = reminder_queries.extend_leases
+
+    def counting_extend(**kwargs):
+        renewals.append(len(kwargs["delivery_ids"]))
+        real_extend(**kwargs)
+
+    monkeypatch.setattr(reminder_queries, "extend_leases", counting_extend)
+    clock = [0.0]
+    dispatcher = Dispatcher(
+        session_factory=sessions,
+        notifier=OnePerSecond(),
+        clock=lambda: NOW,
+        monotonic=lambda: clock[0],
+        sleeper=lambda seconds: clock.__setitem__(0, clock[0] + seconds),
+        options=DispatchOptions(workers=1, lease=timedelta(seconds=3)),
+    )
+    assert dispatcher.run_once().sent == 6
+    assert renewals and renewals[0] < 6  # renewed for what was still waiting, not for what was sent
