@@ -51,7 +51,9 @@ class DispatchOptions:
     batch: int = 20_000  # claimed at a time with one worker
     claim_chunk: int = 1000  # claimed at a time by the background claimer (several workers)
     max_batches: int = 100
-    lease: timedelta = timedelta(minutes=30)
+    lease: timedelta = timedelta(
+        minutes=5
+    )  # renewed every lease/3 while held; after a crash, recovery waits this long
     attempts_per_run: int = 5
     backoff_base: float = 1.0  # seconds: 1, 2, 4, 8 … between attempts after a 5xx or timeout
     backoff_max: float = 60.0
