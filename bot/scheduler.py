@@ -68,13 +68,16 @@ def sweep(deps: Deps, *, kinds: tuple[str, ...] = KINDS, today: date | None = No
         # digest, a deadline or review still ahead); the unique key still guards against a race
         stored = reminder_queries.stored_keys(session=session, since=today - timedelta(days=CATCH_UP_DAYS))
         new = [reminder for reminder in due if reminder.key not in stored]
-        inserted = reminder_queries.insert_deliveries(
-            session=session,
-            reminders=new,
-            now=deps.clock(),
-            reminder_time=settings.reminder_time,
-            timezone=settings.timezone,
-        )
+        inserted = 0
+        # digests wait for the digest time of their day, every other reminder for the reminder time
+        for is_digest, send_time in ((False, settings.reminder_time), (True, settings.digest_time)):
+            inserted += reminder_queries.insert_deliveries(
+                session=session,
+                reminders=[reminder for reminder in new if (reminder.kind == "digest") == is_digest],
+                now=deps.clock(),
+                reminder_time=send_time,
+                timezone=settings.timezone,
+            )
     log.info("reminder sweep %s (%s): %d due, %d new", today, ",".join(kinds), len(due), inserted)
     return inserted
 

@@ -107,3 +107,12 @@ def test_concurrent_inserts_of_the_same_keys_collide_quietly(sessions):
     with sessions() as first, sessions() as second:
         assert insert_deliveries(session=first, reminders=due, now=now) == len(due)
         assert insert_deliveries(session=second, reminders=due + due, now=now) == 0
+
+
+def test_digests_wait_for_the_digest_time(sessions):
+    with sessions() as session:
+        seed_ledger(session, due_dates=[D("2025-03-20")], channels=["CONE"])
+    deps = deps_for(sessions, at_shanghai("2025-03-17", hour=8))
+    deps.settings.digest_time = "08:30"
+    assert sweep(deps, kinds=("digest",)) == 2  # the department's and the coordinators'
+    assert {row.next_attempt_at for row in deliveries(sessions)} == {datetime(2025, 3, 17, 0, 30, tzinfo=UTC)}
