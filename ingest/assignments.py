@@ -99,7 +99,8 @@ def subject_assignments(sentence: str) -> list[Assignment]:
             partners, _ = units_in_series(sentence, after + with_words.end(), lenient=True)
             roles.extend((partner, "co") for partner in partners)
         # "区财政局配合" alone shares the lead's task: its segment is the whole sentence
-        role_only = bool(ROLE_ONLY.match(rest))
+        clause_end = next((index for index in range(after, len(sentence)) if sentence[index] in CLAUSE_BREAK + "。"), len(sentence))
+        role_only = bool(ROLE_ONLY.match(sentence[after:clause_end]))
         found.append((clause_start, roles, role_only))
     assignments: list[Assignment] = []
     task_clauses = [entry for entry in found if not entry[2]]

@@ -23,8 +23,9 @@ YEAR_PART = re.compile(
 )
 YEAR_TARGET = re.compile(rf"(?:到|至|在|于|截至|截止到?|力争|确保)\s*(20\d\d)\s*年(?!度|起|以来|开始|以后|后|同期|\d)|(20\d\d)\s*年\s*{_BEFORE}")
 BARE_YEAR = re.compile(r"(?<![\d至到—\-－~])(20\d\d)\s*年(?![度起\d]|以来|开始|以后|后|同期|为基|比|相比|[上下]半年|\s*\d)")
-MONTH_ONLY = re.compile(rf"(?<![\d年])(\d{{1,2}})\s*月(?:底|末|份|中旬|下旬)?\s*{_BEFORE}")
-HALF_OR_QUARTER = re.compile(r"(?<![\d年])(上半年|下半年|第?[一二三四]季度(?:末)?)")
+MONTH_ONLY = re.compile(rf"(?<!\d年)(?<!\d)(\d{{1,2}})\s*月(?:底|末|份|中旬|下旬)?\s*{_BEFORE}")
+HALF_OR_QUARTER = re.compile(r"(?<!\d年)(?<![\d])(上半年|下半年|第?[一二三四]季度(?:末)?)")
+DAY_ONLY = re.compile(rf"(?<!\d年)(?<!\d)(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日\s*{_BEFORE}")
 THIS_YEAR = re.compile(r"年底前|年内|今年(?!是|以来|上半年|下半年|[一二三四]季度)|全年|年底|年末|本年度|当年")
 NEXT_YEAR = re.compile(r"明年")
 STARTS = re.compile(r"(?:自|从)\s*(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?(?:起|开始)|(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?起")
@@ -116,15 +117,21 @@ def explicit_dues(text: str, context: TimeContext) -> list[date]:
         add(match.start(), match.end(), month_end(int(match.group(1)), int(match.group(2))))
     for match in YEAR_TARGET.finditer(text):
         add(match.start(), match.end(), date(int(match.group(1) or match.group(2)), 12, 31))
-    if context.year:
+    # without a document year, "每年…" still starts with the plan period
+    relative_year = context.year or (context.period[0] if context.period and "每年" in text else None)
+    if relative_year:
+        # "每年1月15日前报送上年度…": a yearly report on last year falls in the year after the document
+        report_year = relative_year + 1 if re.search(r"每年.{0,12}上年", text) else relative_year
+        for match in DAY_ONLY.finditer(text):
+            add(match.start(), match.end(), _safe_date(report_year, int(match.group(1)), int(match.group(2))))
         for match in MONTH_ONLY.finditer(text):
-            add(match.start(), match.end(), month_end(context.year, int(match.group(1))))
+            add(match.start(), match.end(), month_end(report_year, int(match.group(1))))
         for match in HALF_OR_QUARTER.finditer(text):
-            add(match.start(), match.end(), _part_end(context.year, match.group(1)))
+            add(match.start(), match.end(), _part_end(report_year, match.group(1)))
         for match in THIS_YEAR.finditer(text):
-            add(match.start(), match.end(), date(context.year, 12, 31))
+            add(match.start(), match.end(), date(relative_year, 12, 31))
         for match in NEXT_YEAR.finditer(text):
-            add(match.start(), match.end(), date(context.year + 1, 12, 31))
+            add(match.start(), match.end(), date(relative_year + 1, 12, 31))
     floor = context.year or (context.period[0] if context.period else None)
     for match in BARE_YEAR.finditer(text):
         year = int(match.group(1))

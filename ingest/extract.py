@@ -41,6 +41,8 @@ TARGET_HINT = re.compile(r"增长|达到|控制在|不低于|不少于|以上|�
 ROUTING_LINE = re.compile(r"^(?:(?:抄送|抄报|主送|分送|发送|联系人|联系电话|电话|附件)\s*[:：]|附件\s*\d*$)|.*\d{1,2}日印发$")
 
 
+# "市统计局配合，建立…": role-only clauses before the action are not part of it
+LEADING_ROLE_CLAUSES = re.compile(r"^(?:[^，,；;。]{2,30}?(?:牵头|配合|负责|参与|协助)[，,；;])+")
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.．、]|[（(]\d{1,3}[）)]|[一二三四五六七八九十]+[、是要]|[（(][一二三四五六七八九十]+[）)])\s*")
 
 
@@ -193,6 +195,7 @@ def task_text(segment: str) -> str:
     series, after = units_in_series(segment, position)
     text = segment[after:] if series else segment
     text = ROLE_PREFIX.sub("", text)
+    text = LEADING_ROLE_CLAUSES.sub("", text.lstrip("，,；; "))
     text = LIST_MARKER.sub("", text)
     text = ROLE_NOTE_AT_END.sub("", text)
     return text.strip("，,；;。 ")

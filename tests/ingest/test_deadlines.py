@@ -113,3 +113,10 @@ def test_several_deadlines_in_one_sentence():
 def test_without_a_period_reviews_have_no_date():
     timings = timings_in("开展中期评估", TimeContext(year=None, period=None))
     assert timings[0].review == "mid_term_review" and timings[0].due is None
+
+
+def test_yearly_dates_without_a_year():
+    timing = only("每年1月15日前报送上年度实施总结", PLAN)
+    assert (timing.due, timing.recurrence) == (date(2022, 1, 15), "yearly")
+    timing = only("每年第一季度组织开展评估", TimeContext(year=None, period=(2021, 2025)))
+    assert (timing.due, timing.recurrence) == (date(2021, 3, 31), "yearly")

@@ -186,3 +186,18 @@ def test_work_report_division_table_skips_leaders_and_binds_tasks_to_its_year():
 def test_the_preamble_assigns_nothing_without_a_unit():
     text = "2025年区政府工作报告重点任务分工方案\n为完成年度目标任务，现将重点任务分解如下。\n一、稳增长\n1.全年地区生产总值增长5%左右。"
     assert [r.evidence for r in extract(text).records] == ["1.全年地区生产总值增长5%左右。"]
+
+
+def test_role_only_clauses_share_the_action():
+    text = PLAN_HEAD + "市发改委、市财政局牵头，市统计局配合，建立规划实施监测统计制度。"
+    records = extract(text).records
+    assert [(r.department, r.role, r.task) for r in records] == [
+        ("市发展改革委", "lead", "建立规划实施监测统计制度"),
+        ("市财政局", "lead", "建立规划实施监测统计制度"),
+        ("市统计局", "co", "建立规划实施监测统计制度"),
+    ]
+
+
+def test_peoples_congress_and_cppcc_are_units():
+    text = PLAN_HEAD + "区人大常委会要加强监督检查。区政协要开展民主监督。"
+    assert [r[0] for r in rows(text)] == ["区人大常委会", "区政协"]
