@@ -59,6 +59,7 @@ class DispatchOptions:
     backoff_max: float = 60.0
     retry_later: timedelta = timedelta(minutes=5)
     pace_margin: float = 0.03
+    pace_margin_max: float = 0.10
     record_every: int = 200
     coordinator_targets: tuple[str, ...] = ()
 
@@ -270,6 +271,9 @@ class Dispatcher:
                 if outcome.retry_after is not None:
                     report.rate_limited += 1
                     self.pacer.block(target, at + outcome.retry_after)
+                    # our sends arrived closer together than we sent them (a loaded machine or network):
+                    # keep a little further inside every limit from now on
+                    self.pacer.margin = min(self.options.pace_margin_max, self.pacer.margin + 0.01)
                 else:
                     delay = min(self.options.backoff_max, self.options.backoff_base * 2 ** (count - 1))
                     self.pacer.block(target, at + delay)
