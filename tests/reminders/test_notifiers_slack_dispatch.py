@@ -175,3 +175,28 @@ def test_recovery_checks_history_before_resending(sessions, slack, fake_time):
     assert len(slack.messages("CONE")) == 1 and len(slack.messages("CTWO")) == 1
     assert set(statuses(sessions).values()) == {"sent"}
     assert slack.calls("conversations.history")
+
+
+class ImSlack(FakeSlackApi):
+    """The fake, answering like Slack for DMs: history lives in the IM channel, not under the user id."""
+
+    def _api_conversations_history(self, body, now):
+        channel = str(body.get("channel", ""))
+        if channel.startswith("U"):
+            return 200, {}, {"ok": False, "error": "channel_not_found"}
+        if channel.startswith("D"):
+            body = {**body, "channel": "U" + channel[1:]}
+        return super()._api_conversations_history(body, now)
+
+
+def test_recovery_of_a_dm_looks_in_the_im_channel():
+    with ImSlack() as fake:
+        client = WebClient(token="xoxb-test", base_url=fake.api_url)
+        notifier = SlackNotifier(client)
+        assert (
+            notifier.send("slack:UONE", "提醒", delivery_key="deadline-7|task:1|2025-03-20|slack:UONE").status
+            == "sent"
+        )
+        assert notifier.find_sent("slack:UONE", "deadline-7|task:1|2025-03-20|slack:UONE")
+        assert notifier.find_sent("slack:UONE", "deadline-1|task:1|2025-03-20|slack:UONE") is None
+        assert fake.calls("conversations.open")[0].body["users"] == "UONE"
