@@ -46,7 +46,15 @@ def main() -> None:
 
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; main()", "extract", *map(str, paths), "--format", "jsonl"],
+        [
+            sys.executable,
+            "-c",
+            "from bot.cli import main; main()",
+            "extract",
+            *map(str, paths),
+            "--format",
+            "jsonl",
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -55,7 +63,9 @@ def main() -> None:
     best_pipeline = min(pipeline_seconds)
     best_load = min(load_seconds)
     print(f"documents: {len(paths)}, characters: {chars:,}, records: {records}")
-    print(f"pipeline:        {chars / best_pipeline:>12,.0f} chars/s  (best of {rounds}; median {chars / statistics.median(pipeline_seconds):,.0f})")
+    print(
+        f"pipeline:        {chars / best_pipeline:>12,.0f} chars/s  (best of {rounds}; median {chars / statistics.median(pipeline_seconds):,.0f})"
+    )
     print(f"load + pipeline: {chars / best_load:>12,.0f} chars/s")
     print(f"planbot extract, one process over all seeds: {wall:.2f} s wall (start-up included)")
 

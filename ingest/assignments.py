@@ -15,13 +15,23 @@ from ingest.units import UnitMention, units_in_series
 CLAUSE_BREAK = "，,；;："
 OPENERS = "（(《“‘【[「"
 CLOSERS = "）)》”’】]」"
-CLAUSE_LEAD = re.compile(r"^(?:同时|并且|并|另外|此外|其中|为此|对此|然后|最后|首先|其次|再次|今后|目前|当前|还要|也要|都要|均要|要|请)?")
-CO_WORDS = re.compile(r"^(?:积极|密切|主动|全力|做好)?(?:配合|协助|参与|协同配合|按职责分工负责|按照职责分工负责|按职责负责|按照职责负责|根据职责分工负责)")
+CLAUSE_LEAD = re.compile(
+    r"^(?:同时|并且|并|另外|此外|其中|为此|对此|然后|最后|首先|其次|再次|今后|目前|当前|还要|也要|都要|均要|要|请)?"
+)
+CO_WORDS = re.compile(
+    r"^(?:积极|密切|主动|全力|做好)?(?:配合|协助|参与|协同配合|按职责分工负责|按照职责分工负责|按职责负责|按照职责负责|根据职责分工负责)"
+)
 WITH_WORDS = re.compile(r"^(?:会同|联合|协同|同|商|牵头会同)")
-ROLE_PREFIX = re.compile(r"^(?:要|应|须|必须|需要)?(?:牵头负责|牵头|负责|按职责分工负责|按职责分工|按职责|配合)?")
-ROLE_ONLY = re.compile(r"^(?:积极|密切|主动|全力|做好)?(?:配合|协助|参与|牵头|负责|按职责分工负责|分别负责)(?:做好)?(?:相关|有关)?(?:工作)?[，,；;。）)]*$")
+ROLE_PREFIX = re.compile(
+    r"^(?:要|应|须|必须|需要)?(?:牵头负责|牵头|负责|按职责分工负责|按职责分工|按职责|配合)?"
+)
+ROLE_ONLY = re.compile(
+    r"^(?:积极|密切|主动|全力|做好)?(?:配合|协助|参与|牵头|负责|按职责分工负责|分别负责)(?:做好)?(?:相关|有关)?(?:工作)?[，,；;。）)]*$"
+)
 MODAL = re.compile(r"^(?:要|应|须|必须|需要|应当|还要|也要|进一步|主动|积极|切实)")
-MODAL_OR_ROLE = re.compile(r"^(?:要|应|须|需|必须|负责|牵头|会同|联合|配合|协助|参与|按职责|统筹|分别|共同|将|把|对|是|作为|为|进一步|切实|及时)")
+MODAL_OR_ROLE = re.compile(
+    r"^(?:要|应|须|需|必须|负责|牵头|会同|联合|配合|协助|参与|按职责|统筹|分别|共同|将|把|对|是|作为|为|进一步|切实|及时)"
+)
 LABEL = re.compile(
     r"(牵头单位|牵头部门|主办单位|责任单位|责任部门|主责单位|配合单位|配合部门|协办单位|参与单位|协同单位|完成时限|完成时间|时间节点|时限)\s*[:：]\s*"
 )
@@ -99,7 +109,10 @@ def subject_assignments(sentence: str) -> list[Assignment]:
             partners, _ = units_in_series(sentence, after + with_words.end(), lenient=True)
             roles.extend((partner, "co") for partner in partners)
         # "区财政局配合" alone shares the lead's task: its segment is the whole sentence
-        clause_end = next((index for index in range(after, len(sentence)) if sentence[index] in CLAUSE_BREAK + "。"), len(sentence))
+        clause_end = next(
+            (index for index in range(after, len(sentence)) if sentence[index] in CLAUSE_BREAK + "。"),
+            len(sentence),
+        )
         role_only = bool(ROLE_ONLY.match(sentence[after:clause_end]))
         found.append((clause_start, roles, role_only))
     assignments: list[Assignment] = []
@@ -142,7 +155,12 @@ def parenthetical_assignments(sentence: str) -> list[Assignment]:
         labelled = label_assignments(inner)
         if labelled:
             assignments.extend(
-                Assignment(UnitMention(a.mention.name, a.mention.start + base, a.mention.end + base), a.role, 0, len(sentence))
+                Assignment(
+                    UnitMention(a.mention.name, a.mention.start + base, a.mention.end + base),
+                    a.role,
+                    0,
+                    len(sentence),
+                )
                 for a in labelled
             )
             continue
@@ -152,7 +170,8 @@ def parenthetical_assignments(sentence: str) -> list[Assignment]:
                 continue
             role = "co" if CO_WORDS.match(inner[after:]) else "lead"
             assignments.extend(
-                Assignment(UnitMention(m.name, m.start + base, m.end + base), role, 0, len(sentence)) for m in mentions
+                Assignment(UnitMention(m.name, m.start + base, m.end + base), role, 0, len(sentence))
+                for m in mentions
             )
     return assignments
 
@@ -193,7 +212,9 @@ def units_in_list(text: str, start: int, end: int) -> list[UnitMention]:
             mentions.extend(series)
             position = max(after, series[-1].end)
             continue
-        next_break = min((cell.find(sep, position) for sep in "、，,；;/ " if cell.find(sep, position) != -1), default=end)
+        next_break = min(
+            (cell.find(sep, position) for sep in "、，,；;/ " if cell.find(sep, position) != -1), default=end
+        )
         fallback = cell[position:next_break].strip()
         if 2 <= len(fallback) <= 16 and re.search(r"[局委办部院会司厅署府区镇街道心位门关组]$", fallback):
             mentions.append(UnitMention(fallback, position, next_break))
@@ -227,5 +248,3 @@ def table_layout(cells: list[str]) -> TableLayout | None:
     if lead is None and responsible is None:
         return None
     return TableLayout(task, lead, responsible, co, due)
-
-

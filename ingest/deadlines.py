@@ -17,18 +17,26 @@ QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 
 _BEFORE = r"(?:前|以前|之前|止|为止)"
 EXACT_DAY = re.compile(rf"(20\d\d)\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日\s*{_BEFORE}")
-YEAR_MONTH = re.compile(rf"(20\d\d)\s*年\s*(\d{{1,2}})\s*月(?!\s*\d)\s*(?:(?:底|末|份)?\s*{_BEFORE}|底|末|(?=\S{{0,3}}(?:完成|建成|实现|投用|投产|启动|开工|竣工|上线|出台|印发)))")
+YEAR_MONTH = re.compile(
+    rf"(20\d\d)\s*年\s*(\d{{1,2}})\s*月(?!\s*\d)\s*(?:(?:底|末|份)?\s*{_BEFORE}|底|末|(?=\S{{0,3}}(?:完成|建成|实现|投用|投产|启动|开工|竣工|上线|出台|印发)))"
+)
 YEAR_PART = re.compile(
     rf"(20\d\d)\s*年\s*(上半年|下半年|第?[一二三四1-4]\s*季度(?:末)?|年底|年末|底|末)\s*{_BEFORE}?"
 )
-YEAR_TARGET = re.compile(rf"(?:到|至|在|于|截至|截止到?|力争|确保)\s*(20\d\d)\s*年(?!度|起|以来|开始|以后|后|同期|\d)|(20\d\d)\s*年\s*{_BEFORE}")
-BARE_YEAR = re.compile(r"(?<![\d至到—\-－~])(20\d\d)\s*年(?![度起\d]|以来|开始|以后|后|同期|为基|比|相比|[上下]半年|\s*\d)")
+YEAR_TARGET = re.compile(
+    rf"(?:到|至|在|于|截至|截止到?|力争|确保)\s*(20\d\d)\s*年(?!度|起|以来|开始|以后|后|同期|\d)|(20\d\d)\s*年\s*{_BEFORE}"
+)
+BARE_YEAR = re.compile(
+    r"(?<![\d至到—\-－~])(20\d\d)\s*年(?![度起\d]|以来|开始|以后|后|同期|为基|比|相比|[上下]半年|\s*\d)"
+)
 MONTH_ONLY = re.compile(rf"(?<!\d年)(?<!\d)(\d{{1,2}})\s*月(?:底|末|份|中旬|下旬)?\s*{_BEFORE}")
 HALF_OR_QUARTER = re.compile(r"(?<!\d年)(?<![\d])(上半年|下半年|第?[一二三四]季度(?:末)?)")
 DAY_ONLY = re.compile(rf"(?<!\d年)(?<!\d)(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日\s*{_BEFORE}")
 THIS_YEAR = re.compile(r"年底前|年内|今年(?!是|以来|上半年|下半年|[一二三四]季度)|全年|年底|年末|本年度|当年")
 NEXT_YEAR = re.compile(r"明年")
-STARTS = re.compile(r"(?:自|从)\s*(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?(?:起|开始)|(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?起")
+STARTS = re.compile(
+    r"(?:自|从)\s*(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?(?:起|开始)|(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?起"
+)
 
 YEARLY = re.compile(
     r"每年|每一年|逐年|按年度|分年度|每年度|年度滚动|年度监测|(?<![\d上本该下])年度(?:计划|重点|目标|任务|工作|考核|评估|总结|报告|预算|监测|调度|督查)"
@@ -38,7 +46,9 @@ MONTHLY = re.compile(r"每月|按月|逐月|每个月|月度调度|月度通报|
 EARLY_EACH_YEAR = re.compile(r"每年年初|每年初|年初报送")
 
 MID_TERM = re.compile(r"中期评估(?!结果)|中期(?:和|、|及|与)期末|中期评价|中期检查|中期总结")
-FINAL = re.compile(r"总结评估|终期评估|期末评估|期末总结|末期评估|(?<=中期和)期末|(?<=中期、)期末|(?<=中期及)期末|(?<=中期与)期末")
+FINAL = re.compile(
+    r"总结评估|终期评估|期末评估|期末总结|末期评估|(?<=中期和)期末|(?<=中期、)期末|(?<=中期及)期末|(?<=中期与)期末"
+)
 ANNUAL_MONITORING = re.compile(r"年度监测|年度评估|年度总结|年度(?:实施)?情况报告|年度监测分析")
 
 
@@ -108,7 +118,11 @@ def explicit_dues(text: str, context: TimeContext) -> list[date]:
         found.append((start, value))
 
     for match in EXACT_DAY.finditer(text):
-        add(match.start(), match.end(), _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3))))
+        add(
+            match.start(),
+            match.end(),
+            _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3))),
+        )
     for match in YEAR_PART.finditer(text):
         add(match.start(), match.end(), _part_end(int(match.group(1)), match.group(2)))
     for match in YEAR_MONTH.finditer(text):
@@ -175,7 +189,9 @@ def start_of(text: str, context: TimeContext | None = None) -> date | None:
 def reviews_in(text: str, context: TimeContext) -> list[Timing]:
     timings: list[Timing] = []
     if ANNUAL_MONITORING.search(text):
-        timings.append(Timing(recurrence="yearly", starts=start_of(text, context), review="annual_monitoring"))
+        timings.append(
+            Timing(recurrence="yearly", starts=start_of(text, context), review="annual_monitoring")
+        )
     if MID_TERM.search(text):
         due = None
         if context.period:
@@ -229,12 +245,18 @@ def timings_in(text: str, context: TimeContext) -> list[Timing]:
             same_year = next((due for due in dues if review.due and due.year == review.due.year), None)
             if same_year:
                 dues.remove(same_year)
-                review = Timing(due=same_year, recurrence=review.recurrence, starts=review.starts, review=review.review)
+                review = Timing(
+                    due=same_year, recurrence=review.recurrence, starts=review.starts, review=review.review
+                )
             dated_reviews.append(review)
         reviews = dated_reviews
     timings = [Timing(due=due, recurrence=recurrence, starts=starts) for due in dues]
     if reviews:
-        if not timings and not any(review.review == "annual_monitoring" for review in reviews) and (recurrence or starts):
+        if (
+            not timings
+            and not any(review.review == "annual_monitoring" for review in reviews)
+            and (recurrence or starts)
+        ):
             timings.append(Timing(recurrence=recurrence, starts=starts))
         return timings + reviews
     if timings:

@@ -9,8 +9,8 @@ name the unit for everything beneath it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.assignments import (
@@ -28,77 +28,36 @@ from ingest.assignments import (
 )
 from ingest.deadlines import TimeContext, Timing, timings_in, with_prefix
 from ingest.records import Section, TaskRecord
+from ingest.sentences import ROLE_NOTE_AT_END, Sentence, split_sentences
 from ingest.structure import Outline, heading_of
 from ingest.units import AliasTable, unit_kind, units_in_series
 
-SENTENCE_END = "。！？!?"
-OPENERS = "（(《“‘【[「"
-CLOSERS = "）)》”’】]」"
-QUANTIFIED = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个|项|家|亿元|万元|万人|人|公里|千米|亩|万吨|吨|平方米|万平方米|座|所|套|户|条)")
-DIRECTIVE_HINT = re.compile(r"要|应|须|必须|负责|牵头|推进|推动|加强|加快|完成|开展|实施|建立|健全|完善|制定|落实|确保|组织|做好|提升|实现|新增|建成|力争")
+QUANTIFIED = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|％|个|项|家|亿元|万元|万人|人|公里|千米|亩|万吨|吨|平方米|万平方米|座|所|套|户|条)"
+)
+DIRECTIVE_HINT = re.compile(
+    r"要|应|须|必须|负责|牵头|推进|推动|加强|加快|完成|开展|实施|建立|健全|完善|制定|落实|确保|组织|做好|提升|实现|新增|建成|力争"
+)
 TARGET_HINT = re.compile(r"增长|达到|控制在|不低于|不少于|以上|以内|提高到|降低到")
 # a notice's distribution and contact lines name units as recipients, never as responsible
-ROUTING_LINE = re.compile(r"^(?:(?:抄送|抄报|主送|分送|发送|联系人|联系电话|电话|附件)\s*[:：]|附件\s*\d*$)|.*\d{1,2}日印发$")
+ROUTING_LINE = re.compile(
+    r"^(?:(?:抄送|抄报|主送|分送|发送|联系人|联系电话|电话|附件)\s*[:：]|附件\s*\d*$)|.*\d{1,2}日印发$"
+)
 
 
 # "市统计局配合，建立…": role-only clauses before the action are not part of it
 LEADING_ROLE_CLAUSES = re.compile(r"^(?:[^，,；;。]{2,30}?(?:牵头|配合|负责|参与|协助)[，,；;])+")
-LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.．、]|[（(]\d{1,3}[）)]|[一二三四五六七八九十]+[、是要]|[（(][一二三四五六七八九十]+[）)])\s*")
-
-
-@dataclass(slots=True)
-class Sentence:
-    start: int  # offset in the normalized text
-    text: str
-    line_start: int
-    is_heading: bool = False
-    assignments: list[Assignment] = field(default_factory=list)
-
-
-NESTED = r"(?:[^（()）]|[（(][^（()）]{0,12}[）)])"
-ROLE_NOTE = re.compile(rf"\s*[（(]{NESTED}{{0,80}}(?:牵头|配合|负责|责任|单位|部门){NESTED}{{0,80}}[）)][。；;]?")
-
-
-ROLE_NOTE_AT_END = re.compile(ROLE_NOTE.pattern + r"\s*$")
-
-
-def _attached_note_end(line: str, end: int) -> int | None:
-    """Where a sentence really ends: a note such as （区发改局牵头） after its 。 belongs to it.
-
-    Returns None when the terminator at `end - 1` is inside a quotation that goes on."""
-    if end < len(line) and line[end] in "”’」":
-        return None
-    note = ROLE_NOTE.match(line, end)
-    return note.end() if note else end
-
-
-def split_sentences(line: str, line_start: int) -> Iterator[Sentence]:
-    """Sentences end at 。！？ or the line end; a 。 right after a ? is mojibake (`?。`), not an end."""
-    start = 0
-    depth = 0
-    for index, char in enumerate(line):
-        if char in OPENERS:
-            depth += 1
-        elif char in CLOSERS:
-            depth = max(0, depth - 1)
-        elif char in SENTENCE_END and depth == 0:
-            if index and line[index - 1] == "?":
-                continue
-            end = _attached_note_end(line, index + 1)
-            if end is None:
-                continue
-            yield Sentence(line_start + start, line[start:end], line_start)
-            start = end
-            while start < len(line) and line[start] in " \u3000\t":
-                start += 1
-    if start < len(line) and line[start:].strip():
-        yield Sentence(line_start + start, line[start:].rstrip(), line_start)
+LIST_MARKER = re.compile(
+    r"^\s*(?:\d{1,3}[.．、]|[（(]\d{1,3}[）)]|[一二三四五六七八九十]+[、是要]|[（(][一二三四五六七八九十]+[）)])\s*"
+)
 
 
 class RecordBuilder:
     """Turns sentences with their assignments into TaskRecords (canonical units, timings, dedupe)."""
 
-    def __init__(self, outline: Outline, aliases: AliasTable, source_map: Callable[[int], int] | None) -> None:
+    def __init__(
+        self, outline: Outline, aliases: AliasTable, source_map: Callable[[int], int] | None
+    ) -> None:
         self.outline = outline
         self.aliases = aliases
         self.source_map = source_map
@@ -163,7 +122,11 @@ class RecordBuilder:
         if key in self._seen:
             return
         self._seen.add(key)
-        kind = "review" if timing.review else ("target" if QUANTIFIED.search(task) and not timing.recurrence else "task")
+        kind = (
+            "review"
+            if timing.review
+            else ("target" if QUANTIFIED.search(task) and not timing.recurrence else "task")
+        )
         end = sentence.start + len(sentence.text)
         self.records.append(
             TaskRecord(
@@ -179,7 +142,10 @@ class RecordBuilder:
                 review=timing.review,
                 unit_kind=unit_kind(canonical) if canonical else None,
                 span=(sentence.start, end),
-                source_span=(self.source_map(sentence.start), self.source_map(max(sentence.start, end - 1)) + 1)
+                source_span=(
+                    self.source_map(sentence.start),
+                    self.source_map(max(sentence.start, end - 1)) + 1,
+                )
                 if self.source_map
                 else None,
             )
@@ -272,13 +238,15 @@ def extract_records(
 
 
 def _labels_joined_to_their_task(sentences: list[Sentence]) -> list[Sentence]:
-    """"…年内完成国企整合。责任单位：区国资中心。" — the label sentence belongs to the task before it."""
+    """ "…年内完成国企整合。责任单位：区国资中心。" — the label sentence belongs to the task before it."""
     joined: list[Sentence] = []
     for sentence in sentences:
         if joined and LABEL.match(sentence.text):
             previous = joined[-1]
             gap = sentence.start - (previous.start + len(previous.text))
-            joined[-1] = Sentence(previous.start, previous.text + " " * gap + sentence.text, previous.line_start)
+            joined[-1] = Sentence(
+                previous.start, previous.text + " " * gap + sentence.text, previous.line_start
+            )
         else:
             joined.append(sentence)
     return joined
@@ -340,10 +308,16 @@ def _emit_sentence(
             return
         builder.emit(sentence, assignments, allow_unassigned=False)
         return
-    if len(text) < 14 or not (DIRECTIVE_HINT.search(text) or QUANTIFIED.search(text) or TARGET_HINT.search(text)):
+    if len(text) < 14 or not (
+        DIRECTIVE_HINT.search(text) or QUANTIFIED.search(text) or TARGET_HINT.search(text)
+    ):
         return
     if heading_units and in_mechanism:
-        builder.emit(sentence, [Assignment(a.mention, a.role, 0, len(text)) for a in heading_units], allow_unassigned=False)
+        builder.emit(
+            sentence,
+            [Assignment(a.mention, a.role, 0, len(text)) for a in heading_units],
+            allow_unassigned=False,
+        )
         return
     builder.emit(sentence, [], allow_unassigned=unassigned_ok)
 
@@ -363,7 +337,10 @@ def _units_named_by_heading(title: str) -> list[Assignment]:
     found = heading_of(title)
     body = title
     if found:
-        marker = re.match(r"^(?:第[^章节篇]{1,4}[章节篇]|[一二三四五六七八九十]+、|[（(][^）)]{1,3}[）)]|\d{1,2}[.．、]|专栏\s*\d+)\s*", title)
+        marker = re.match(
+            r"^(?:第[^章节篇]{1,4}[章节篇]|[一二三四五六七八九十]+、|[（(][^）)]{1,3}[）)]|\d{1,2}[.．、]|专栏\s*\d+)\s*",
+            title,
+        )
         body = title[marker.end() :] if marker else title
     body = body.strip().rstrip("：:")
     if not body:
@@ -380,7 +357,11 @@ def _addressee_line(line: str) -> bool:
     if not stripped.endswith(("：", ":")) or not re.search(r"[，,]", stripped) or len(stripped) > 150:
         return False
     parts = [part for part in re.split(r"[，,]", stripped.rstrip("：:")) if part]
-    bodies = sum(1 for part in parts if re.search(r"(?:政府|部门|单位|机构|部委|管委会|办事处|委员会|局|委|办)(?:（[^）]*）)?$", part))
+    bodies = sum(
+        1
+        for part in parts
+        if re.search(r"(?:政府|部门|单位|机构|部委|管委会|办事处|委员会|局|委|办)(?:（[^）]*）)?$", part)
+    )
     return len(parts) >= 2 and bodies * 2 >= len(parts) and not re.search(r"要|负责|牵头|完成", stripped)
 
 
@@ -392,7 +373,9 @@ def _label_line_units(line: str) -> list[Assignment]:
     return _units_named_by_heading(stripped)
 
 
-def _emit_table_row(builder: RecordBuilder, cells: list[str], layout: TableLayout, line_start: int, line: str) -> None:
+def _emit_table_row(
+    builder: RecordBuilder, cells: list[str], layout: TableLayout, line_start: int, line: str
+) -> None:
     def cell(index: int | None) -> str:
         return cells[index] if index is not None and index < len(cells) else ""
 

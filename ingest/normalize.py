@@ -20,9 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-PINYIN = re.compile(
-    r"\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]+\)"
-)
+PINYIN = re.compile(r"\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]+\)")
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 INLINE_NOISE = re.compile(f"{PINYIN.pattern}|{BOOKMARK.pattern}")
 PAGE_NUMBER_LINE = re.compile(
@@ -38,7 +36,9 @@ HEADING_START = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇\d]+[篇章节部分]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]"
     r"|\d+[.．、](?!\d)|专栏\s*\d+|附件\s*\d*)"
 )
-TITLE_ENDING = re.compile(r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|实施方案)(?:[（(][^）)]{0,12}[）)])?[”》」]?$")
+TITLE_ENDING = re.compile(
+    r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|实施方案)(?:[（(][^）)]{0,12}[）)])?[”》」]?$"
+)
 LETTERS = re.compile(r"(?:[^\W\d_].*?){4}", re.S)  # a document needs at least four letters (汉字 or latin)
 SENTENCE_END = "。！？!?；;：:…"
 SOFT_BREAK_END = "，、（(“《—"
@@ -91,7 +91,9 @@ def normalize(raw: str) -> NormalizedText:
     """Clean `raw` (any script, any noise) into simplified text whose sentences sit on one line each."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     converted = to_simplified(raw)
-    if len(converted) != len(raw):  # t2s maps characters one to one; a phrase rule that does not is undone here
+    if len(converted) != len(
+        raw
+    ):  # t2s maps characters one to one; a phrase rule that does not is undone here
         converted = "".join(to_simplified(ch) if len(to_simplified(ch)) == 1 else ch for ch in raw)
     lines = _split_lines(converted)
     lines = _drop_noise_lines(lines)
@@ -223,7 +225,9 @@ def _join_lines(lines: list[_Line]) -> NormalizedText:
             continue
         normalized.mojibake_spans.append((match.start(), match.end()))
         line_number = text.count("\n", 0, match.start()) + 1
-        normalized.warnings.append(f"第{line_number}行疑似乱码 / possible mojibake at line {line_number}: {match.group()!r}")
+        normalized.warnings.append(
+            f"第{line_number}行疑似乱码 / possible mojibake at line {line_number}: {match.group()!r}"
+        )
     return normalized
 
 

@@ -14,7 +14,20 @@ from dataclasses import dataclass, field
 
 from ingest.records import Section
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 # rank of each heading style: a heading closes every open heading of the same or a lower rank
 HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
@@ -38,8 +51,16 @@ ANNUAL_MEASURES_TITLE = re.compile(r"主要措施|重点工作|主要任务|重�
 
 KIND_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("mechanism_opinion", re.compile(r"解读")),
-    ("division_plan", re.compile(r"分工方案|任务分工|责任分工|分解方案|任务清单|分工的通知|责任清单|任务分解")),
-    ("annual_plan", re.compile(r"\d{4}年(?:度)?国民经济和社会发展计划|年度计划(?:的通知|草案)|\d{4}年.{0,6}计划(?:草案)?的通知")),
+    (
+        "division_plan",
+        re.compile(r"分工方案|任务分工|责任分工|分解方案|任务清单|分工的通知|责任清单|任务分解"),
+    ),
+    (
+        "annual_plan",
+        re.compile(
+            r"\d{4}年(?:度)?国民经济和社会发展计划|年度计划(?:的通知|草案)|\d{4}年.{0,6}计划(?:草案)?的通知"
+        ),
+    ),
     ("mechanism_opinion", re.compile(r"实施机制|实施意见|落实.{0,10}意见|的意见")),
     ("speech", re.compile(r"讲话|致辞|发言|工作报告|在.{2,30}会议上")),
     ("five_year_plan", re.compile(r"五年规划|规划纲要|十[一二三四五六]五.{0,12}规划|规划(?:（|\()?\d{4}")),
@@ -131,7 +152,9 @@ def _title(header: str) -> str:
             continue
         parts.append(re.sub(r"\s+", "", line))
         joined = "".join(parts)
-        if TITLE_KEYWORD.search(re.sub(r"[（(][^（()）]*[）)]$", "", joined)[-6:]) and not re.search(r"[《“]$", joined):
+        if TITLE_KEYWORD.search(re.sub(r"[（(][^（()）]*[）)]$", "", joined)[-6:]) and not re.search(
+            r"[《“]$", joined
+        ):
             break
     title = "".join(parts)
     quoted = re.search(r"《([^》]{4,80})》", title)
@@ -154,7 +177,10 @@ def classify(header: str, text: str) -> str:
 
 
 def find_jurisdiction(header: str, text: str) -> str | None:
-    for candidate in (_title(header), "".join(line for line in header.split("\n")[:8] if ISSUER_LINE.search(line))):
+    for candidate in (
+        _title(header),
+        "".join(line for line in header.split("\n")[:8] if ISSUER_LINE.search(line)),
+    ):
         match = JURISDICTION.search(candidate)
         if match:
             return match.group(1)

@@ -20,11 +20,31 @@ UNIT_SUFFIXES = (
     "银行", "妇联", "科协", "团委", "工商联", "联社", "监委", "党委", "党组", "工委", "督查室", "室", "局", "委", "办", "厅", "署",
     "院", "所", "站", "社", "部",
 )  # fmt: skip
-LEVEL_PREFIXES = ("自治区", "国务院", "国家", "中央", "街道", "省", "市", "区", "县", "镇", "乡", "州", "盟", "旗", "各")
+LEVEL_PREFIXES = (
+    "自治区",
+    "国务院",
+    "国家",
+    "中央",
+    "街道",
+    "省",
+    "市",
+    "区",
+    "县",
+    "镇",
+    "乡",
+    "州",
+    "盟",
+    "旗",
+    "各",
+)
 # 各区（县）人民政府, 各县（市、区）: a collective whose kinds are listed in brackets
-BRACKETED_COLLECTIVE = re.compile(r"各[\u4e00-\u9fff]{1,3}[（(][\u4e00-\u9fff、]{1,8}[）)](?:人民政府|政府|管委会|党委|各部门|有关部门)?")
+BRACKETED_COLLECTIVE = re.compile(
+    r"各[\u4e00-\u9fff]{1,3}[（(][\u4e00-\u9fff、]{1,8}[）)](?:人民政府|政府|管委会|党委|各部门|有关部门)?"
+)
 # development zones carry long names of their own: 临河经济开发区管委会, 泰安农高区
-ZONE_BODY = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:开发区|高新区|农高区|园区|新区|试验区|示范区|产业园)(?:管委会|管理委员会|工委|党工委)$")
+ZONE_BODY = re.compile(
+    r"^[\u4e00-\u9fff]{2,10}(?:开发区|高新区|农高区|园区|新区|试验区|示范区|产业园)(?:管委会|管理委员会|工委|党工委)$"
+)
 PLACE_PREFIX = re.compile(r"^(?:(?![省市区县在全我本各该和与及对由])[\u4e00-\u9fff]){2,5}?(?:省|市|区|县)")
 # characters that never occur inside a unit's name (they mark a clause, an object or a verb phrase)
 NAME_BREAKERS = set("，。、；：！？的要将把在为与及或是由向从被让请按并且也还都了着过之其该此这那")
@@ -46,7 +66,9 @@ CONTINUATIONS = re.compile(
 STRONG_CONTINUATION = re.compile(r"要|应|须|必须|负责|牵头|会同|配合|进一步|切实|及时|按职责|统筹|、|和|及")
 CONJUNCTIONS = ("以及", "、", "和", "及", "与")
 # a note after a unit: （含单位，下同）, （单位）, （牵头）; never a second unit
-ANNOTATION = re.compile(r"[（(](?:含|包括|下同|以下简称|简称|单位|牵头|配合|部门|各|有关)[^（()）]{0,14}[）)]")
+ANNOTATION = re.compile(
+    r"[（(](?:含|包括|下同|以下简称|简称|单位|牵头|配合|部门|各|有关)[^（()）]{0,14}[）)]"
+)
 
 COLLECTIVE_FORMS = (
     "各功能区管委会", "各功能区", "功能区", "各镇（街道）", "各镇(街道)", "各镇（街）", "各镇街道", "各镇街", "各街道（镇）",
@@ -111,7 +133,9 @@ class AliasTable:
         return self.canonical_by_alias.get(expanded, expanded)
 
     def aliases_of(self, canonical: str) -> set[str]:
-        return {alias for alias, target in self.canonical_by_alias.items() if target == canonical} | {canonical}
+        return {alias for alias, target in self.canonical_by_alias.items() if target == canonical} | {
+            canonical
+        }
 
     def add(self, canonical: str, *aliases: str) -> None:
         for alias in (canonical, *aliases):
@@ -165,11 +189,17 @@ def expand_abbreviations(name: str) -> str:
 def unit_kind(canonical: str) -> str:
     if canonical in NATIONAL_BODIES:
         return "bureau"
-    if canonical.startswith(("各", "有关", "相关", "地方")) or canonical in COLLECTIVE_FORMS or "各" in canonical:
+    if (
+        canonical.startswith(("各", "有关", "相关", "地方"))
+        or canonical in COLLECTIVE_FORMS
+        or "各" in canonical
+    ):
         return "collective"
     if canonical.endswith(("政府", "管委会", "办事处")):
         return "government"
-    if canonical.endswith(("委员会", "领导小组", "党委", "工委")) or (canonical.endswith("委") and "发展改革委" not in canonical):
+    if canonical.endswith(("委员会", "领导小组", "党委", "工委")) or (
+        canonical.endswith("委") and "发展改革委" not in canonical
+    ):
         return "committee"
     return "bureau"
 
@@ -233,7 +263,9 @@ def units_in_series(text: str, start: int, *, lenient: bool = False) -> tuple[li
         if annotation:
             position = annotation.end()
         for conjunction in CONJUNCTIONS:
-            if text.startswith(conjunction, position) and unit_at(text, position + len(conjunction), lenient=lenient):
+            if text.startswith(conjunction, position) and unit_at(
+                text, position + len(conjunction), lenient=lenient
+            ):
                 position += len(conjunction)
                 break
         else:
@@ -254,22 +286,37 @@ def _plausible_name(candidate: str) -> bool:
         return len(candidate) >= 3 or candidate in ("区委", "市委", "县委")
     # an unprefixed field + 部门/机关 (行政审批部门, 审计机关) names a unit only as a clause subject that is
     # plainly given work; callers check the continuation with `generic_name`
-    return candidate.endswith(("部门", "机关")) and 4 <= len(candidate) <= 10 and not re.search(r"分|各类|其他|所有", candidate)
+    return (
+        candidate.endswith(("部门", "机关"))
+        and 4 <= len(candidate) <= 10
+        and not re.search(r"分|各类|其他|所有", candidate)
+    )
 
 
 def generic_name(candidate: str) -> bool:
     """True for names such as 行政审批部门 that carry no level marker or place."""
-    return not (candidate.startswith(LEVEL_PREFIXES) or PLACE_PREFIX.match(candidate) or candidate in COLLECTIVE_FORMS)
+    return not (
+        candidate.startswith(LEVEL_PREFIXES) or PLACE_PREFIX.match(candidate) or candidate in COLLECTIVE_FORMS
+    )
 
 
 def _lenient_name(candidate: str) -> bool:
-    return 3 <= len(candidate) <= 12 and not any(char in NAME_BREAKERS for char in candidate) and not NOT_IN_NAME.search(candidate)
+    return (
+        3 <= len(candidate) <= 12
+        and not any(char in NAME_BREAKERS for char in candidate)
+        and not NOT_IN_NAME.search(candidate)
+    )
 
 
 def _joined_field(candidate: str) -> bool:
     """发展和改革, 工业和信息化, 文化和旅游…: 和 inside one field name, not between two units."""
-    return bool(re.search(r"发展和改革|工业和信息化|文化和旅游|教育和体育|自然资源和规划|住房和城乡|人力资源和社会|卫生和|商务和|科学技术和|"
-                          r"农业和农村|交通和|城乡和|广播电视和|新闻出版和", candidate))
+    return bool(
+        re.search(
+            r"发展和改革|工业和信息化|文化和旅游|教育和体育|自然资源和规划|住房和城乡|人力资源和社会|卫生和|商务和|科学技术和|"
+            r"农业和农村|交通和|城乡和|广播电视和|新闻出版和",
+            candidate,
+        )
+    )
 
 
 def _conjunction_split(candidate: str) -> int | None:

@@ -31,8 +31,12 @@ def register(app: typer.Typer) -> None:
 
 def extract_command(
     sources: Annotated[list[str], typer.Argument(help="文件路径或网址 / paths or http(s) URLs")],
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="jsonl | table")] = OutputFormat.table,
-    year: Annotated[int | None, typer.Option(help="文件年份（无法从文中识别时）/ the document's year")] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="jsonl | table")
+    ] = OutputFormat.table,
+    year: Annotated[
+        int | None, typer.Option(help="文件年份（无法从文中识别时）/ the document's year")
+    ] = None,
 ) -> None:
     """从规划文件中提取任务分工（不入库）。 Extract task assignments from documents without storing them."""
     settings = load_settings()

@@ -87,7 +87,10 @@ def test_monitoring_mid_term_and_final_in_one_sentence():
 
 def test_review_dates_follow_configured_conventions():
     context = TimeContext(year=2021, period=(2021, 2025), mid_term_review=(9, 30), final_review=(10, 31))
-    assert [t.due for t in timings_in("开展中期评估和总结评估", context)] == [date(2023, 9, 30), date(2025, 10, 31)]
+    assert [t.due for t in timings_in("开展中期评估和总结评估", context)] == [
+        date(2023, 9, 30),
+        date(2025, 10, 31),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -10,22 +10,24 @@ from ingest.records import LoadedDocument
 
 
 def extract(text: str, year: int | None = None):
-    loaded = LoadedDocument(source="memo.txt", format="txt", text=text, sha256=hashlib.sha256(text.encode()).hexdigest())
+    loaded = LoadedDocument(
+        source="memo.txt", format="txt", text=text, sha256=hashlib.sha256(text.encode()).hexdigest()
+    )
     return extract_document(loaded, year=year)
 
 
 def rows(text: str, year: int | None = None):
-    return [
-        (r.department, r.role, r.due, r.recurrence, r.starts)
-        for r in extract(text, year).records
-    ]
+    return [(r.department, r.role, r.due, r.recurrence, r.starts) for r in extract(text, year).records]
 
 
 PLAN_HEAD = "临河区国民经济和社会发展第十四个五年规划纲要\n第十五章 规划实施保障\n"
 
 
 def test_every_clause_subject_gets_its_own_record():
-    text = PLAN_HEAD + "区政府统筹推进规划实施，区发改局负责规划实施的综合协调，各镇（街道）、各部门要制定实施方案。"
+    text = (
+        PLAN_HEAD
+        + "区政府统筹推进规划实施，区发改局负责规划实施的综合协调，各镇（街道）、各部门要制定实施方案。"
+    )
     records = extract(text).records
     assert [(r.department, r.role) for r in records] == [
         ("区政府", "lead"),
@@ -93,7 +95,9 @@ def test_division_plan_forms():
     by_task: dict[str, list[tuple]] = {}
     for record in extract(DIVISION).records:
         by_task.setdefault(record.task, []).append((record.department, record.role, record.due))
-    assert by_task["编制“十五五”规划纲要，2025年10月底前形成初稿"] == [("区发展改革局", "lead", date(2025, 10, 31))]
+    assert by_task["编制“十五五”规划纲要，2025年10月底前形成初稿"] == [
+        ("区发展改革局", "lead", date(2025, 10, 31))
+    ]
     assert by_task["加快重大项目建设，全年完成投资100亿元"] == [
         ("区发展改革局", "lead", date(2025, 12, 31)),
         ("区财政局", "co", date(2025, 12, 31)),
@@ -134,7 +138,9 @@ def test_annual_plan_tasks_default_to_the_years_end_and_titles_are_skipped():
 
 
 def test_routing_lines_name_no_responsible_unit():
-    text = PLAN_HEAD + "抄送：区委各部门，区人大常委会办公室，区法院。\n临河区人民政府办公室 2021年7月28日印发"
+    text = (
+        PLAN_HEAD + "抄送：区委各部门，区人大常委会办公室，区法院。\n临河区人民政府办公室 2021年7月28日印发"
+    )
     assert rows(text) == []
 
 
@@ -159,11 +165,16 @@ def test_units_working_by_their_duties_are_co():
 def test_a_review_dated_by_the_text_keeps_the_texts_date():
     text = PLAN_HEAD + "2023年，区发改局组织开展规划实施中期评估。"
     records = extract(text).records
-    assert [(r.department, r.review, r.due) for r in records] == [("区发展改革局", "mid_term_review", date(2023, 12, 31))]
+    assert [(r.department, r.review, r.due) for r in records] == [
+        ("区发展改革局", "mid_term_review", date(2023, 12, 31))
+    ]
 
 
 def test_years_inside_a_title_are_not_deadlines():
-    text = PLAN_HEAD + "为推动《临河区国民经济和社会发展第十四个五年规划和2035年远景目标纲要》实施，区发改局要加强统筹。"
+    text = (
+        PLAN_HEAD
+        + "为推动《临河区国民经济和社会发展第十四个五年规划和2035年远景目标纲要》实施，区发改局要加强统筹。"
+    )
     assert rows(text) == [("区发展改革局", "lead", None, None, None)]
 
 

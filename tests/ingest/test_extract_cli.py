@@ -20,7 +20,16 @@ def test_jsonl_follows_the_contract(samples_dir: Path):
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(records) > 30
-    assert set(records[0]) == {"department", "role", "task", "evidence", "section", "due", "recurrence", "starts"}
+    assert set(records[0]) == {
+        "department",
+        "role",
+        "task",
+        "evidence",
+        "section",
+        "due",
+        "recurrence",
+        "starts",
+    }
     assert any(r["department"] == "区住房城乡建设局" and r["due"] == "2025-11-30" for r in records)
 
 

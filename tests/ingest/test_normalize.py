@@ -48,7 +48,9 @@ def test_repeated_page_headers_are_removed_but_labels_stay():
 
 
 def test_mojibake_is_flagged_and_does_not_split_sentences():
-    result = normalize("(山東?。H坊市濰城區國民經濟規劃\n編制《綱要》?!毒V要》以習近平新時代中國特色社會主義思想為指導。")
+    result = normalize(
+        "(山東?。H坊市濰城區國民經濟規劃\n編制《綱要》?!毒V要》以習近平新時代中國特色社會主義思想為指導。"
+    )
     assert result.warnings and "乱码" in result.warnings[0]
     assert result.mojibake_spans
 

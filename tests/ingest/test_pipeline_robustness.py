@@ -19,7 +19,9 @@ FRAGMENTS = [
 
 
 def run(text: str) -> None:
-    loaded = LoadedDocument("fuzz.txt", "txt", text, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    loaded = LoadedDocument(
+        "fuzz.txt", "txt", text, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    )
     try:
         document = extract_document(loaded)
     except DocumentError as error:

@@ -60,7 +60,10 @@ def test_a_long_numbered_sentence_is_not_a_heading():
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("临河区人民政府办公室\n关于印发《2025年区政府工作报告重点任务分工方案》的通知\n正文。", "division_plan"),
+        (
+            "临河区人民政府办公室\n关于印发《2025年区政府工作报告重点任务分工方案》的通知\n正文。",
+            "division_plan",
+        ),
         ("临政发〔2025〕3号\n关于印发临河区2025年国民经济和\n社会发展计划的通知\n正文。", "annual_plan"),
         ("关于建立健全“十四五”规划纲要实施机制的意见\n正文。", "mechanism_opinion"),
         ("在全区“十四五”规划实施推进会上的讲话\n同志们：今天开会。", "speech"),
@@ -73,7 +76,9 @@ def test_document_kinds(text, kind):
 
 
 def test_annual_plan_year_title_and_period():
-    outline = analyse("临政发〔2025〕3号\n青川市临河区人民政府\n关于印发临河区2025年国民经济和\n社会发展计划的通知\n正文。")
+    outline = analyse(
+        "临政发〔2025〕3号\n青川市临河区人民政府\n关于印发临河区2025年国民经济和\n社会发展计划的通知\n正文。"
+    )
     assert outline.title == "临河区2025年国民经济和社会发展计划"
     assert outline.year == 2025
     assert outline.period == (2021, 2025)

@@ -1,0 +1,64 @@
+"""Splitting a line into sentences: the unit of evidence.
+
+A sentence ends at 。！？ or the line end, except inside brackets, before a closing quote, after the `?` of a
+mojibake span (`?。`), and where a bracketed role note follows its 。 (…完成投资。（区发改局牵头）).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+SENTENCE_END = "。！？!?"
+OPENERS = "（(《“‘【[「"
+CLOSERS = "）)》”’】]」"
+
+
+@dataclass(slots=True)
+class Sentence:
+    start: int  # offset in the normalized text
+    text: str
+    line_start: int
+
+
+NESTED = r"(?:[^（()）]|[（(][^（()）]{0,12}[）)])"
+ROLE_NOTE = re.compile(
+    rf"\s*[（(]{NESTED}{{0,80}}(?:牵头|配合|负责|责任|单位|部门){NESTED}{{0,80}}[）)][。；;]?"
+)
+
+
+ROLE_NOTE_AT_END = re.compile(ROLE_NOTE.pattern + r"\s*$")
+
+
+def _attached_note_end(line: str, end: int) -> int | None:
+    """Where a sentence really ends: a note such as （区发改局牵头） after its 。 belongs to it.
+
+    Returns None when the terminator at `end - 1` is inside a quotation that goes on."""
+    if end < len(line) and line[end] in "”’」":
+        return None
+    note = ROLE_NOTE.match(line, end)
+    return note.end() if note else end
+
+
+def split_sentences(line: str, line_start: int) -> Iterator[Sentence]:
+    """Sentences end at 。！？ or the line end; a 。 right after a ? is mojibake (`?。`), not an end."""
+    start = 0
+    depth = 0
+    for index, char in enumerate(line):
+        if char in OPENERS:
+            depth += 1
+        elif char in CLOSERS:
+            depth = max(0, depth - 1)
+        elif char in SENTENCE_END and depth == 0:
+            if index and line[index - 1] == "?":
+                continue
+            end = _attached_note_end(line, index + 1)
+            if end is None:
+                continue
+            yield Sentence(line_start + start, line[start:end], line_start)
+            start = end
+            while start < len(line) and line[start] in " \u3000\t":
+                start += 1
+    if start < len(line) and line[start:].strip():
+        yield Sentence(line_start + start, line[start:].rstrip(), line_start)
