@@ -47,9 +47,9 @@ def build_app(settings: Settings, *, client: WebClient | None = None, deps: Deps
     client = client or web_client(settings)
     if deps.slack_client is None:
         deps.slack_client = client
-    # Bolt's default is five listener threads; fifty slash commands at once would queue for them before
-    # they could even ack. Listeners only parse and ack, so more threads cost little.
-    listeners = ThreadPoolExecutor(max_workers=32, thread_name_prefix="planbot-listener")
+    # Listeners run on the request's thread and only parse, ack and queue work (handlers.slack_listeners), so
+    # the answer leaves when they return: no hop to Bolt's five-thread pool and its 10 ms ack polling.
+    listeners = ThreadPoolExecutor(max_workers=4, thread_name_prefix="planbot-listener")
     app = App(
         client=client,
         listener_executor=listeners,
@@ -57,7 +57,7 @@ def build_app(settings: Settings, *, client: WebClient | None = None, deps: Deps
         # Socket Mode connections are authenticated by the app token; signatures only exist over HTTP.
         request_verification_enabled=not settings.slack_app_token,
         token_verification_enabled=False,  # auth.test at start-up would make the factory reach the network
-        process_before_response=False,
+        process_before_response=True,
         logger=logging.getLogger("planbot.slack"),
     )
     from handlers import register
@@ -82,9 +82,7 @@ class SlackHttpServer:
     """
 
     def __init__(self, app: App, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = ThreadingHTTPServer((host, port), _handler_for(app))
-        self._server.daemon_threads = True
-        self._server.request_queue_size = 128
+        self._server = _BoltServer((host, port), _handler_for(app))
         self._thread: threading.Thread | None = None
 
     @property
@@ -117,6 +115,12 @@ class SlackHttpServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+class _BoltServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # listen() backlog: Slack retries a connection refused under a burst, but it counts as a failure
+    request_queue_size = 256
 
 
 def _handler_for(app: App) -> type[BaseHTTPRequestHandler]:

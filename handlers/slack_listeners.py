@@ -1,8 +1,9 @@
-"""The Slack adapter's listeners: small named functions that ack at once, then call the platform-neutral logic.
+"""The Slack adapter's listeners: small named functions that ack at once, then queue the real work.
 
-`register(app, deps)` adds them to a Bolt app built by bot.app.build_app. Bolt answers the HTTP request as soon as
-ack() is called (process_before_response=False), so the database work below every ack happens after Slack
-already has its answer; replies then go to the response_url, a modal, App Home or the channel.
+`register(app, deps)` adds them to a Bolt app built by bot.app.build_app, which runs listeners on the request's
+own thread (process_before_response=True): a listener parses, acks and hands its work to the after-ack pool,
+so the HTTP answer leaves as soon as the listener returns. Replies then go to the response_url, a modal, App
+Home or the channel.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
     group = CoordinatorGroup(deps)
     # Work after the ack runs here, not on Bolt's listener threads: a slow query or reply then never delays
     # the ack of the next request, and the pool's size caps concurrent database work.
-    work = work or ThreadPoolExecutor(max_workers=8, thread_name_prefix="planbot-work")
+    work = work or ThreadPoolExecutor(max_workers=2, thread_name_prefix="planbot-work")
 
     def after_ack(job: Callable[[], None], what: str) -> None:
         def logged() -> None:
@@ -138,18 +139,24 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
     @app.action(ACTION_SHOW)
     def show_task(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
         ack()
-        reply = run_text(
-            deps, asker(client, body["user"]["id"], _channel_of(body)), f"详情 {action.get('value', '')}"
-        )
-        _reply_to_action(reply, body=body, respond=respond, client=client, today=today())
+        text = f"详情 {action.get('value', '')}"
+
+        def answer() -> None:
+            reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), text)
+            _reply_to_action(reply, body=body, respond=respond, client=client, today=today())
+
+        after_ack(answer, "show button")
 
     @app.action(ACTION_DONE)
     def mark_done(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
         ack()
-        reply = run_text(
-            deps, asker(client, body["user"]["id"], _channel_of(body)), f"完成 {action.get('value', '')}"
-        )
-        _reply_to_action(reply, body=body, respond=respond, client=client, today=today())
+        text = f"完成 {action.get('value', '')}"
+
+        def answer() -> None:
+            reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), text)
+            _reply_to_action(reply, body=body, respond=respond, client=client, today=today())
+
+        after_ack(answer, "done button")
 
     @app.action(ACTION_UPDATE)
     def open_progress_form(
@@ -157,15 +164,19 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
     ) -> None:
         ack()
         value = str(action.get("value", ""))
-        who = asker(client, body["user"]["id"], _channel_of(body))
-        with deps.session_factory() as session:
-            ctx = _context(deps, session, who)
-            found = progress.task_for_update(ctx, int(value)) if value.isdigit() else failure_reply()
-        if isinstance(found, Reply):
-            _reply_to_action(found, body=body, respond=respond, client=client, today=today())
-            return
-        view = progress_modal(found, channel_id=_channel_of(body))
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+        def answer() -> None:
+            who = asker(client, body["user"]["id"], _channel_of(body))
+            with deps.session_factory() as session:
+                ctx = _context(deps, session, who)
+                found = progress.task_for_update(ctx, int(value)) if value.isdigit() else failure_reply()
+            if isinstance(found, Reply):
+                _reply_to_action(found, body=body, respond=respond, client=client, today=today())
+                return
+            view = progress_modal(found, channel_id=_channel_of(body))
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+
+        after_ack(answer, "update button")
 
     @app.view(MODAL_CALLBACK)
     def submit_progress(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
@@ -177,71 +188,94 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
         ack()
         meta = json.loads(view.get("private_metadata") or "{}")
         user_id = body["user"]["id"]
-        who = asker(client, user_id, meta.get("channel_id"))
-        reply = _apply_form(deps, who, int(meta.get("task_id", 0)), form, meta.get("version"))
-        _notify(reply, client=client, user_id=user_id, channel_id=meta.get("channel_id"), today=today())
+
+        def answer() -> None:
+            who = asker(client, user_id, meta.get("channel_id"))
+            reply = _apply_form(deps, who, int(meta.get("task_id", 0)), form, meta.get("version"))
+            _notify(reply, client=client, user_id=user_id, channel_id=meta.get("channel_id"), today=today())
+
+        after_ack(answer, "progress form")
 
     @app.action(ACTION_HOME_TASKS)
     def home_tasks(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
         user_id = body["user"]["id"]
-        reply = run_text(
-            deps, asker(client, user_id, None), "任务" if _has_department(deps, user_id) else "逾期"
-        )
-        _notify(reply, client=client, user_id=user_id, channel_id=None, today=today())
+
+        def answer() -> None:
+            text = "任务" if _has_department(deps, user_id) else "逾期"
+            reply = run_text(deps, asker(client, user_id, None), text)
+            _notify(reply, client=client, user_id=user_id, channel_id=None, today=today())
+
+        after_ack(answer, "home tasks button")
 
     @app.action(ACTION_HOME_HELP)
     def home_help(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
         user_id = body["user"]["id"]
-        _notify(
-            run_text(deps, asker(client, user_id, None), "帮助"),
-            client=client,
-            user_id=user_id,
-            channel_id=None,
-            today=today(),
-        )
+
+        def answer() -> None:
+            reply = run_text(deps, asker(client, user_id, None), "帮助")
+            _notify(reply, client=client, user_id=user_id, channel_id=None, today=today())
+
+        after_ack(answer, "home help button")
+
+    # Events are acknowledged by Bolt when the listener returns, so each listener only queues its work.
 
     @app.event("app_home_opened")
     def publish_home(event: dict[str, Any], client: Any) -> None:
         if event.get("tab", "home") != "home":
             return
         user_id = event["user"]
-        try:
-            with deps.session_factory() as session:
-                reply = home.home_reply(_context(deps, session, asker(client, user_id, None)))
-        except Exception:
-            log.exception("App Home failed", extra={"user_id": user_id})
-            reply = failure_reply()
-        client.views_publish(user_id=user_id, view=home.home_view(reply, today()))
+
+        def answer() -> None:
+            try:
+                with deps.session_factory() as session:
+                    reply = home.home_reply(_context(deps, session, asker(client, user_id, None)))
+            except Exception:
+                log.exception("App Home failed", extra={"user_id": user_id})
+                reply = failure_reply()
+            client.views_publish(user_id=user_id, view=home.home_view(reply, today()))
+
+        after_ack(answer, "App Home")
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], client: Any) -> None:
         text = MENTION.sub(" ", event.get("text", "")).strip()
         channel = event["channel"]
-        reply = answer_message(deps, asker(client, event["user"], channel), text or "帮助")
-        body = message(reply, today())
-        body.pop("response_type", None)
-        client.chat_postMessage(channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"), **body)
+
+        def answer() -> None:
+            reply = answer_message(deps, asker(client, event["user"], channel), text or "帮助")
+            body = message(reply, today())
+            body.pop("response_type", None)
+            client.chat_postMessage(
+                channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"), **body
+            )
+
+        after_ack(answer, "mention")
 
     @app.event("message")
     def on_direct_message(event: dict[str, Any], client: Any) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("user") in (None, ""):
             return
-        if event.get("subtype") == "file_share" and event.get("files"):
-            from handlers.shared_files import ingest_shared_files
-
-            who = asker(client, event["user"], event["channel"])
-            reply = ingest_shared_files(deps, who, event["files"], token=deps.settings.slack_bot_token or "")
-        elif event.get("subtype"):
+        shared = event.get("subtype") == "file_share" and event.get("files")
+        if event.get("subtype") and not shared:
             return
-        else:
-            reply = answer_message(
-                deps, asker(client, event["user"], event["channel"]), event.get("text", "")
-            )
-        body = message(reply, today())
-        body.pop("response_type", None)
-        client.chat_postMessage(channel=event["channel"], **body)
+
+        def answer() -> None:
+            who = asker(client, event["user"], event["channel"])
+            if shared:
+                from handlers.shared_files import ingest_shared_files
+
+                reply = ingest_shared_files(
+                    deps, who, event["files"], token=deps.settings.slack_bot_token or ""
+                )
+            else:
+                reply = answer_message(deps, who, event.get("text", ""))
+            body = message(reply, today())
+            body.pop("response_type", None)
+            client.chat_postMessage(channel=event["channel"], **body)
+
+        after_ack(answer, "direct message")
 
     return work
 

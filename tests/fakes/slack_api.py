@@ -99,8 +99,7 @@ class FakeSlackApi:
 
     def start(self) -> FakeSlackApi:
         handler = _handler_class(self)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
         self._thread.daemon = True
         self._thread.start()
@@ -461,6 +460,11 @@ def _parse_body(content_type: str, raw: bytes, query: str) -> dict[str, Any]:
             with contextlib.suppress(json.JSONDecodeError):
                 body[key] = json.loads(body[key])
     return body
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # bursts of replies from many worker threads must not be refused
 
 
 def _handler_class(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:

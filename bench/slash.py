@@ -1,0 +1,325 @@
+"""Benchmark of /plan acknowledgements under load, on SQLite and PostgreSQL. Prints figures; not a test.
+
+Sends 2,000 signed `/plan 任务` requests, 50 at a time over keep-alive connections, to planbot serving a ledger of
+100,000 tasks (built by bench/ledger.py's builder: 1,000 departments in 50 jurisdictions), and the same load to a
+bare Bolt app whose listener only acks "ok", served by the same HTTP server. Each app runs in its own process,
+as in production; the load generator and the fake Slack Web API (which receives the replies posted to the
+response_url after the ack) run in this process.
+
+Printed per database: p50/p99/max ack latency (request sent -> HTTP answer read) for planbot and for the bare
+app, the ratio of the p50s, and the p50/p99 of the full answer (request sent -> reply received on the response_url).
+Target: ack p99 < 100 ms, and ack p50 within 3x the bare app's.
+
+    python bench/slash.py                        # SQLite in a temp dir, and PostgreSQL if one answers
+    python bench/slash.py --requests 500 --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SECRET = "bench-signing-secret"
+USERS = 50
+FROZEN_NOW = datetime(2024, 3, 15, 2, 0, tzinfo=UTC)  # bench/ledger.py's TODAY, 10:00 in Shanghai
+
+
+# -- the apps, each in a child process -------------------------------------------------------------------
+
+
+def serve_planbot(
+    database_url: str, api_url: str, ports: multiprocessing.Queue, stop: multiprocessing.Event
+) -> None:
+    import os
+
+    from bot.app import build_app, close_app
+    from bot.deps import Deps
+    from bot.settings import Settings
+    from storage.db import create_engine_for, session_factory
+
+    if os.environ.get("SWITCH"):
+        sys.setswitchinterval(float(os.environ["SWITCH"]))
+    engine = create_engine_for(database_url)
+    settings = Settings(
+        _env_file=None,
+        slack_bot_token="xoxb-bench",
+        slack_signing_secret=SECRET,  # type: ignore[call-arg]
+        slack_api_url=api_url,
+        database_url=database_url,
+    )
+    deps = Deps(settings=settings, session_factory=session_factory(engine), clock=lambda: FROZEN_NOW)
+    app = build_app(settings, deps=deps)
+    if os.environ.get("FREEZE"):
+        import gc
+
+        gc.collect()
+        gc.freeze()
+    _serve(app, ports, stop)
+    close_app(app)
+    engine.dispose()
+
+
+def serve_bare(api_url: str, ports: multiprocessing.Queue, stop: multiprocessing.Event) -> None:
+    from slack_bolt import App
+    from slack_sdk import WebClient
+
+    app = App(
+        signing_secret=SECRET,
+        client=WebClient(token="xoxb-bench", base_url=api_url),
+        token_verification_enabled=False,
+    )
+
+    @app.command("/plan")
+    def plan(ack) -> None:  # type: ignore[no-untyped-def]
+        ack("ok")
+
+    _serve(app, ports, stop)
+
+
+def _serve(app, ports, stop) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from bot.app import SlackHttpServer
+
+    logging.disable(logging.WARNING)
+    server = SlackHttpServer(app).start()
+    ports.put(server.port)
+    stop.wait()
+    server.stop()
+
+
+# -- the load ---------------------------------------------------------------------------------------------
+
+
+def body_for(index: int, user: str, response_url: str) -> str:
+    return urlencode(
+        {
+            "token": "x",
+            "team_id": "T0001",
+            "team_domain": "bench",
+            "channel_id": "C0BENCH",
+            "channel_name": "bench",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/plan",
+            "text": "任务",
+            "api_app_id": "A0001",
+            "response_url": f"{response_url}{index}",
+            "trigger_id": f"t{index}",
+        }
+    )
+
+
+def load(
+    port: int, requests: int, concurrency: int, response_url: str
+) -> tuple[list[float], dict[int, float]]:
+    """Send `requests` signed commands over `concurrency` connections; ack latencies and send times by index."""
+    from slack_sdk.signature import SignatureVerifier
+
+    verifier = SignatureVerifier(SECRET)
+    latencies: list[float] = []
+    sent_at: dict[int, float] = {}
+    failures: list[str] = []
+    lock = threading.Lock()
+    counter = iter(range(requests))
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                break
+            body = body_for(index, f"U{index % USERS:04d}", response_url)
+            stamp = str(int(time.time()))
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
+            }
+            started = time.monotonic()
+            connection.request("POST", "/slack/events", body=body.encode(), headers=headers)
+            response = connection.getresponse()
+            response.read()
+            elapsed = time.monotonic() - started
+            with lock:
+                sent_at[index] = started
+                latencies.append(elapsed)
+                if response.status != 200:
+                    failures.append(str(response.status))
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        print(f"  ! {len(failures)} requests failed: {sorted(set(failures))}")
+    return latencies, sent_at
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def run_app(
+    name: str, target: Callable[..., None], args: tuple, requests: int, concurrency: int, fake
+) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    context = multiprocessing.get_context("spawn")
+    ports: multiprocessing.Queue = context.Queue()
+    stop = context.Event()
+    process = context.Process(target=target, args=(*args, ports, stop), daemon=True)
+    process.start()
+    try:
+        port = ports.get(timeout=120)
+        prefix = fake.response_url(f"{name}-")
+        load(
+            port, min(100, requests), concurrency, fake.response_url(f"warm-{name}-")
+        )  # warm caches and pools
+        started = time.monotonic()
+        latencies, sent_at = load(port, requests, concurrency, prefix)
+        wall = time.monotonic() - started
+        answers: list[float] = []
+        if name == "planbot":
+            path_prefix = "/response/" + f"{name}-"
+            fake.wait_until(
+                lambda: (
+                    sum(1 for c in fake.calls("response_url") if c.path.startswith(path_prefix)) >= requests
+                ),
+                timeout=300,
+            )
+            for call in fake.calls("response_url"):
+                if call.path.startswith(path_prefix):
+                    answers.append(call.at - sent_at[int(call.path.removeprefix(path_prefix))])
+        return {"ack": latencies, "answers": answers, "wall": wall}
+    finally:
+        stop.set()
+        process.join(timeout=30)
+
+
+def add_members(database_url: str, department_ids: list[int], rng: random.Random) -> None:
+    from storage.db import create_engine_for
+    from storage.models import Member
+
+    engine = create_engine_for(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Member),
+            [
+                {"slack_user_id": f"U{n:04d}", "department_id": rng.choice(department_ids), "role": "member"}
+                for n in range(USERS)
+            ],
+        )
+    engine.dispose()
+
+
+def bench_database(label: str, database_url: str, requests: int, concurrency: int) -> None:
+    from bench.ledger import build
+    from storage.db import create_engine_for, upgrade
+    from tests.fakes.slack_api import FakeSlackApi
+
+    rng = random.Random(20240315)
+    engine = create_engine_for(database_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        existing = connection.execute(text("SELECT count(*) FROM task")).scalar_one()
+    if existing:
+        print(f"{label}: reusing the ledger of {existing:,} tasks already in the database")
+    else:
+        built = time.monotonic()
+        department_ids = build(engine, rng)
+        add_members(database_url, department_ids, rng)
+        print(f"{label}: ledger of 100,000 tasks built in {time.monotonic() - built:.1f} s")
+    engine.dispose()
+    with FakeSlackApi() as fake:
+        planbot = run_app("planbot", serve_planbot, (database_url, fake.api_url), requests, concurrency, fake)
+        bare = run_app("bare", serve_bare, (fake.api_url,), requests, concurrency, fake)
+    ms = 1000.0
+    for name, result in (("planbot /plan 任务", planbot), ("bare Bolt ack", bare)):
+        acks = result["ack"]
+        print(
+            f"  {name:<20} ack p50 {percentile(acks, 0.5) * ms:6.1f} ms   p99 {percentile(acks, 0.99) * ms:6.1f} ms"
+            f"   max {max(acks) * ms:6.1f} ms   ({len(acks)} requests, {len(acks) / result['wall']:.0f}/s)"
+        )
+    ratio = statistics.median(planbot["ack"]) / statistics.median(bare["ack"])
+    p99 = percentile(planbot["ack"], 0.99) * ms
+    print(
+        f"  ack p50 ratio planbot/bare: {ratio:.2f}x (target <= 3x)   ack p99 {p99:.1f} ms (target < 100 ms)"
+        f"   -> {'OK' if ratio <= 3 and p99 < 100 else 'MISSED'}"
+    )
+    answers = planbot["answers"]
+    print(
+        f"  full answer on the response_url: p50 {percentile(answers, 0.5) * ms:.1f} ms, "
+        f"p99 {percentile(answers, 0.99) * ms:.1f} ms ({len(answers)} replies)"
+    )
+
+
+def postgres_database(server_url: str) -> tuple[str, Callable[[], None]] | None:
+    from storage.db import create_engine_for
+
+    admin = create_engine_for(server_url).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"planbot_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
+    except Exception as error:
+        print(f"PostgreSQL: skipped ({type(error).__name__}: {str(error).splitlines()[0]})")
+        admin.dispose()
+        return None
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--sqlite-file", type=Path, help="build the SQLite ledger here once and reuse it")
+    options = parser.parse_args()
+    print(f"/plan 任务: {options.requests} signed requests, {options.concurrency} concurrent")
+    if options.sqlite_file:  # keep the built ledger between runs
+        bench_database("SQLite", f"sqlite:///{options.sqlite_file}", options.requests, options.concurrency)
+    else:
+        with tempfile.TemporaryDirectory(prefix="planbot-bench-") as directory:
+            sqlite_url = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
+            bench_database("SQLite", sqlite_url, options.requests, options.concurrency)
+    if not options.skip_postgres:
+        created = postgres_database(options.postgres_url)
+        if created is not None:
+            url, drop = created
+            try:
+                bench_database("PostgreSQL", url, options.requests, options.concurrency)
+            finally:
+                drop()
+
+
+if __name__ == "__main__":
+    main()
