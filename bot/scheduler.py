@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 
 from bot.deps import Deps
 from bot.notifiers.dispatch import Dispatcher, DispatchOptions, DispatchReport
+from bot.notifiers.setup import robot_fallback_targets
 from handlers.reminders import KINDS, ReminderConventions, reminders_due
 from storage import reminder_queries
 
@@ -62,6 +63,7 @@ def sweep(deps: Deps, *, kinds: tuple[str, ...] = KINDS, today: date | None = No
             session=session,
             defaults=ReminderConventions.from_settings(settings),
             coordinator_user_ids=settings.coordinator_ids,
+            fallback_targets=robot_fallback_targets(settings),
         )
         due = reminders_due(snapshot, today, kinds=kinds)
         # every key a sweep can produce has its occurrence within the last weeks (the latest weekly overdue or

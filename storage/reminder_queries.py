@@ -61,8 +61,12 @@ def load_snapshot(
     session: Session,
     defaults: ReminderConventions,
     coordinator_user_ids: Iterable[str] = (),
+    fallback_targets: tuple[str, ...] = (),
 ) -> LedgerSnapshot:
-    """Everything the reminder rules read, in a handful of queries (no per-task round trips)."""
+    """Everything the reminder rules read, in a handful of queries (no per-task round trips).
+
+    `fallback_targets` (the settings' group robots) reach every department that has no binding and no member.
+    """
     jurisdictions = dict(session.execute(select(Jurisdiction.id, Jurisdiction.name)).all())
     plans = {
         plan.id: PlanRow(
@@ -85,7 +89,11 @@ def load_snapshot(
             department.id,
             department.name,
             jurisdictions.get(department.jurisdiction_id, ""),
-            Audience(tuple(channels.get(department.id, ())), tuple(members.get(department.id, ()))),
+            Audience(
+                tuple(channels.get(department.id, ()))
+                or (() if members.get(department.id) else fallback_targets),
+                tuple(members.get(department.id, ())),
+            ),
         )
         for department in session.execute(
             select(Department).where(Department.merged_into_id.is_(None))

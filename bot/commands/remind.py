@@ -15,7 +15,7 @@ from rich.table import Table
 
 from bot.deps import Deps, system_clock
 from bot.notifiers.dispatch import DispatchOptions
-from bot.notifiers.setup import build_notifier
+from bot.notifiers.setup import build_notifier, robot_fallback_targets
 from bot.scheduler import SqliteLock, dispatch, local_today, sweep
 from bot.settings import load_settings
 from handlers.reminders import KINDS, UNBOUND, ReminderConventions, planned_reminders, with_unbound_shown
@@ -78,6 +78,7 @@ def remind_command(
                     session=session,
                     defaults=ReminderConventions.from_settings(settings),
                     coordinator_user_ids=settings.coordinator_ids,
+                    fallback_targets=robot_fallback_targets(settings),
                 )
             if not bound_only:
                 # a preview is most useful before any channel is bound: show those reminders as "unbound"

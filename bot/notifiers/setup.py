@@ -62,3 +62,16 @@ def build_notifier(
             "console": console,
         }
     )
+
+
+def robot_fallback_targets(settings: Settings) -> tuple[str, ...]:
+    """The robots set in the settings ("dingtalk:default"…): they reach the departments with no binding."""
+    return tuple(
+        f"{platform}:default"
+        for platform, url in (
+            ("dingtalk", settings.dingtalk_webhook),
+            ("feishu", settings.feishu_webhook),
+            ("wecom", settings.wecom_webhook),
+        )
+        if url
+    )

@@ -50,3 +50,23 @@ def test_robot_binding_receives_signed_reminders(sessions):
     with sessions() as session:
         row = session.execute(select(Delivery)).scalars().one()
     assert (row.target, row.status) == (target, "sent")
+
+
+def test_settings_robot_reaches_departments_with_no_binding(sessions):
+    with sessions() as session:
+        seed_ledger(session, due_dates=[date(2025, 3, 20)], coordinator=None)
+    seen: list[httpx.Request] = []
+
+    def robot(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"errcode": 0, "errmsg": "ok"})
+
+    url = "https://qyapi.weixin.test/cgi-bin/webhook/send?key=KEY"
+    settings = Settings(database_url="sqlite://", wecom_webhook=url)
+    notifier = build_notifier(settings, http=httpx.Client(transport=httpx.MockTransport(robot)))
+    deps = Deps(settings=settings, session_factory=sessions, clock=lambda: NOW, notifier=notifier)
+    assert sweep(deps, kinds=REMINDER_KINDS) == 1
+    assert dispatch(deps, options=DispatchOptions(workers=1)).sent == 1
+    assert str(seen[0].url) == url
+    with sessions() as session:
+        assert session.execute(select(Delivery.target)).scalar_one() == "wecom:default"
