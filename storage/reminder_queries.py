@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from handlers.reminders import (
+from handlers.reminder_rows import (
     Audience,
     DepartmentRow,
     LedgerSnapshot,
