@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -124,6 +125,10 @@ def main() -> None:
     print(f"losses              {losses}")
     print(f"rate-limit floor    {floor:.0f} s ((per-channel - 1) × 1 s)")
     print(f"ratio to floor      {elapsed / floor:.3f}  (target <= 1.2)")
+    load = os.getloadavg()
+    print(
+        f"machine load        {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores (the fake server shares them)"
+    )
 
 
 if __name__ == "__main__":
