@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.models import Assignment, Department, Jurisdiction, Plan, ReviewEvent, Task
-from storage.search import like_condition, matching_task_ids
+from storage.search import like_condition, match_condition
 
 OPEN_STATUSES = ("open", "in_progress")
 
@@ -175,11 +175,11 @@ def find_tasks(
     due_order = col(Task.due_on)
     if search:
         dialect = session.get_bind().dialect.name
-        matching = matching_task_ids(dialect, search)
+        matching = match_condition(dialect, search)
         if matching is None:
             chosen = chosen.where(like_condition(search))
         else:
-            chosen = chosen.where(col(Task.id).in_(matching))
+            chosen = chosen.where(matching)
             if dialect == "sqlite":
                 # unary + keeps SQLite from walking the due_on index over every task and probing each one;
                 # starting from the matches and sorting them is far cheaper
