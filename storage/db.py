@@ -72,16 +72,35 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (Alembic), on the engine's own connection."""
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        _foreign_keys(connection, enabled=False)
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        finally:
+            _foreign_keys(connection, enabled=True)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+    with engine.connect() as connection:
+        _foreign_keys(connection, enabled=False)
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.downgrade(config, revision)
+        finally:
+            _foreign_keys(connection, enabled=True)
+
+
+def _foreign_keys(connection: Any, *, enabled: bool) -> None:
+    """SQLite migrations copy tables (batch mode); with foreign keys on, dropping the old copy would delete
+    or refuse rows that reference it. The pragma only takes effect outside a transaction."""
+    if connection.dialect.name != "sqlite":
+        return
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    connection.commit()
 
 
 def current_revision(engine: Engine) -> str | None:

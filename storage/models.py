@@ -45,7 +45,7 @@ class Jurisdiction(SQLModel, table=True):
     """An administrative area whose plans we keep: 莱芜区, 潍城区, 济南市…"""
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=100, sa_column_kwargs={"unique": True})
+    name: str = Field(sa_type=Text, sa_column_kwargs={"unique": True})
 
 
 class Plan(SQLModel, table=True):
@@ -55,9 +55,9 @@ class Plan(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     jurisdiction_id: int = Field(foreign_key="jurisdiction.id")
-    title: str = Field(max_length=500)
+    title: str = Field(sa_type=Text)
     # normalized title (no spaces, 《》 or 草案/征求意见稿 marks): how a revised version finds its plan
-    title_key: str = Field(max_length=500)
+    title_key: str = Field(sa_type=Text)
     kind: str = Field(max_length=40)  # ingest.records.DOCUMENT_KINDS
     period_start: int | None = None  # first year of a five-year period, e.g. 2021
     period_end: int | None = None
@@ -76,10 +76,10 @@ class Document(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id")
-    source: str = Field(max_length=2000)
+    source: str = Field(sa_type=Text)
     sha256: str = Field(max_length=64)
     format: str = Field(max_length=10)
-    title: str = Field(max_length=500)
+    title: str = Field(sa_type=Text)
     kind: str = Field(max_length=40)
     text: str = Field(sa_column=Column(Text, nullable=False))
     ingested_at: datetime = Field(sa_type=UTCDateTime)
@@ -89,7 +89,7 @@ class Document(SQLModel, table=True):
 class Section(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
-    path: str = Field(max_length=1000)  # headings joined by " > ", as TaskRecord.section
+    path: str = Field(sa_type=Text)  # headings joined by " > ", as TaskRecord.section
     start_offset: int = 0
     end_offset: int = 0
     is_mechanism: bool = False
@@ -105,7 +105,7 @@ class Department(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     jurisdiction_id: int = Field(foreign_key="jurisdiction.id")
-    name: str = Field(max_length=200)
+    name: str = Field(sa_type=Text)
     kind: str = Field(default="bureau", max_length=20)
     # for a collective addressee (各部门, 各镇（街道）): the kind of department it speaks to
     covers_kind: str | None = Field(default=None, max_length=20)
@@ -124,7 +124,7 @@ class DepartmentAlias(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     department_id: int = Field(foreign_key="department.id", index=True)
     jurisdiction_id: int = Field(foreign_key="jurisdiction.id")
-    alias: str = Field(max_length=200)
+    alias: str = Field(sa_type=Text)
 
 
 # declared outside the class so that __mapper_args__ can name the very Column object the table uses
@@ -151,7 +151,7 @@ class Task(SQLModel, table=True):
     plan_id: int = Field(foreign_key="plan.id")
     document_id: int = Field(foreign_key="document.id")  # the latest version that contains the task
     section_id: int | None = Field(default=None, foreign_key="section.id")
-    section: str = Field(default="", max_length=1000)
+    section: str = Field(default="", sa_type=Text)
     action: str = Field(sa_column=Column(Text, nullable=False))
     evidence: str = Field(sa_column=Column(Text, nullable=False))
     # evidence without spaces and punctuation: how a task is found again in a revised document

@@ -128,4 +128,4 @@ def test_db_upgrade_on_a_new_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new' / 'planbot.sqlite3'}")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["db", "upgrade"], catch_exceptions=False)
-    assert result.exit_code == 0 and "0002" in result.stdout
+    assert result.exit_code == 0 and "0003" in result.stdout

@@ -93,3 +93,28 @@ def test_foreign_keys_are_enforced(engine: Engine) -> None:
         session.add(Department(jurisdiction_id=999, name="区发展改革局"))
         with pytest.raises(IntegrityError):
             session.commit()
+
+
+def test_upgrade_keeps_stored_tasks_and_search(empty_engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from storage.ingest import ingest_document
+    from storage.queries import search_tasks
+    from tests.storage.documents import aliases, first_version, five_year_plan
+
+    upgrade(empty_engine, "0002")
+    with session_factory(empty_engine)() as session:
+        ingest_document(
+            session=session,
+            document=five_year_plan(first_version()),
+            aliases=aliases(),
+            now=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    upgrade(empty_engine)
+    with session_factory(empty_engine)() as session:
+        assert {row.action for row in search_tasks(session=session, text="高新技术")} == {"培育高新技术企业"}
+        assert len({row.id for row in search_tasks(session=session, text="企业")}) == 2
+    if empty_engine.dialect.name == "sqlite":
+        with empty_engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
