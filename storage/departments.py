@@ -282,7 +282,14 @@ def merge_departments(*, session: Session, old: Department, into: Department) ->
     for member in session.exec(select(Member).where(Member.department_id == old.id)).all():
         member.department_id = into.id
         session.add(member)
+    bound = {
+        (b.platform, b.channel_id)
+        for b in session.exec(select(ChannelBinding).where(ChannelBinding.department_id == into.id)).all()
+    }
     for binding in session.exec(select(ChannelBinding).where(ChannelBinding.department_id == old.id)).all():
+        if (binding.platform, binding.channel_id) in bound:
+            session.delete(binding)  # both bureaus already reported to this channel
+            continue
         binding.department_id = into.id
         session.add(binding)
     old.merged_into_id = into.id

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from storage.departments import MergeError, add_alias, merge_departments, resolve_department
 from storage.ingest import ingest_document
-from storage.models import Department, Jurisdiction
+from storage.models import ChannelBinding, Department, Jurisdiction, Member
 from storage.queries import tasks_for_department
 from tests.storage.documents import aliases, first_version, five_year_plan
 
@@ -87,8 +87,22 @@ def test_merge_moves_tasks_and_aliases(two_districts: Session) -> None:
     science = resolve_department(session=two_districts, name="莱芜区科技局").department
     industry = resolve_department(session=two_districts, name="莱芜区工信局").department
     assert science is not None and industry is not None and industry.id is not None
+    for department_id, channel in (
+        (science.id, "C-SHARED"),
+        (industry.id, "C-SHARED"),
+        (science.id, "C-OLD"),
+    ):
+        two_districts.add(ChannelBinding(department_id=department_id, channel_id=channel, platform="slack"))
+    two_districts.add(Member(slack_user_id="U-SCI", department_id=science.id))
+    two_districts.commit()
     moved = merge_departments(session=two_districts, old=science, into=industry)
     assert moved == 1
+    channels = two_districts.exec(
+        select(ChannelBinding).where(ChannelBinding.department_id == industry.id)
+    ).all()
+    assert sorted(b.channel_id for b in channels) == ["C-OLD", "C-SHARED"]
+    member = two_districts.exec(select(Member).where(Member.slack_user_id == "U-SCI")).one()
+    assert member.department_id == industry.id
     again = resolve_department(session=two_districts, name="莱芜区科技局").department
     assert again is not None and again.id == industry.id
     roles = {
