@@ -54,6 +54,20 @@ def local_today(deps: Deps) -> date:
     return deps.clock().astimezone(ZoneInfo(deps.settings.timezone)).date()
 
 
+def coordinator_ids(deps: Deps) -> frozenset[str]:
+    """The settings' coordinators and, when a Slack client is at hand, the members of their user group."""
+    settings = deps.settings
+    ids = set(settings.coordinator_ids)
+    if settings.coordinator_usergroup and deps.slack_client is not None:
+        try:
+            ids.update(
+                deps.slack_client.usergroups_users_list(usergroup=settings.coordinator_usergroup)["users"]
+            )
+        except Exception as error:  # reminders still reach the coordinators known otherwise
+            log.warning("could not read the coordinators' user group: %s", error)
+    return frozenset(ids)
+
+
 def sweep(deps: Deps, *, kinds: tuple[str, ...] = KINDS, today: date | None = None) -> int:
     """Insert a delivery for every reminder due today that is not stored yet; returns how many were new."""
     settings = deps.settings
@@ -62,7 +76,7 @@ def sweep(deps: Deps, *, kinds: tuple[str, ...] = KINDS, today: date | None = No
         snapshot = reminder_queries.load_snapshot(
             session=session,
             defaults=ReminderConventions.from_settings(settings),
-            coordinator_user_ids=settings.coordinator_ids,
+            coordinator_user_ids=coordinator_ids(deps),
             fallback_targets=robot_fallback_targets(settings),
         )
         due = reminders_due(snapshot, today, kinds=kinds)
@@ -92,7 +106,7 @@ def dispatch(deps: Deps, *, options: DispatchOptions | None = None) -> DispatchR
     with deps.session_factory() as session:
         if not options.coordinator_targets:
             options.coordinator_targets = reminder_queries.coordinator_targets(
-                session=session, coordinator_user_ids=deps.settings.coordinator_ids
+                session=session, coordinator_user_ids=coordinator_ids(deps)
             )
         if hasattr(deps.notifier, "use_webhooks"):
             deps.notifier.use_webhooks(reminder_queries.robot_webhooks(session=session))

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from bot.deps import Deps, system_clock
 from bot.notifiers.dispatch import DispatchOptions
-from bot.notifiers.setup import build_notifier, robot_fallback_targets
+from bot.notifiers.setup import build_notifier, robot_fallback_targets, slack_client_for
 from bot.scheduler import SqliteLock, dispatch, local_today, sweep
 from bot.settings import load_settings
 from handlers.reminders import KINDS, UNBOUND, ReminderConventions, planned_reminders, with_unbound_shown
@@ -92,7 +92,13 @@ def remind_command(
                 Console(soft_wrap=True, highlight=False).print(_table(reminders, first, last))
             return
         # robot webhooks come from the channel bindings at dispatch time
-        deps = Deps(settings=settings, session_factory=sessions, notifier=build_notifier(settings))
+        client = slack_client_for(settings)
+        deps = Deps(
+            settings=settings,
+            session_factory=sessions,
+            slack_client=client,
+            notifier=build_notifier(settings, slack_client=client),
+        )
         inserted = sweep(deps, kinds=KINDS)
         file_lock = SqliteLock(engine)
         if is_sqlite(engine) and not file_lock.acquire():

@@ -200,3 +200,26 @@ def test_recovery_of_a_dm_looks_in_the_im_channel():
         assert notifier.find_sent("slack:UONE", "deadline-7|task:1|2025-03-20|slack:UONE")
         assert notifier.find_sent("slack:UONE", "deadline-1|task:1|2025-03-20|slack:UONE") is None
         assert fake.calls("conversations.open")[0].body["users"] == "UONE"
+
+
+def test_coordinators_of_the_slack_user_group_hear_of_reviews(sessions, slack):
+    from tests.reminders.ledger_rows import add_review
+
+    slack.set_usergroup("SPLANNING", ["UGROUP1", "UGROUP2"])
+    with sessions() as session:
+        seeded = seed_ledger(session, due_dates=[D("2025-12-31")], channels=["CONE"], coordinator=None)
+        add_review(session, seeded["plan"].id, "final_review", D("2025-12-31"), 2025)
+    settings = Settings(database_url="sqlite://", coordinator_usergroup="SPLANNING")
+    client = WebClient(token="xoxb-test", base_url=slack.api_url)
+    deps = Deps(
+        settings=settings,
+        session_factory=sessions,
+        clock=lambda: datetime(2025, 11, 3, 1, 30, tzinfo=UTC),
+        slack_client=client,
+    )
+    assert sweep(deps, kinds=REMINDER_KINDS) == 3
+    assert set(statuses(sessions)) == {
+        "final_review-60@slack:CONE",
+        "final_review-60@slack:UGROUP1",
+        "final_review-60@slack:UGROUP2",
+    }
