@@ -39,6 +39,7 @@ KINDS = ("deadline", "overdue", "annual_monitoring", "mid_term_review", "final_r
 # the rows are part of this module's interface: callers import them from here
 __all__ = [
     "KINDS",
+    "UNBOUND",
     "Audience",
     "DepartmentRow",
     "LedgerSnapshot",
