@@ -17,6 +17,7 @@ Target: p99 < 20 ms for each query; ingesting the five seeds < 3 s.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -324,6 +325,8 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
 
+    # other work on the machine shows in p99 first: print the load beside the figures
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, {args.runs} runs per query")
     with tempfile.TemporaryDirectory() as directory:
         print("SQLite")
         engine = create_engine_for(f"sqlite:///{directory}/bench.sqlite3")

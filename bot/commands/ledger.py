@@ -156,7 +156,10 @@ def _did_you_mean(name: str, match: DepartmentMatch) -> tuple[str, str]:
 
 def ingest_command(
     sources: Annotated[list[str], typer.Argument(help="文件路径或网址 / paths or http(s) URLs")],
-    region: Annotated[str | None, typer.Option(help="辖区（文中无法识别时）/ jurisdiction override")] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="辖区，覆盖文中识别的结果（如讲话稿未写明辖区）/ jurisdiction, overrides the text"),
+    ] = None,
     year: Annotated[int | None, typer.Option(help="文件年份 / the document's year")] = None,
 ) -> None:
     """把规划文件存入任务台账（同一文件重复导入不会重复）。 Store documents in the ledger."""
