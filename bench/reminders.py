@@ -97,8 +97,10 @@ def main() -> None:
             options=DispatchOptions(workers=args.workers),
         )
         started = time.perf_counter()
+        cpu_started = time.process_time()
         report = dispatcher.run_once()
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         server.stdin.write("report\n")
         server.stdin.flush()
         seen = json.loads(server.stdout.readline())
@@ -119,6 +121,7 @@ def main() -> None:
     print(f"total time          {elapsed:.2f} s (first to last accepted message: {accepted[-1]:.2f} s)")
     rounds = [accepted[min(len(accepted), args.channels * n) - 1] for n in range(1, args.per_channel + 1)]
     print("rounds done at      " + " ".join(f"{at:.2f}" for at in rounds) + "  (s after the first message)")
+    print(f"dispatcher CPU      {cpu:.2f} s ({cpu / max(1, report.sent) * 1000:.2f} ms per message)")
     print(f"sent / recorded     {report.sent} / {statuses.get('sent', 0)}")
     print(f"429 answers         {seen['rate_limited']}")
     print(f"duplicates          {duplicates}")
