@@ -24,7 +24,10 @@ from storage.reviews import ReviewConventions, sync_review_events
 from storage.search import search_grams
 
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
-_DRAFT_MARKS = re.compile(r"[（(](草案|征求意见稿|修订稿|修订|送审稿|试行|暂行|代拟稿)[)）]")
+# marks that differ between versions of one plan: （草案）, （征求意见稿）, (2022年更新), （修订版）…
+_DRAFT_MARKS = re.compile(
+    r"[（(](?:\d{4}年)?(?:草案|征求意见稿|送审稿|代拟稿|试行|暂行|更新|修订|调整)(?:版|稿)?[)）]"
+)
 # fuzzy matching compares every unmatched old task with every unmatched new one; beyond this many pairs it
 # compares only tasks of the same section, to keep a large rewrite from taking minutes
 _FUZZY_PAIR_LIMIT = 40_000
@@ -94,7 +97,8 @@ def find_plan(*, session: Session, jurisdiction_id: int, document: ExtractedDocu
             Plan.period_start == document.period[0], Plan.period_end == document.period[1]
         )
     else:
-        statement = statement.where(Plan.period_start.is_(None), Plan.year == document.year)  # type: ignore[union-attr]
+        same_year = Plan.year.is_(None) if document.year is None else Plan.year == document.year  # type: ignore[union-attr]
+        statement = statement.where(Plan.period_start.is_(None), same_year)  # type: ignore[union-attr]
     return session.exec(statement.order_by(Plan.id)).first()  # type: ignore[arg-type]
 
 

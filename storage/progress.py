@@ -90,6 +90,11 @@ def record_progress(
             raise TaskNotFound(task_id)
         if expected_version is not None and task.version != expected_version:
             raise ProgressConflict(task_id, expected_version, task.version)
+        if task.status == "archived":
+            raise InvalidProgress(
+                f"任务 #{task_id} 已在新版文件中删除（已归档），不能再填报进展。",
+                f"Task #{task_id} was removed by a newer version of its document (archived); it takes no progress.",
+            )
         new_status, new_percent = _resolve(status, percent, task)
         task.status = new_status
         task.percent = new_percent

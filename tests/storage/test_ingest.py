@@ -151,3 +151,37 @@ def test_a_failing_ingest_leaves_nothing(session: Session) -> None:
 
 def test_evidence_key_ignores_spacing_and_punctuation() -> None:
     assert evidence_key("到 2025 年，培育企业。") == evidence_key("到2025年,培育企业")
+
+
+def test_title_marks_of_versions_do_not_split_a_plan() -> None:
+    from storage.ingest import title_key
+
+    plain = title_key("《潍城区国民经济和社会发展十四五规划》")
+    assert title_key("潍城区国民经济和社会发展十四五规划(2022年更新)") == plain
+    assert title_key("潍城区国民经济和社会发展十四五规划（征求意见稿）") == plain
+    assert title_key("潍城区国民经济和社会发展十四五规划（修订版）") == plain
+
+
+def test_annual_plan_without_a_year_is_revised_in_place(session: Session) -> None:
+    first = replace(five_year_plan(first_version()), kind="annual_plan", period=None, year=None)
+    second = replace(
+        five_year_plan(first_version()[:-1], version="v2"), kind="annual_plan", period=None, year=None
+    )
+    ingest_document(session=session, document=first, aliases=aliases(), now=NOW)
+    report = ingest_document(session=session, document=second, aliases=aliases(), now=NOW)
+    assert report.status == "revised" and report.archived == ["优先纳入重大项目清单"]
+
+
+def test_archived_tasks_take_no_progress(session: Session) -> None:
+    import pytest
+
+    from storage.progress import InvalidProgress
+
+    records = first_version()
+    ingest_document(session=session, document=five_year_plan(records), aliases=aliases(), now=NOW)
+    ingest_document(
+        session=session, document=five_year_plan(records[:-1], version="v2"), aliases=aliases(), now=NOW
+    )
+    archived = session.exec(select(Task).where(Task.status == "archived")).one()
+    with pytest.raises(InvalidProgress, match="归档"):
+        record_progress(session=session, task_id=archived.id, author="U1", percent=10, now=NOW)
