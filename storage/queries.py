@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.models import Assignment, Department, Jurisdiction, Plan, ReviewEvent, Task
-from storage.search import like_condition, match_condition
+from storage.search import is_frequent, like_condition, match_condition
 
 OPEN_STATUSES = ("open", "in_progress")
 
@@ -173,24 +173,37 @@ def find_tasks(
         chosen = chosen.where(col(Task.status).in_(OPEN_STATUSES))
     chosen = _status_filter(chosen, status, include_archived)
     due_order = col(Task.due_on)
+    walk_due_index = False
     if search:
         dialect = session.get_bind().dialect.name
-        matching = match_condition(dialect, search)
+        # a word in thousands of tasks: walk the due dates and stop at the first page (see match_condition)
+        walk_due_index = limit is not None and is_frequent(session, search, threshold=max(2000, 20 * limit))
+        matching = match_condition(dialect, search, walk=walk_due_index)
         if matching is None:
             chosen = chosen.where(like_condition(search))
         else:
             chosen = chosen.where(matching)
-            if dialect == "sqlite":
+            if dialect == "sqlite" and not walk_due_index:
                 # unary + keeps SQLite from walking the due_on index over every task and probing each one;
-                # starting from the matches and sorting them is far cheaper
+                # starting from the few matches and sorting them is far cheaper
                 due_order = literal_column("+task.due_on")
     if limit is None:
         statement = chosen.order_by(col(Task.due_on).is_(None), due_order, col(Task.id), col(Department.name))
         return _rows(session, statement, collective_names)
 
-    task_ids = list(
-        session.exec(chosen.order_by(col(Task.due_on).is_(None), due_order, col(Task.id)).limit(limit)).all()
-    )
+    if walk_due_index:
+        # dated tasks in index order first, then undated ones: "due_on IS NULL" in ORDER BY defeats the index
+        dated = chosen.where(col(Task.due_on).is_not(None)).order_by(col(Task.due_on), col(Task.id))
+        task_ids = list(session.exec(dated.limit(limit)).all())
+        if len(task_ids) < limit:
+            undated = chosen.where(col(Task.due_on).is_(None)).order_by(col(Task.id))
+            task_ids += list(session.exec(undated.limit(limit - len(task_ids))).all())
+    else:
+        task_ids = list(
+            session.exec(
+                chosen.order_by(col(Task.due_on).is_(None), due_order, col(Task.id)).limit(limit)
+            ).all()
+        )
     if not task_ids:
         return []
     statement = _row_select().where(col(Task.id).in_(task_ids))

@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from sqlalchemy import DDL, event, func, literal_column, or_, select, text
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 _NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -56,27 +57,65 @@ def query_pairs(query: str) -> list[str] | None:
     return _pairs(plain) if len(plain) >= 2 else None
 
 
-def match_condition(dialect: str, query: str) -> ColumnElement[bool] | None:
-    """A condition on Task for tasks containing `query`, or None when the index cannot answer it."""
+def _phrase(query: str) -> str | None:
+    pairs = query_pairs(query)
+    return " ".join(pairs) if pairs is not None else None
+
+
+def _fts_rowids(phrase: str):  # type: ignore[no-untyped-def]
+    return (
+        select(literal_column("rowid"))
+        .select_from(text("task_fts"))
+        .where(text("task_fts MATCH :phrase").bindparams(phrase=f'"{phrase}"'))
+    )
+
+
+def _tsquery(phrase: str):  # type: ignore[no-untyped-def]
+    return func.phraseto_tsquery(literal_column("'simple'::regconfig"), phrase)
+
+
+def match_condition(dialect: str, query: str, *, walk: bool = False) -> ColumnElement[bool] | None:
+    """A condition on Task for tasks containing `query`, or None when the index cannot answer it.
+
+    `walk=True` gives the same condition in a form the planner cannot drive from the search index, so that
+    it walks the due-date index instead and stops at the first page: right for words found in thousands of
+    tasks, where starting from the matches means sorting all of them.
+    """
     from storage.models import Task
 
-    pairs = query_pairs(query)
-    if pairs is None:
+    phrase = _phrase(query)
+    if phrase is None:
         return None
-    phrase = " ".join(pairs)
     if dialect == "sqlite":
-        fts = (
-            select(literal_column("rowid"))
-            .select_from(text("task_fts"))
-            .where(text("task_fts MATCH :phrase").bindparams(phrase=f'"{phrase}"'))
-        )
-        return Task.id.in_(fts)  # type: ignore[union-attr]
+        if walk:
+            return literal_column("+task.id").in_(_fts_rowids(phrase))
+        return Task.id.in_(_fts_rowids(phrase))  # type: ignore[union-attr]
     if dialect == "postgresql":
         # task.search_vector is a stored generated column (migration 0002): matching a phrase re-reads the
         # vector of every candidate row, and computing it from the text each time was 15 times slower
-        tsquery = func.phraseto_tsquery(literal_column("'simple'::regconfig"), phrase)
-        return literal_column("task.search_vector").op("@@")(tsquery)
+        vector = "(task.search_vector || ''::tsvector)" if walk else "task.search_vector"
+        return literal_column(vector).op("@@")(_tsquery(phrase))
     return None
+
+
+def is_frequent(session: Session, query: str, *, threshold: int) -> bool:
+    """Whether at least `threshold` tasks contain `query` (counting stops there, so this stays cheap)."""
+    dialect = session.get_bind().dialect.name
+    phrase = _phrase(query)
+    if phrase is None or dialect not in ("sqlite", "postgresql"):
+        return False
+    if dialect == "sqlite":
+        probe = _fts_rowids(phrase).limit(threshold).subquery()
+    else:
+        probe = (
+            select(literal_column("1"))
+            .select_from(text("task"))
+            .where(literal_column("task.search_vector").op("@@")(_tsquery(phrase)))
+            .limit(threshold)
+            .subquery()
+        )
+    found = session.execute(select(func.count()).select_from(probe)).scalar_one()
+    return found >= threshold
 
 
 def like_condition(query: str) -> ColumnElement[bool]:
