@@ -215,7 +215,6 @@ class ClaimedDelivery:
     text: str
     kind: str
     attempts: int
-    created_at: datetime
 
 
 def delivery_key(rule: str, subject_key: str, occurrence_on: date, target: str) -> str:
@@ -259,7 +258,6 @@ def _claim(
             Delivery.target,
             Delivery.payload,
             Delivery.attempts,
-            Delivery.created_at,
         )
         .execution_options(synchronize_session=False)
     )
@@ -276,7 +274,6 @@ def _claim(
                 text=payload.get("text", ""),
                 kind=payload.get("kind", ""),
                 attempts=row.attempts,
-                created_at=row.created_at,
             )
         )
     return claimed
