@@ -14,6 +14,7 @@ Two questions are answered here:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -34,6 +35,7 @@ from handlers.reminder_rows import (
 )
 from handlers.reminder_texts import review_text, task_text
 
+SUBJECT_KEY_LENGTH = 50  # storage.models.Delivery.subject_key
 UNBOUND = "unbound"  # the dry run's target for a department with no channel, robot or member yet
 KINDS = ("deadline", "overdue", "annual_monitoring", "mid_term_review", "final_review", "digest")
 # the rows are part of this module's interface: callers import them from here
@@ -198,6 +200,14 @@ def _mondays(weekday: int, start: date, end: date) -> list[date]:
     return [first + timedelta(days=7 * n) for n in range((end - first).days // 7 + 1)]
 
 
+def coordinators_subject(jurisdiction: str) -> str:
+    """The coordinators' digest of one jurisdiction; a name too long for the 50-character key is hashed."""
+    subject = f"digest:coordinators:{jurisdiction}"
+    if len(subject) <= SUBJECT_KEY_LENGTH:
+        return subject
+    return "digest:coordinators:#" + hashlib.sha256(jurisdiction.encode("utf-8")).hexdigest()[:24]
+
+
 def _digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[_Series]:
     weekdays = snapshot.defaults.digest_weekday
     weeks = _mondays(weekdays, start, end)
@@ -234,7 +244,7 @@ def _digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator
                 return digest.coordinators_digest_text(jurisdiction, rows, snapshot.departments, as_of)
 
             yield _Series(
-                f"digest:coordinators:{jurisdiction}",
+                coordinators_subject(jurisdiction),
                 snapshot.coordinators,
                 occurrences,
                 jurisdiction,

@@ -207,3 +207,12 @@ def test_review_reminders_stop_after_the_review_date():
     assert {r.rule for r in reminders_due(ledger, D("2023-06-26"), kinds=["mid_term_review"])} == {
         "mid_term_review-7"
     }
+
+
+def test_long_jurisdiction_names_still_fit_the_delivery_key():
+    from handlers.reminders import SUBJECT_KEY_LENGTH, coordinators_subject
+
+    assert coordinators_subject("莱芜区") == "digest:coordinators:莱芜区"
+    long_name = "某某省某某市某某县某某经济技术开发区管理委员会及其所辖各乡镇街道办事处"
+    assert len(coordinators_subject(long_name)) <= SUBJECT_KEY_LENGTH
+    assert coordinators_subject(long_name) != coordinators_subject(long_name + "二")
