@@ -61,11 +61,7 @@ class RecordBuilder:
         self.outline = outline
         self.aliases = aliases
         self.source_map = source_map
-        # a 政府工作报告 division or an annual plan binds its undated tasks to the end of its year
-        year_bound = outline.kind == "annual_plan" or (
-            outline.kind == "division_plan" and bool(re.search(r"20\d\d年", outline.title))
-        )
-        self.context = TimeContext(year=outline.year, period=outline.period, annual_plan=year_bound)
+        self.context = TimeContext(year=outline.year, period=outline.period, annual_plan=outline.year_bound)
         self.records: list[TaskRecord] = []
         self._seen: set[tuple[object, ...]] = set()
 

@@ -31,7 +31,7 @@ def extract_document(
         title=outline.title,
         kind=outline.kind,
         jurisdiction=outline.jurisdiction,
-        period=outline.period,
+        period=None if outline.year_bound else outline.period,
         year=outline.year,
         text=normalized.text,
         sections=list(outline.sections),

@@ -91,7 +91,7 @@ class ExtractedDocument:
     title: str
     kind: str
     jurisdiction: str | None
-    period: tuple[int, int] | None
+    period: tuple[int, int] | None  # the five-year period of the plan; None for an annual plan or division
     year: int | None
     text: str  # normalized text; record spans point into it
     sections: list[Section] = field(default_factory=list)

@@ -67,9 +67,9 @@ KIND_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 JURISDICTION = re.compile(
-    r"(?:(?:(?![省市区县在全我本各该])[\u4e00-\u9fff]){2,6}?(?:省|自治区))?"
-    r"(?:(?:(?![省市区县在全我本各该])[\u4e00-\u9fff]){2,5}?市)?"
-    r"((?:(?![省市区县在全我本各该])[\u4e00-\u9fff]){1,5}?(?:区|县|市|旗))"
+    r"(?:(?:(?![省市区县在全我本各该年])[\u4e00-\u9fff]){2,6}?(?:省|自治区))?"
+    r"(?:(?:(?![省市区县在全我本各该年])[\u4e00-\u9fff]){2,5}?市)?"
+    r"((?:(?![省市区县在全我本各该年月日度])[\u4e00-\u9fff]){1,5}?(?:区|县|市|旗))"
     r"(?=人民政府|政府|国民经济|“十|\"十|十[一二三四五六]五|第十|20\d\d年|发展和改革|发展改革|发改)"
 )
 FIVE_YEAR_NAME = re.compile(r"十([一二三四五六])五|第十([一二三四五六])个五年")
@@ -103,6 +103,12 @@ class Outline:
     year: int | None
     sections: list[Section] = field(default_factory=list)
     _section_starts: list[int] = field(default_factory=list)
+
+    @property
+    def year_bound(self) -> bool:
+        """An annual plan or a 政府工作报告 division: its undated tasks fall due at the end of its year, and it
+        has no review calendar of its own (the five-year period is kept only to date 中期/期末 it mentions)."""
+        return self.kind == "annual_plan" or (self.kind == "division_plan" and bool(re.search(r"20\d\d年", self.title)))
 
     def section_at(self, offset: int) -> Section | None:
         index = bisect_right(self._section_starts, offset) - 1
@@ -148,8 +154,8 @@ def _title(header: str) -> str:
             continue
         if line.endswith(("。", "：", ":")) or len(line) > 130:
             break
-        if ISSUER_LINE.search(line) and not parts and len(line) <= 20:
-            continue
+        if (ISSUER_LINE.search(line) or line.endswith("文件")) and len(line) <= 24 and not TITLE_KEYWORD.search(line):
+            continue  # the issuing body or the red-head 文件 line above the title
         parts.append(re.sub(r"\s+", "", line))
         joined = "".join(parts)
         if TITLE_KEYWORD.search(re.sub(r"[（(][^（()）]*[）)]$", "", joined)[-6:]) and not re.search(

@@ -103,3 +103,15 @@ def test_explicit_period_in_title():
 def test_division_plan_is_mechanism_throughout():
     outline = analyse("2025年区政府工作报告重点任务分工方案\n一、稳增长\n1.全年增长5%。")
     assert all(section.is_mechanism for section in outline.sections)
+
+
+def test_red_head_and_issuer_lines_are_not_the_title():
+    outline = analyse("青川市人民政府办公室文件\n青政办发〔2021〕23号\n青川市人民政府办公室\n关于建立健全规划纲要实施机制的意见\n正文。")
+    assert outline.title == "建立健全规划纲要实施机制的意见"
+    assert outline.jurisdiction == "青川市"
+
+
+def test_a_year_before_区政府_is_not_a_jurisdiction():
+    outline = analyse("青川市临河区人民政府办公室\n关于印发《2025年区政府工作报告重点任务分工方案》的通知\n正文。")
+    assert outline.jurisdiction == "临河区"
+    assert outline.year_bound and outline.year == 2025
