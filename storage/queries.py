@@ -177,7 +177,11 @@ def find_tasks(
     if search:
         dialect = session.get_bind().dialect.name
         # a word in thousands of tasks: walk the due dates and stop at the first page (see match_condition)
-        walk_due_index = limit is not None and is_frequent(session, search, threshold=max(2000, 20 * limit))
+        walk_due_index = (
+            dialect == "sqlite"
+            and limit is not None
+            and is_frequent(session, search, threshold=max(2000, 20 * limit))
+        )
         matching = match_condition(dialect, search, walk=walk_due_index)
         if matching is None:
             chosen = chosen.where(like_condition(search))

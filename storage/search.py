@@ -77,9 +77,9 @@ def _tsquery(phrase: str):  # type: ignore[no-untyped-def]
 def match_condition(dialect: str, query: str, *, walk: bool = False) -> ColumnElement[bool] | None:
     """A condition on Task for tasks containing `query`, or None when the index cannot answer it.
 
-    `walk=True` gives the same condition in a form the planner cannot drive from the search index, so that
-    it walks the due-date index instead and stops at the first page: right for words found in thousands of
-    tasks, where starting from the matches means sorting all of them.
+    `walk=True` (SQLite) gives the same condition in a form the planner cannot drive from the search index,
+    so that it walks the due-date index instead and stops at the first page: right for words found in
+    thousands of tasks, where starting from the matches means sorting all of them.
     """
     from storage.models import Task
 
@@ -93,8 +93,9 @@ def match_condition(dialect: str, query: str, *, walk: bool = False) -> ColumnEl
     if dialect == "postgresql":
         # task.search_vector is a stored generated column (migration 0002): matching a phrase re-reads the
         # vector of every candidate row, and computing it from the text each time was 15 times slower
-        vector = "(task.search_vector || ''::tsvector)" if walk else "task.search_vector"
-        return literal_column(vector).op("@@")(_tsquery(phrase))
+        # no walking form here: PostgreSQL estimates one row for any unindexed @@ and then scans the whole
+        # table in parallel (60 ms against 38 ms from the index for a word in 11,000 of 100,000 tasks)
+        return literal_column("task.search_vector").op("@@")(_tsquery(phrase))
     return None
 
 

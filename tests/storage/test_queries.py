@@ -116,7 +116,7 @@ def test_frequent_words_walk_the_due_dates_with_the_same_answer(ledger: Session,
     assert not is_frequent(ledger, "养", threshold=1)  # one character: not indexed, never "frequent"
     for word in ("企业", "区", "养老"):
         expected = [row.id for row in find_tasks(session=ledger, search=word, limit=5)]
-        monkeypatch.setattr(queries, "is_frequent", lambda *args, **kwargs: True)
+        monkeypatch.setattr(queries, "is_frequent", lambda *args, **kwargs: True)  # walks on SQLite only
         walked = [row.id for row in find_tasks(session=ledger, search=word, limit=5)]
         monkeypatch.undo()
         assert walked == expected, word
