@@ -1,0 +1,118 @@
+"""What the ledger commands share: opening the database, naming departments, consoles and failures."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
+
+from bot.settings import Settings
+from ingest.units import AliasTable, default_alias_table
+from storage.db import create_engine_for, current_revision, is_sqlite, session_factory, upgrade
+from storage.departments import DepartmentMatch, resolve_department
+from storage.models import Department, Jurisdiction
+
+STATUS_NAMES = {"open": "未开始", "in_progress": "推进中", "done": "已完成", "archived": "已归档"}
+ROLE_NAMES = {"lead": "牵头", "co": "配合", None: ""}
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+
+
+class TaskStatus(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    done = "done"
+    archived = "archived"
+
+
+def out_console() -> Console:
+    # piped output (files, tests, grep) gets wide tables instead of the 80 columns rich assumes
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def fail(zh: str, en: str, code: int = 1) -> typer.Exit:
+    err_console().print(f"[red]{zh}[/red]\n{en}")
+    return typer.Exit(code=code)
+
+
+@contextmanager
+def open_ledger(settings: Settings) -> Iterator[Session]:
+    """A session on DATABASE_URL; SQLite is migrated on open, PostgreSQL must have been upgraded."""
+    engine = create_engine_for(settings.database_url)
+    try:
+        if is_sqlite(engine):
+            upgrade(engine)
+        else:
+            try:
+                revision = current_revision(engine)
+            except OperationalError as error:
+                raise fail(
+                    f"无法连接数据库：{error.orig}。请检查 DATABASE_URL。",
+                    "Cannot reach the database; check DATABASE_URL.",
+                ) from error
+            if revision is None:
+                raise fail(
+                    "数据库尚未初始化。请先运行 `planbot db upgrade`。",
+                    "The database has no schema yet. Run `planbot db upgrade` first.",
+                )
+        with session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def alias_table(settings: Settings) -> AliasTable:
+    table = default_alias_table()
+    return table.extended_from_file(settings.alias_file) if settings.alias_file else table
+
+
+def today_in(settings: Settings, given: str | None) -> date:
+    if given:
+        return date.fromisoformat(given)
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def jurisdiction_id_named(session: Session, region: str | None) -> int | None:
+    if not region:
+        return None
+    for place in session.exec(select(Jurisdiction)).all():
+        if place.name == region or region in place.name or place.name in region:
+            return place.id
+    names = "、".join(p.name for p in session.exec(select(Jurisdiction)).all()) or "（无）"
+    raise fail(f"没有找到辖区“{region}”。已有辖区：{names}", f"No jurisdiction named {region!r}.")
+
+
+def department_named(session: Session, name: str, region: str | None, aliases: AliasTable) -> Department:
+    match = resolve_department(session=session, name=name, region=region, aliases=aliases)
+    if match.department is not None:
+        return match.department
+    raise fail(*did_you_mean(name, match))
+
+
+def did_you_mean(name: str, match: DepartmentMatch) -> tuple[str, str]:
+    if not match.candidates:
+        return (
+            f"没有找到单位“{name}”。用 `planbot depts` 查看全部单位，或用 `planbot alias add` 添加别名。",
+            f"No department named {name!r}. List them with `planbot depts` or add an alias with `planbot alias add`.",
+        )
+    options = "\n".join(f"  · {match.label(d)}" for d in match.candidates)
+    return (
+        f"“{name}”不能唯一确定一个单位，您是不是要找：\n{options}\n请写上辖区（如 莱芜区发改局）或使用 --region。",
+        f"{name!r} does not name exactly one department. Did you mean one of the above? "
+        "Prefix the jurisdiction or pass --region.",
+    )
