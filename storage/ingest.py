@@ -43,6 +43,12 @@ def title_key(title: str) -> str:
     return _DRAFT_MARKS.sub("", name_key(title)).replace("《", "").replace("》", "")
 
 
+def plan_key(document: ExtractedDocument) -> str:
+    """What names the plan across versions: its title, or, when none was read, its source (never "")."""
+    # untitled documents of one kind and period must not be taken for versions of each other
+    return title_key(document.title) or f"source:{document.source}"
+
+
 @dataclass
 class IngestReport:
     source: str
@@ -89,7 +95,7 @@ def find_plan(*, session: Session, jurisdiction_id: int, document: ExtractedDocu
     statement = select(Plan).where(
         Plan.jurisdiction_id == jurisdiction_id,
         Plan.kind == document.kind,
-        Plan.title_key == title_key(document.title),
+        Plan.title_key == plan_key(document),
     )
     if document.period:
         # a revised five-year plan may be issued in a later year: the period identifies it
@@ -160,7 +166,7 @@ def _ingest(
         plan = Plan(
             jurisdiction_id=place.id,
             title=document.title or document.source,
-            title_key=title_key(document.title),
+            title_key=plan_key(document),
             kind=document.kind,
             period_start=document.period[0] if document.period else None,
             period_end=document.period[1] if document.period else None,

@@ -185,3 +185,11 @@ def test_archived_tasks_take_no_progress(session: Session) -> None:
     archived = session.exec(select(Task).where(Task.status == "archived")).one()
     with pytest.raises(InvalidProgress, match="归档"):
         record_progress(session=session, task_id=archived.id, author="U1", percent=10, now=NOW)
+
+
+def test_untitled_documents_are_not_versions_of_each_other(session: Session) -> None:
+    one = replace(five_year_plan(first_version()[:2], version="a"), title="", source="a.txt")
+    two = replace(five_year_plan(first_version()[2:], version="b"), title="", source="b.txt")
+    first = ingest_document(session=session, document=one, aliases=aliases(), now=NOW)
+    second = ingest_document(session=session, document=two, aliases=aliases(), now=NOW)
+    assert second.status == "new" and second.plan_id != first.plan_id and second.archived == []
