@@ -120,3 +120,32 @@ def test_invalid_reports_are_refused(session: Session, task_id: int) -> None:
         record_progress(session=session, task_id=task_id, author="U1", status="archived")
     with pytest.raises(TaskNotFound):
         record_progress(session=session, task_id=999_999, author="U1", percent=10)
+
+
+def test_two_threads_reporting_at_once_both_land(sessions: SessionFactory, task_id: int) -> None:
+    import threading
+
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def report(author: str, percent: int) -> None:
+        with sessions() as session:
+            assert session.get(Task, task_id) is not None  # both read version 1 before either writes
+            start.wait(timeout=30)
+            try:
+                record_progress(session=session, task_id=task_id, author=author, percent=percent, now=NOW)
+            except BaseException as error:  # collected for the main thread to fail on
+                errors.append(error)
+
+    threads = [threading.Thread(target=report, args=(f"U{n}", 10 * n)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with sessions() as session:
+        task = session.get(Task, task_id)
+        assert task is not None and task.version == 3
+        history = progress_history(session=session, task_id=task_id)
+        assert sorted(h.author for h in history) == ["U1", "U2"]
+        assert task.percent == next(h.percent for h in reversed(history))
