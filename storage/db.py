@@ -110,6 +110,12 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def open_database(url: str, *, auto_upgrade_sqlite: bool = True) -> Engine:
     """The engine the bot and the CLI use: a SQLite file is migrated on start, PostgreSQL by `planbot db upgrade`."""
     engine = create_engine_for(url)

@@ -16,7 +16,14 @@ from sqlmodel import Session, select
 
 from bot.settings import Settings
 from ingest.units import AliasTable, default_alias_table
-from storage.db import create_engine_for, current_revision, is_sqlite, session_factory, upgrade
+from storage.db import (
+    create_engine_for,
+    current_revision,
+    head_revision,
+    is_sqlite,
+    session_factory,
+    upgrade,
+)
 from storage.departments import DepartmentMatch, resolve_department
 from storage.models import Department, Jurisdiction
 
@@ -69,6 +76,11 @@ def open_ledger(settings: Settings) -> Iterator[Session]:
                 raise fail(
                     "数据库尚未初始化。请先运行 `planbot db upgrade`。",
                     "The database has no schema yet. Run `planbot db upgrade` first.",
+                )
+            if revision != head_revision():
+                raise fail(
+                    f"数据库结构版本 {revision} 不是最新的 {head_revision()}。请先运行 `planbot db upgrade`。",
+                    "The database schema is older than this planbot. Run `planbot db upgrade` first.",
                 )
         with session_factory(engine)() as session:
             yield session

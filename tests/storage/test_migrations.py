@@ -118,3 +118,27 @@ def test_upgrade_keeps_stored_tasks_and_search(empty_engine: Engine) -> None:
         with empty_engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_cli_refuses_an_old_postgres_schema(
+    postgres_databases, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """SQLite is migrated on open; PostgreSQL waits for `planbot db upgrade` and says so."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from storage.db import create_engine_for
+
+    url = postgres_databases.create()
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    empty = runner.invoke(app, ["depts"], catch_exceptions=False)
+    assert empty.exit_code == 1 and "planbot db upgrade" in empty.stderr
+    engine = create_engine_for(url)
+    upgrade(engine, "0001")
+    engine.dispose()
+    old = runner.invoke(app, ["depts"], catch_exceptions=False)
+    assert old.exit_code == 1 and "0001" in old.stderr
+    assert runner.invoke(app, ["db", "upgrade"], catch_exceptions=False).exit_code == 0
+    assert runner.invoke(app, ["depts"], catch_exceptions=False).exit_code == 0
