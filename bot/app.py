@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 from slack_bolt import App, BoltRequest
@@ -117,15 +117,49 @@ class SlackHttpServer:
         self.stop()
 
 
-class _BoltServer(ThreadingHTTPServer):
-    daemon_threads = True
-    # listen() backlog: Slack retries a connection refused under a burst, but it counts as a failure
+class _BoltServer(HTTPServer):
+    """Connections are served by threads started in advance.
+
+    A thread per connection (ThreadingHTTPServer) makes the accepting thread wait for every new thread to
+    start, which needs the GIL; while replies are being built after earlier acks, a burst of new connections
+    then queues behind one another for hundreds of milliseconds.
+    """
+
+    # listen() backlog: a refused connection under a burst counts as a failure on Slack's side
     request_queue_size = 256
+    connection_threads = 64
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._connections = ThreadPoolExecutor(self.connection_threads, thread_name_prefix="planbot-http")
+        started = threading.Barrier(self.connection_threads + 1)
+        for _ in range(self.connection_threads):
+            self._connections.submit(started.wait)
+        started.wait()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._connections.submit(self._serve_connection, request, client_address)
+
+    def _serve_connection(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._connections.shutdown(wait=False, cancel_futures=True)
 
 
 def _handler_for(app: App) -> type[BaseHTTPRequestHandler]:
     class BoltHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body leave in two writes; with Nagle on, the body would wait for the client's delayed ACK
+        disable_nagle_algorithm = True
+        # an idle keep-alive connection gives its thread back after this many seconds
+        timeout = 30
 
         def do_POST(self) -> None:
             path, _, query = self.path.partition("?")

@@ -469,6 +469,8 @@ class _Server(ThreadingHTTPServer):
 
 def _handler_class(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        disable_nagle_algorithm = True  # headers and body are two writes; no 40 ms delayed-ACK stalls
+
         def do_GET(self) -> None:
             self._handle("GET")
 
