@@ -27,14 +27,10 @@ class Actor:
 def resolve_actor(
     *, session: Session, settings: Settings, user_id: str, group_coordinators: frozenset[str] = frozenset()
 ) -> Actor:
-    stored = bot_queries.member(session=session, slack_user_id=user_id)
-    department = None
-    if stored is not None and stored.department_id is not None:
-        department = bot_queries.department_ref(session=session, department_id=stored.department_id)
+    known = bot_queries.member_with_department(session=session, slack_user_id=user_id)
+    role, department = known if known is not None else (None, None)
     is_coordinator = (
-        user_id in settings.coordinator_ids
-        or user_id in group_coordinators
-        or (stored is not None and stored.role == "coordinator")
+        user_id in settings.coordinator_ids or user_id in group_coordinators or role == "coordinator"
     )
     return Actor(user_id=user_id, is_coordinator=is_coordinator, department=department)
 

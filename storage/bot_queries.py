@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
@@ -27,6 +28,19 @@ from storage.models import (
 )
 
 CLOSED_STATUSES = ("done", "archived")
+TASK_COLUMNS = (
+    Task.id,
+    Task.action,
+    Task.evidence,
+    Task.section,
+    Task.document_id,
+    Task.due_on,
+    Task.recurrence,
+    Task.status,
+    Task.percent,
+    Task.kind,
+    Task.version,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,7 @@ class DepartmentRef:
     name: str
     jurisdiction: str
     kind: str = "bureau"
+    jurisdiction_id: int = 0
 
     @property
     def full_name(self) -> str:
@@ -127,18 +142,31 @@ def all_aliases(*, session: Session) -> list[tuple[str, int]]:
 
 def collective_department_ids(*, session: Session, department: DepartmentRef) -> list[int]:
     """Collective addressees (各部门, 各镇街…) of the department's jurisdiction that speak to its kind."""
-    jurisdiction_id = session.exec(
-        select(Department.jurisdiction_id).where(Department.id == department.id)
-    ).one()
     rows = session.exec(
         select(Department.id).where(
-            Department.jurisdiction_id == jurisdiction_id,
+            Department.jurisdiction_id == department.jurisdiction_id,
             Department.kind == "collective",
             Department.id != department.id,
             or_(Department.covers_kind.is_(None), Department.covers_kind == department.kind),  # type: ignore[union-attr]
         )
     ).all()
     return list(rows)
+
+
+def member_with_department(
+    *, session: Session, slack_user_id: str
+) -> tuple[str, DepartmentRef | None] | None:
+    """(role, department) of a known person in one query, or None for someone the ledger does not know."""
+    row = session.exec(
+        select(Member.role, Department, Jurisdiction.name)
+        .outerjoin(Department, Department.id == Member.department_id)  # type: ignore[arg-type]
+        .outerjoin(Jurisdiction, Jurisdiction.id == Department.jurisdiction_id)  # type: ignore[arg-type]
+        .where(Member.slack_user_id == slack_user_id)
+    ).first()
+    if row is None:
+        return None
+    role, department, jurisdiction = row
+    return role, (_ref(department, jurisdiction) if department is not None else None)
 
 
 def member(*, session: Session, slack_user_id: str) -> Member | None:
@@ -230,7 +258,7 @@ def task_page(
         ids = ids.where(or_(Task.action.contains(where.search), Task.evidence.contains(where.search)))  # type: ignore[attr-defined]
     total = session.exec(select(func.count()).select_from(ids.subquery())).one()
     tasks = session.exec(
-        select(Task)
+        select(*TASK_COLUMNS)
         .where(Task.id.in_(ids))  # type: ignore[union-attr]
         .order_by(Task.due_on.is_(None), Task.due_on, Task.id)  # type: ignore[union-attr]
         .offset(offset)
@@ -240,7 +268,7 @@ def task_page(
 
 
 def task_summary(*, session: Session, task_id: int) -> TaskSummary | None:
-    task = session.get(Task, task_id)
+    task = session.exec(select(*TASK_COLUMNS).where(Task.id == task_id)).first()
     if task is None:
         return None
     return _summaries(session, [task])[0]
@@ -275,7 +303,8 @@ def reviews_of_kind(*, session: Session, kind: str) -> list[ReviewSummary]:
     ]
 
 
-def _summaries(session: Session, tasks: list[Task]) -> list[TaskSummary]:
+def _summaries(session: Session, tasks: list[Any]) -> list[TaskSummary]:
+    """Summaries from rows of TASK_COLUMNS (plain columns: loading ORM objects costs more than the query)."""
     if not tasks:
         return []
     ids = [task.id for task in tasks]
@@ -324,11 +353,6 @@ def _summaries(session: Session, tasks: list[Task]) -> list[TaskSummary]:
 
 
 def _ref(department: Department, jurisdiction: str) -> DepartmentRef:
-    return DepartmentRef(department.id, department.name, jurisdiction, department.kind)  # type: ignore[arg-type]
-
-
-def _unique(refs: list[DepartmentRef]) -> list[DepartmentRef]:
-    seen: dict[int, DepartmentRef] = {}
-    for ref in refs:
-        seen.setdefault(ref.id, ref)
-    return list(seen.values())
+    return DepartmentRef(
+        department.id, department.name, jurisdiction, department.kind, department.jurisdiction_id
+    )  # type: ignore[arg-type]
