@@ -127,4 +127,32 @@ def export(ctx: CommandContext) -> Reply:
         f"The ledger was exported as {filename} ({summary.sheets} sheets, {summary.rows} rows).",
         upload=FileUpload(filename=filename, content=content, title=f"任务台账 {ctx.today.isoformat()}"),
         task_buttons=False,
+        public=True,  # coordinators only: the 台账 goes to the channel they asked in
+    )
+
+
+def report(ctx: CommandContext, department: str | None) -> Reply:
+    """Tasks per department by status (or one department's plans) as a PNG chart; the adapter uploads it."""
+    from handlers.report_chart import ChartSubjectNotFound, department_status_png
+
+    if department is not None:
+        resolved = resolve_department(ctx, department)
+        if isinstance(resolved, Reply):
+            return resolved
+        subject: int | None = resolved.id
+        label = resolved.full_name
+    else:
+        subject, label = None, "全部部门"
+    try:
+        content = department_status_png(session=ctx.session, department=subject, today=ctx.today)
+    except ChartSubjectNotFound as missing:
+        return usage_error(missing.zh, missing.en, "/plan 部门")
+    filename = f"planbot-报告-{ctx.today.isoformat()}.png"
+    return Reply(
+        headline=f"📊 {label}任务进展图（{ctx.today.isoformat()}）\nProgress chart of {label}.",
+        upload=FileUpload(
+            filename=filename, content=content, title=f"{label}任务进展 {ctx.today.isoformat()}"
+        ),
+        task_buttons=False,
+        public=ctx.actor.is_coordinator,
     )

@@ -387,6 +387,15 @@ def ingest(ctx: Any, source: str) -> Reply:
     return admin.ingest(ctx, source)
 
 
+@subcommand("报告", "report", Param("department", DEPARTMENT, False, "部门"), slow=True)
+def report(ctx: Any, department: str | None) -> Reply:
+    """生成任务进展图（各部门按状态；写部门则为该部门各规划）。 A progress chart as a PNG.
+
+    协调员的图发到当前频道，其他人的图私信发送。 Coordinators' charts go to the channel, others' by DM.
+    """
+    return admin.report(ctx, department)
+
+
 @subcommand("导出", "export", coordinators_only=True, slow=True)
 def export(ctx: Any) -> Reply:
     """导出任务台账（xlsx）。 Export the ledger as an xlsx 台账."""

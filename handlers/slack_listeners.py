@@ -111,8 +111,14 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
         def answer() -> None:
             who = asker(client, command["user_id"], command.get("channel_id"))
             reply = execute(deps, who, parsed)
+            channel_id = command.get("channel_id")
             _deliver(
-                reply, respond=respond, client=client, channel_id=command.get("channel_id"), today=today()
+                reply,
+                respond=respond,
+                client=client,
+                channel_id=channel_id,
+                user_id=who.user_id,
+                today=today(),
             )
 
         after_ack(answer, f"/plan {parsed.subcommand.en}")
@@ -284,12 +290,19 @@ def _ack_body(body: dict[str, Any]) -> dict[str, Any]:
     return {key: body[key] for key in ("text", "blocks", "response_type")}
 
 
-def _deliver(reply: Reply, *, respond: Any, client: Any, channel_id: str | None, today: Any) -> None:
-    """Answer a slash command after its ack: upload a file, or respond to the response_url."""
+def _deliver(
+    reply: Reply, *, respond: Any, client: Any, channel_id: str | None, user_id: str, today: Any
+) -> None:
+    """Answer a slash command after its ack: upload a file, or respond to the response_url.
+
+    A file is seen by everyone in a channel, so only public replies (a coordinator's) go there; others
+    arrive in the person's DM with the bot.
+    """
     if reply.upload is not None and channel_id:
         try:
+            target = channel_id if reply.public else client.conversations_open(users=user_id)["channel"]["id"]
             client.files_upload_v2(
-                channel=channel_id,
+                channel=target,
                 content=reply.upload.content,
                 filename=reply.upload.filename,
                 title=reply.upload.title,

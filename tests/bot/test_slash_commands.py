@@ -247,3 +247,29 @@ def test_unknown_subcommand_offers_help(bot):
         payloads.slash_command("/plan", "喝茶", user_id=READER, response_url=bot.fake.response_url("x"))
     )
     assert status == 200 and "没有“喝茶”这个命令" in json.loads(body)["text"]
+
+
+def test_report_chart_goes_to_the_channel_for_coordinators(bot):
+    status, body = bot.post(
+        payloads.slash_command("/plan", "报告", user_id=COORDINATOR, response_url=bot.fake.response_url("x"))
+    )
+    assert status == 200 and "正在处理“报告”" in json.loads(body)["text"]
+    [complete] = bot.fake.wait_for("files.completeUploadExternal")
+    assert complete.body["channel_id"] == "C0CMD"
+    [png] = bot.fake.uploads().values()
+    assert png.startswith(b"\x89PNG")
+
+
+def test_report_chart_for_others_arrives_by_direct_message(bot):
+    bot.post(
+        payloads.slash_command(
+            "/plan", "report 莱芜区财政局", user_id=CZJ_MEMBER, response_url=bot.fake.response_url("x")
+        )
+    )
+    [complete] = bot.fake.wait_for("files.completeUploadExternal")
+    assert complete.body["channel_id"].startswith("D")
+    assert bot.fake.calls("conversations.open")[0].body["users"] == CZJ_MEMBER
+
+
+def test_report_for_an_unknown_department(bot):
+    assert "找不到部门" in text_of(bot.command("报告 区外星局", user_id=READER))
