@@ -262,10 +262,8 @@ def task_page(
         .offset(offset)
         .limit(limit)
     ).all()
-    if page:
-        total = page[0].total
-    else:  # a page past the end still says how many there are
-        total = session.exec(select(func.count(Task.id)).where(*conditions)).one()
+    # a page past the end has no row to carry the total, and still says how many there are
+    total = page[0].total if page else session.exec(select(func.count(Task.id)).where(*conditions)).one()
     return _summaries(session, list(page)), int(total)
 
 
