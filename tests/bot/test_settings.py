@@ -33,9 +33,7 @@ def test_env_example_names_only_real_settings():
 
 def test_environment_and_dotenv(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".env").write_text(
-        "PLANBOT_MAX_DOCUMENT_MB=5\nDATABASE_URL=sqlite:///x.db\n", encoding="utf-8"
-    )
+    (tmp_path / ".env").write_text("PLANBOT_MAX_DOCUMENT_MB=5\nDATABASE_URL=sqlite:///x.db\n", encoding="utf-8")
     monkeypatch.setenv("PLANBOT_COORDINATORS", "U1, U2")
     settings = load_settings()
     assert settings.max_document_bytes == 5 * 1024 * 1024
