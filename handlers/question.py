@@ -54,7 +54,7 @@ def understand(ctx: CommandContext, text: str) -> Understanding | Reply:
     words, department = _find_department(ctx, text)
     if isinstance(department, Reply):
         return department
-    period = find_period(text, ctx.today)
+    period = find_period(text, ctx.today) or _deadline_period(text, ctx)
     review_kind = next((kind for word, kind in REVIEW_WORDS.items() if word in text), None)
     if review_kind and (any(word in text for word in WHEN_WORDS) or not any(w in text for w in TASK_WORDS)):
         intent = "review"
@@ -162,6 +162,9 @@ def _find_department(ctx: CommandContext, text: str) -> tuple[str | None, Depart
     candidates = [alias for alias, _ in known if alias and alias in text]
     candidates += [alias for alias in shipped if alias and alias in text]
     if not candidates:
+        # a spelling neither list has (区发展和改革局): the extraction engine's unit recogniser finds it
+        candidates = [mention.name for mention in _recognised_units(text)]
+    if not candidates:
         return None, None
     best = max(candidates, key=len)
     start = text.index(best)
@@ -172,3 +175,29 @@ def _find_department(ctx: CommandContext, text: str) -> tuple[str | None, Depart
         if resolved is not None and not isinstance(resolved, Reply):
             return prefix[cut:] + best, resolved
     return best, resolve_department(ctx, best)
+
+
+def _recognised_units(text: str) -> list[object]:
+    from ingest.units import unit_at
+
+    found = []
+    position = 0
+    while position < len(text):
+        mention = unit_at(text, position, lenient=True)
+        if mention is not None:
+            found.append(mention)
+            position = mention.end
+        else:
+            position += 1
+    return found
+
+
+def _deadline_period(text: str, ctx: CommandContext) -> Period | None:
+    """Deadline words the extraction engine reads ("6月底前", "上半年", "第三季度"): up to that day."""
+    from ingest.deadlines import TimeContext, explicit_dues
+
+    dues = explicit_dues(text, TimeContext(year=ctx.today.year, period=None))
+    if not dues:
+        return None
+    due = max(dues)
+    return Period(min(ctx.today, due.replace(month=1, day=1)), due, f"{due.isoformat()}前")

@@ -128,6 +128,7 @@ def test_app_home_button_answers_by_direct_message(bot):
         ("中期评估什么时候？", ["中期评估", "2023-06-30（已过 716 天）"]),
         ("总结评估哪天", ["2025-12-31（还剩 199 天）"]),
         ("有哪些逾期的？", ["逾期任务", "编制年度重点项目计划"]),
+        ("上半年要完成什么？", ["时间：2025-06-30前", "推进重点项目建设", "编制年度重点项目计划"]),
     ],
 )
 def test_mentions_answer_chinese_questions_in_thread(bot, question, expected):
