@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SECRET = "bench-signing-secret"
 USERS = 50
-DEBUG_TAIL = False
+SHOW_SLOW = False  # --show-slow: print every ack slower than 100 ms with when it was sent
 FROZEN_NOW = datetime(2024, 3, 15, 2, 0, tzinfo=UTC)  # bench/ledger.py's TODAY, 10:00 in Shanghai
 
 
@@ -48,8 +48,6 @@ FROZEN_NOW = datetime(2024, 3, 15, 2, 0, tzinfo=UTC)  # bench/ledger.py's TODAY,
 def serve_planbot(
     database_url: str, api_url: str, ports: multiprocessing.Queue, stop: multiprocessing.Event
 ) -> None:
-    import os
-
     from bot.app import build_app, close_app
     from bot.deps import Deps
     from bot.settings import Settings
@@ -65,11 +63,6 @@ def serve_planbot(
     )
     deps = Deps(settings=settings, session_factory=session_factory(engine), clock=lambda: FROZEN_NOW)
     app = build_app(settings, deps=deps)
-    if os.environ.get("FREEZE"):
-        import gc
-
-        gc.collect()
-        gc.freeze()
     _serve(app, ports, stop)
     close_app(app)
     engine.dispose()
@@ -162,7 +155,7 @@ def load(
             with lock:
                 sent_at[index] = started
                 latencies.append(elapsed)
-                if elapsed > 0.1 and DEBUG_TAIL:
+                if elapsed > 0.1 and SHOW_SLOW:
                     print(f"slow ack #{index} at +{started - first_start:.3f}s: {elapsed * 1000:.0f} ms")
                 if response.status != 200:
                     failures.append(str(response.status))
@@ -352,7 +345,10 @@ def main() -> None:
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--sqlite-file", type=Path, help="build the SQLite ledger here once and reuse it")
+    parser.add_argument("--show-slow", action="store_true", help="print each ack slower than 100 ms")
     options = parser.parse_args()
+    global SHOW_SLOW
+    SHOW_SLOW = options.show_slow
     print(f"/plan 任务: {options.requests} signed requests, {options.concurrency} concurrent")
     if options.sqlite_file:  # keep the built ledger between runs
         bench_database("SQLite", f"sqlite:///{options.sqlite_file}", options.requests, options.concurrency)

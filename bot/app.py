@@ -137,6 +137,20 @@ class _BoltServer(HTTPServer):
             self._connections.submit(started.wait)
         started.wait()
 
+    def _handle_request_noblock(self) -> None:
+        # Take every connection already waiting, not one per wake-up of the selector: under a burst each
+        # wake-up costs a wait for the interpreter lock.
+        self.socket.setblocking(False)
+        try:
+            while True:
+                try:
+                    request, client_address = self.get_request()
+                except OSError:  # BlockingIOError: nobody else is waiting
+                    return
+                self.process_request(request, client_address)
+        finally:
+            self.socket.setblocking(True)
+
     def process_request(self, request: Any, client_address: Any) -> None:
         self._connections.submit(self._serve_connection, request, client_address)
 
