@@ -21,6 +21,7 @@ CLAUSE_LEAD = re.compile(
 CO_WORDS = re.compile(
     r"^(?:积极|密切|主动|全力|做好)?(?:配合|协助|参与|协同配合|按职责分工负责|按照职责分工负责|按职责负责|按照职责负责|根据职责分工负责)"
 )
+CO_COLLECTIVES = frozenset(("配合单位", "配合部门", "参与部门", "协办单位"))
 WITH_WORDS = re.compile(r"^(?:会同|联合|协同|同|商|牵头会同)")
 ROLE_PREFIX = re.compile(
     r"^(?:要|应|须|必须|需要)?(?:牵头负责|牵头|负责|按职责分工负责|按职责分工|按职责|配合)?"
@@ -102,7 +103,7 @@ def subject_assignments(sentence: str) -> list[Assignment]:
             rest = rest[modal.end() :]
             after += modal.end()
         roles: list[tuple[UnitMention, str]] = []
-        subject_role = "co" if CO_WORDS.match(rest) else "lead"
+        subject_role = "co" if CO_WORDS.match(rest) or mentions[0].name in CO_COLLECTIVES else "lead"
         roles.extend((mention, subject_role) for mention in mentions)
         with_words = WITH_WORDS.match(rest)
         if with_words:

@@ -32,8 +32,12 @@ BARE_YEAR = re.compile(
 MONTH_ONLY = re.compile(rf"(?<!\d年)(?<!\d)(\d{{1,2}})\s*月(?:底|末|份|中旬|下旬)?\s*{_BEFORE}")
 HALF_OR_QUARTER = re.compile(r"(?<!\d年)(?<![\d])(上半年|下半年|第?[一二三四]季度(?:末)?)")
 DAY_ONLY = re.compile(rf"(?<!\d年)(?<!\d)(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日\s*{_BEFORE}")
-THIS_YEAR = re.compile(r"年底前|年内|今年(?!是|以来|上半年|下半年|[一二三四]季度)|全年|年底|年末|本年度|当年")
-NEXT_YEAR = re.compile(r"明年")
+# 今年/明年 followed by a month, a half or a quarter: the part of that year, not its end
+RELATIVE_YEAR_PART = re.compile(
+    rf"(今年|明年|本年|次年)\s*(?:(\d{{1,2}})\s*月\s*(?:(\d{{1,2}})\s*日)?\s*(?:底|末)?\s*{_BEFORE}?|(上半年|下半年|第?[一二三四]\s*季度(?:末)?))"
+)
+THIS_YEAR = re.compile(r"年底前|年内|今年(?!是|以来)|全年|年底|年末|本年度|当年")
+NEXT_YEAR = re.compile(r"明年|次年")
 STARTS = re.compile(
     r"(?:自|从)\s*(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?(?:起|开始)|(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?起"
 )
@@ -136,6 +140,15 @@ def explicit_dues(text: str, context: TimeContext) -> list[date]:
     if relative_year:
         # "每年1月15日前报送上年度…": a yearly report on last year falls in the year after the document
         report_year = relative_year + 1 if re.search(r"每年.{0,12}上年", text) else relative_year
+        for match in RELATIVE_YEAR_PART.finditer(text):
+            year = relative_year + (match.group(1) in ("明年", "次年"))
+            if match.group(4):
+                value = _part_end(year, match.group(4))
+            elif match.group(3):
+                value = _safe_date(year, int(match.group(2)), int(match.group(3)))
+            else:
+                value = month_end(year, int(match.group(2)))
+            add(match.start(), match.end(), value)
         for match in DAY_ONLY.finditer(text):
             add(match.start(), match.end(), _safe_date(report_year, int(match.group(1)), int(match.group(2))))
         for match in MONTH_ONLY.finditer(text):

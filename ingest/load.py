@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ingest.errors import DocumentError
 from ingest.formats.refusals import empty_error, no_text_error, too_large_error
-from ingest.formats.sniff import detect_format
+from ingest.formats.sniff import detect_format, unknown_format_error
 from ingest.formats.text import decode_text
 from ingest.records import LoadedDocument
 
@@ -27,6 +27,10 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # a page of digits and punctuation, or of symbols from a bad conversion, has far fewer.
 MIN_LETTER_SHARE = 0.3
 RECOGNITION_SAMPLE = 200_000
+NOT_DOCUMENT_SUFFIXES = frozenset(
+    ".py .pyc .js .ts .json .toml .yml .yaml .ini .cfg .conf .sh .bat .ps1 .md .rst .csv .tsv .xlsx .xls .et .pptx "
+    ".ppt .zip .rar .7z .gz .tar .exe .dll .so .jpg .jpeg .png .gif .bmp .mp3 .mp4 .avi .log .sqlite3 .db".split()
+)
 
 
 def load_source(
@@ -47,6 +51,10 @@ def load_source(
         return loaded_from_bytes(
             source, fetched.content, name=fetched.filename, content_type=fetched.content_type
         )
+    if Path(source).suffix.lower() in NOT_DOCUMENT_SUFFIXES:
+        # `planbot ingest folder/*` meets notes, scripts and spreadsheets beside the plans; downloads with odd
+        # names (.bin, .jsp) are still read by their bytes
+        raise unknown_format_error(source)
     return loaded_from_bytes(source, read_file(source, max_bytes), name=source, content_type=None)
 
 

@@ -39,7 +39,7 @@ HEADING_START = re.compile(
 TITLE_ENDING = re.compile(
     r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|实施方案)(?:[（(][^）)]{0,12}[）)])?[”》」]?$"
 )
-LETTERS = re.compile(r"(?:[^\W\d_].*?){4}", re.S)  # a document needs at least four letters (汉字 or latin)
+HAN_CHARACTERS = re.compile(r"(?:[\u4e00-\u9fff].*?){10}", re.S)
 SENTENCE_END = "。！？!?；;：:…"
 SOFT_BREAK_END = "，、（(“《—"
 
@@ -57,7 +57,8 @@ class NormalizedText:
 
     @property
     def has_text(self) -> bool:
-        return LETTERS.search(self.text) is not None
+        """Plans are written in Chinese: a text with fewer than ten Chinese characters is not one."""
+        return HAN_CHARACTERS.search(self.text) is not None
 
     def to_source(self, offset: int) -> int:
         """Original offset of the normalized character at `offset`."""

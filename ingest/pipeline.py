@@ -17,8 +17,9 @@ def extract_document(
     if not normalized.has_text:
         raise DocumentError(
             "no_text",
-            "文件中没有可识别的文字（可能是扫描件或图片）。请提供可复制文字的版本，或先做文字识别（OCR）。",
-            "The document has no recognisable text (perhaps a scan). Provide a text version or run OCR first.",
+            "文件中没有可识别的中文内容（可能是扫描件、图片或非规划文件）。请提供可复制文字的规划文件，扫描件请先做文字识别（OCR）。",
+            "The document has no recognisable Chinese text (a scan, an image or not a plan). Provide a plan with "
+            "selectable text, or run OCR on a scan first.",
         )
     outline = structure.analyse(normalized.text, year_override=year)
     records = extract.extract_records(

@@ -108,7 +108,9 @@ class Outline:
     def year_bound(self) -> bool:
         """An annual plan or a 政府工作报告 division: its undated tasks fall due at the end of its year, and it
         has no review calendar of its own (the five-year period is kept only to date 中期/期末 it mentions)."""
-        return self.kind == "annual_plan" or (self.kind == "division_plan" and bool(re.search(r"20\d\d年", self.title)))
+        return self.kind == "annual_plan" or (
+            self.kind == "division_plan" and bool(re.search(r"20\d\d年", self.title))
+        )
 
     def section_at(self, offset: int) -> Section | None:
         index = bisect_right(self._section_starts, offset) - 1
@@ -140,6 +142,7 @@ def _header(text: str) -> str:
     return "\n".join(line for line in lines if len(line) <= 90)
 
 
+GARBLED = re.compile(r"\?[。、，!！A-Za-z^)\]]")
 DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|\d{4}〕\d+号|第\s*\d+\s*号$")
 ISSUER_LINE = re.compile(r"(?:人民政府|办公室|委员会|办公厅|政府|局|委)$")
 TITLE_KEYWORD = re.compile(r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单)")
@@ -152,9 +155,15 @@ def _title(header: str) -> str:
         line = line.strip()
         if not line or DOC_NUMBER.search(line) or FULL_DATE.fullmatch(line):
             continue
+        if GARBLED.search(line) and not parts:
+            continue  # "(山东?。H坊市…": a garbled copy of the title; the clean one follows
         if line.endswith(("。", "：", ":")) or len(line) > 130:
             break
-        if (ISSUER_LINE.search(line) or line.endswith("文件")) and len(line) <= 24 and not TITLE_KEYWORD.search(line):
+        if (
+            (ISSUER_LINE.search(line) or line.endswith("文件"))
+            and len(line) <= 24
+            and not TITLE_KEYWORD.search(line)
+        ):
             continue  # the issuing body or the red-head 文件 line above the title
         parts.append(re.sub(r"\s+", "", line))
         joined = "".join(parts)

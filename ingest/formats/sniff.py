@@ -18,8 +18,6 @@ FORMATS = ("txt", "docx", "pdf", "html", "doc", "wps")
 EXTENSIONS = {
     ".txt": "txt",
     ".text": "txt",
-    ".md": "txt",
-    ".csv": "txt",
     ".docx": "docx",
     ".pdf": "pdf",
     ".html": "html",

@@ -123,3 +123,17 @@ def test_yearly_dates_without_a_year():
     assert (timing.due, timing.recurrence) == (date(2022, 1, 15), "yearly")
     timing = only("每年第一季度组织开展评估", TimeContext(year=None, period=(2021, 2025)))
     assert (timing.due, timing.recurrence) == (date(2021, 3, 31), "yearly")
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("明年6月底前完成", date(2025, 6, 30)),
+        ("今年6月底前印发实施", date(2024, 6, 30)),
+        ("今年9月1日前建成投用", date(2024, 9, 1)),
+        ("明年上半年完成", date(2025, 6, 30)),
+        ("今年第三季度完成", date(2024, 9, 30)),
+    ],
+)
+def test_this_and_next_year_with_a_part_of_the_year(text, due):
+    assert only(text, TimeContext(year=2024, period=(2021, 2025))).due == due

@@ -82,3 +82,23 @@ def test_missing_file_says_what_to_do(tmp_path: Path):
     result = planbot("extract", str(tmp_path / "nowhere.txt"))
     assert result.returncode != 0
     assert "找不到" in result.stderr or "不存在" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("notes.md", "# 说明\n区发改局负责统筹推进规划实施。"), ("make.py", "print('区发改局')")],
+)
+def test_files_that_are_not_documents_are_refused(tmp_path: Path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = planbot("extract", str(path))
+    assert result.returncode != 0
+    assert "不支持的文件格式" in result.stderr
+
+
+def test_text_without_chinese_is_not_a_plan(tmp_path: Path):
+    path = tmp_path / "english.txt"
+    path.write_text("hello world, this is not a development plan at all.\n", encoding="utf-8")
+    result = planbot("extract", str(path))
+    assert result.returncode != 0
+    assert "中文" in result.stderr

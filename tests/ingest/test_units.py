@@ -28,6 +28,7 @@ def names(text: str) -> list[str]:
         ("行政审批部门进一步加强队伍建设", ["行政审批部门"]),
         ("区应急管理局牵头", ["区应急管理局"]),
         ("国家发展改革委会同财政部", ["国家发展改革委"]),
+        ("区政府督查室汇总后报区政府", ["区政府督查室"]),  # not one long name ending in 政府
     ],
 )
 def test_units_at_the_head_of_a_clause(text, expected):
@@ -63,6 +64,12 @@ def test_no_unit_where_the_clause_does_not_open_with_one(text):
         ("有关部门", "各有关部门"),
         ("区工信局", "区工业和信息化局"),
         ("区住建局", "区住房城乡建设局"),
+        ("区教体局", "区教育和体育局"),
+        ("区科学技术局", "区科技局"),
+        ("区应急局", "区应急管理局"),
+        ("区行政审批局", "区行政审批服务局"),
+        ("市自然资源和规划局", "市自然资源局"),
+        ("区市场监督管理局", "区市场监管局"),
     ],
 )
 def test_spellings_share_one_canonical_name(written, canonical):
