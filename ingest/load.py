@@ -28,8 +28,50 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MIN_LETTER_SHARE = 0.3
 RECOGNITION_SAMPLE = 200_000
 NOT_DOCUMENT_SUFFIXES = frozenset(
-    ".py .pyc .js .ts .json .toml .yml .yaml .ini .cfg .conf .sh .bat .ps1 .md .rst .csv .tsv .xlsx .xls .et .pptx "
-    ".ppt .zip .rar .7z .gz .tar .exe .dll .so .jpg .jpeg .png .gif .bmp .mp3 .mp4 .avi .log .sqlite3 .db".split()
+    [
+        ".py",
+        ".pyc",
+        ".js",
+        ".ts",
+        ".json",
+        ".toml",
+        ".yml",
+        ".yaml",
+        ".ini",
+        ".cfg",
+        ".conf",
+        ".sh",
+        ".bat",
+        ".ps1",
+        ".md",
+        ".rst",
+        ".csv",
+        ".tsv",
+        ".xlsx",
+        ".xls",
+        ".et",
+        ".pptx",
+        ".ppt",
+        ".zip",
+        ".rar",
+        ".7z",
+        ".gz",
+        ".tar",
+        ".exe",
+        ".dll",
+        ".so",
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".gif",
+        ".bmp",
+        ".mp3",
+        ".mp4",
+        ".avi",
+        ".log",
+        ".sqlite3",
+        ".db",
+    ]
 )
 
 
