@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from ingest.units import AliasTable
+from ingest.units import AliasTable, strip_place
 from storage.models import Assignment, ChannelBinding, Department, DepartmentAlias, Jurisdiction, Member
 
 UNRECOGNISED_JURISDICTION = "未识别辖区"
@@ -189,7 +189,9 @@ def resolve_department(
 
     for jurisdiction, wanted in scopes:
         spellings = [wanted]
-        if aliases is not None and aliases.canonical(wanted) != wanted:
+        # 莱芜区发改局 with no 莱芜区 in the ledger names nothing here: the place must not be stripped away
+        names_unknown_place = jurisdiction is None and strip_place(wanted) != wanted
+        if aliases is not None and aliases.canonical(wanted) != wanted and not names_unknown_place:
             spellings.append(aliases.canonical(wanted))
         found = _departments_named(session=session, jurisdiction=jurisdiction, spellings=spellings)
         if len(found) == 1:

@@ -114,3 +114,10 @@ def test_merge_moves_tasks_and_aliases(two_districts: Session) -> None:
     ).one()
     with pytest.raises(MergeError):
         merge_departments(session=two_districts, old=other, into=industry)
+
+
+def test_a_place_not_in_the_ledger_names_nothing(session: Session) -> None:
+    ingest_document(session=session, document=five_year_plan(first_version()), aliases=aliases(), now=NOW)
+    match = resolve_department(session=session, name="潍城区发改局", aliases=aliases())
+    assert not match.found  # 莱芜区's bureau must not answer for 潍城区
+    assert resolve_department(session=session, name="区发改局", aliases=aliases()).found
