@@ -36,6 +36,7 @@ class ConsoleChat:
             user_id=user_id,
             channel_id=None,
             group_coordinators=frozenset({user_id}) if coordinator else frozenset(),
+            local_paths=True,
         )
         self._last: Reply | None = None
 

@@ -52,6 +52,12 @@ def ingest(ctx: CommandContext, source: str) -> Reply:
     from ingest.load import load_source
 
     settings = ctx.deps.settings
+    if not source.lower().startswith(("http://", "https://")) and not ctx.local_paths:
+        # from chat, a path would let anyone with the coordinator role read files on the server
+        return usage_error(
+            f"请提供以 http:// 或 https:// 开头的网址，或者把文件私信发给 planbot（收到的是“{source}”）。",
+            f'Give an http(s) URL, or send the file to planbot in a DM (got "{source}").',
+        )
     try:
         loaded = load_source(
             source,

@@ -22,6 +22,7 @@ class CommandContext:
     page: int = 0
     text: str = ""  # the command as typed, re-run by pager buttons
     group_coordinators: frozenset[str] = field(default_factory=frozenset)
+    local_paths: bool = False  # may `/plan 导入` read a path on this machine (console only)
 
 
 def local_today(deps: Deps) -> date:

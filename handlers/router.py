@@ -26,6 +26,8 @@ class Asker:
     user_id: str
     channel_id: str | None = None
     group_coordinators: frozenset[str] = field(default_factory=frozenset)
+    # the console runs on the server itself, so `/plan 导入` may name a local path there and nowhere else
+    local_paths: bool = False
 
 
 def run_text(deps: Deps, asker: Asker, text: str, *, page: int = 0) -> Reply:
@@ -62,6 +64,7 @@ def execute(deps: Deps, asker: Asker, parsed: ParsedCommand, *, page: int = 0) -
                 page=page,
                 text=parsed.text,
                 group_coordinators=asker.group_coordinators,
+                local_paths=asker.local_paths,
             )
             reply = entry.run(context, **parsed.args)
             return _apply_post(reply, parsed, actor)

@@ -68,3 +68,8 @@ def test_planbot_chat_command(database_url, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "台账中还没有部门" in result.output
     assert "/plan 导出|export" in result.output
+
+
+def test_console_may_import_a_local_file(chat, samples_dir):
+    document = sorted(samples_dir.glob("*.txt"))[0]
+    assert "已导入《" in chat.say(f"/plan 导入 {document}")

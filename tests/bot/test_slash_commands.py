@@ -224,15 +224,24 @@ def test_export_refused_for_members(bot):
     assert "只有协调员" in text_of(bot.command("export", user_id=FGJ_MEMBER))
 
 
-def test_ingest_reports_what_it_could_not_read(bot):
-    text = text_of(bot.command("导入 /nonexistent/plan.txt", user_id=COORDINATOR))
-    assert "无法读取" in text
+def test_ingest_from_chat_takes_urls_not_server_paths(bot):
+    text = text_of(bot.command("导入 /etc/passwd", user_id=COORDINATOR))
+    assert "请提供以 http:// 或 https:// 开头的网址" in text
 
 
-def test_ingest_a_document(bot, samples_dir):
+def test_ingest_reports_what_it_could_not_read(bot, settings):
+    settings.allow_private_urls = True  # the fake web server is on 127.0.0.1
+    missing = bot.fake.base_url + "files/nothing.txt"
+    assert "无法读取" in text_of(bot.command(f"导入 <{missing}>", user_id=COORDINATOR))
+
+
+def test_ingest_a_document_from_a_url(bot, settings, samples_dir):
+    settings.allow_private_urls = True
     document = sorted(samples_dir.glob("*.txt"))[0]
-    text = text_of(bot.command(f"导入 {document}", user_id=COORDINATOR))
+    url = bot.fake.host_file(document.name, document.read_bytes(), token_required=False)
+    text = text_of(bot.command(f"导入 <{url}>", user_id=COORDINATOR))
     assert "已导入《" in text, text
+    assert "台账没有变化" in text_of(bot.command(f"ingest {url}", user_id=COORDINATOR))  # the same again
 
 
 def test_coordinator_may_post_publicly_others_not(bot):

@@ -74,6 +74,7 @@ class _State:
     uploads: dict[str, bytes] = field(default_factory=dict)
     views: list[dict[str, Any]] = field(default_factory=list)
     hosted: dict[str, bytes] = field(default_factory=dict)
+    public: set[str] = field(default_factory=set)
 
 
 class FakeSlackApi:
@@ -159,10 +160,13 @@ class FakeSlackApi:
         with self._lock:
             self._state.usergroups[usergroup_id] = list(user_ids)
 
-    def host_file(self, name: str, content: bytes) -> str:
-        """Serve `content` as a shared file's url_private_download (a bot token is required, as on Slack)."""
+    def host_file(self, name: str, content: bytes, *, token_required: bool = True) -> str:
+        """Serve `content` as a shared file's url_private_download (a bot token is required, as on Slack),
+        or, with token_required=False, as any document on a web server."""
         with self._lock:
             self._state.hosted[name] = content
+            if not token_required:
+                self._state.public.add(name)
         return f"{self.base_url}files/{name}"
 
     def response_url(self, name: str = "r") -> str:
@@ -262,8 +266,11 @@ class FakeSlackApi:
             self._state.uploads[path.removeprefix("/upload/")] = raw
             return 200, {}, "OK - " + str(len(raw))
         if method == "file_download":
-            hosted = self._state.hosted.get(path.removeprefix("/files/"))
-            if not headers.get("authorization", "").startswith("Bearer xox"):
+            name = path.removeprefix("/files/")
+            hosted = self._state.hosted.get(name)
+            if name not in self._state.public and not headers.get("authorization", "").startswith(
+                "Bearer xox"
+            ):
                 return 403, {}, "missing token"
             return (200, {}, hosted) if hosted is not None else (404, {}, "no such file")
         if not headers.get("authorization", "").startswith("Bearer ") and "token" not in body:
