@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import ProgressUpdate
 from storage.queries import DepartmentSummary, TaskRow, department_summaries, find_tasks, tasks_for_department
+from storage.statuses import STATUS_NAMES
 
 LEDGER_COLUMNS = (
     ("序号", 6),
@@ -40,7 +41,6 @@ SUMMARY_COLUMNS = (
     ("未完成", 10),
     ("已完成", 10),
 )
-STATUS_NAMES = {"open": "未开始", "in_progress": "推进中", "done": "已完成", "archived": "已归档"}
 RECURRENCE_NAMES = {"yearly": "每年", "quarterly": "每季度", "monthly": "每月"}
 _FORMULA_START = ("=", "+", "-", "@")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")

@@ -19,9 +19,7 @@ from rich.table import Table
 from bot.commands import ledger_admin
 from bot.commands.ledger_support import (
     ROLE_NAMES,
-    STATUS_NAMES,
     OutputFormat,
-    TaskStatus,
     alias_table,
     department_named,
     err_console,
@@ -29,6 +27,9 @@ from bot.commands.ledger_support import (
     jurisdiction_id_named,
     open_ledger,
     out_console,
+    parse_days,
+    parse_status,
+    parse_task_id,
     today_in,
 )
 from bot.settings import load_settings
@@ -37,6 +38,7 @@ from storage.ingest import IngestReport, ingest_document
 from storage.progress import InvalidProgress, ProgressConflict, TaskNotFound, record_progress
 from storage.queries import TaskRow, calendar, department_summaries, find_tasks, task_by_id
 from storage.reviews import REVIEW_NAMES, ReviewConventions
+from storage.statuses import STATUS_NAMES
 
 
 def register(app: typer.Typer) -> None:
@@ -140,9 +142,13 @@ def tasks_command(
         str | None, typer.Option(help="单位（可带辖区前缀，如 莱芜区发改局）/ department")
     ] = None,
     region: Annotated[str | None, typer.Option(help="辖区 / jurisdiction")] = None,
-    due_within: Annotated[int | None, typer.Option(help="N 天内到期 / due within N days")] = None,
+    due_within: Annotated[
+        int | None, typer.Option(parser=parse_days, help="N 天内到期 / due within N days")
+    ] = None,
     overdue: Annotated[bool, typer.Option(help="已逾期 / overdue only")] = False,
-    status: Annotated[TaskStatus | None, typer.Option(help="状态 / status")] = None,
+    status: Annotated[
+        str | None, typer.Option(parser=parse_status, help="状态：未开始、推进中、已完成、已归档 / status")
+    ] = None,
     search: Annotated[str | None, typer.Option(help="在任务和原文中查找 / text to find")] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="table | jsonl")
@@ -168,9 +174,9 @@ def tasks_command(
                 else None
             ),
             open_only=overdue or due_within is not None,
-            status=status.value if status else None,
+            status=status,
             search=search,
-            include_archived=status is TaskStatus.archived,
+            include_archived=status == "archived",
             limit=limit,
         )
     if output_format is OutputFormat.jsonl:
@@ -297,8 +303,10 @@ def calendar_command(
 
 
 def progress_command(
-    task_id: Annotated[int, typer.Argument(help="任务编号 / task id")],
-    status: Annotated[TaskStatus | None, typer.Option(help="open | in_progress | done")] = None,
+    task_id: Annotated[int, typer.Argument(parser=parse_task_id, help="任务编号 / task id")],
+    status: Annotated[
+        str | None, typer.Option(parser=parse_status, help="未开始 | 推进中 | 已完成 (open | in_progress | done)")
+    ] = None,
     percent: Annotated[int | None, typer.Option(min=0, max=100, help="完成百分比 / percent done")] = None,
     note: Annotated[str, typer.Option(help="进展说明 / what was done")] = "",
     version: Annotated[
@@ -314,7 +322,7 @@ def progress_command(
                 session=session,
                 task_id=task_id,
                 author=author or f"cli:{getpass.getuser()}",
-                status=status.value if status else None,
+                status=status,
                 percent=percent,
                 note=note,
                 expected_version=version,

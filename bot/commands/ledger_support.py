@@ -26,8 +26,8 @@ from storage.db import (
 )
 from storage.departments import DepartmentMatch, resolve_department
 from storage.models import Department, Jurisdiction
+from storage.statuses import status_from_word
 
-STATUS_NAMES = {"open": "未开始", "in_progress": "推进中", "done": "已完成", "archived": "已归档"}
 ROLE_NAMES = {"lead": "牵头", "co": "配合", None: ""}
 
 
@@ -36,11 +36,27 @@ class OutputFormat(StrEnum):
     jsonl = "jsonl"
 
 
-class TaskStatus(StrEnum):
-    open = "open"
-    in_progress = "in_progress"
-    done = "done"
-    archived = "archived"
+def parse_status(word: str) -> str:
+    """--status 完成 / --status done: Chinese or English, answered in Chinese first when neither."""
+    status = status_from_word(word)
+    if status is None:
+        raise typer.BadParameter(
+            f"不认识的状态“{word}”。可用：未开始、推进中、已完成、已归档。 "
+            f"Unknown status {word!r}: use open, in_progress, done or archived."
+        )
+    return status
+
+
+def parse_task_id(word: str) -> int:
+    if not word.strip().isdigit() or not 0 < int(word) < 2**62:
+        raise typer.BadParameter("任务编号应是正整数，例如 12（用 planbot tasks 查看）。 A task id is a positive number such as 12.")
+    return int(word)
+
+
+def parse_days(word: str) -> int:
+    if not word.strip().isdigit() or int(word) > 100 * 366:
+        raise typer.BadParameter("天数应是 0 到 36600 的整数，例如 30。 Days must be a whole number such as 30.")
+    return int(word)
 
 
 def out_console() -> Console:

@@ -129,3 +129,25 @@ def test_db_upgrade_on_a_new_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["db", "upgrade"], catch_exceptions=False)
     assert result.exit_code == 0 and "0003" in result.stdout
+
+
+def test_progress_status_may_be_typed_in_chinese(run) -> None:  # type: ignore[no-untyped-def]
+    first = _jsonl(run("tasks", "--format", "jsonl").output)[0]
+    result = run("progress", str(first["id"]), "--status", "已完成", "--note", "验收完成")
+    assert result.exit_code == 0, result.output
+    done = _jsonl(run("tasks", "--status", "完成", "--format", "jsonl").output)
+    assert {row["id"] for row in done} == {first["id"]}  # one row per (task, department)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("progress", "99999999999999999999", "--status", "done"), "任务编号应是正整数"),
+        (("progress", "1", "--status", "好的"), "不认识的状态"),
+        (("tasks", "--due-within", "abc"), "天数应是"),
+    ],
+)
+def test_malformed_arguments_are_answered_in_chinese_first(run, args, words) -> None:  # type: ignore[no-untyped-def]
+    result = run(*args)
+    assert result.exit_code != 0
+    assert words in result.output
