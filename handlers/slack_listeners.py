@@ -94,6 +94,15 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
     def today():  # type: ignore[no-untyped-def]
         return local_today(deps)
 
+    def refresh_home(client: Any, user_id: str) -> None:
+        try:
+            with deps.session_factory() as session:
+                reply = home.home_reply(_context(deps, session, asker(client, user_id, None)))
+        except Exception:
+            log.exception("App Home failed", extra={"user_id": user_id})
+            reply = failure_reply()
+        client.views_publish(user_id=user_id, view=home.home_view(reply, today()))
+
     @app.command("/plan")
     def plan_command(ack: Any, command: dict[str, Any], respond: Any, client: Any) -> None:
         parsed = parse(command.get("text", ""), today())
@@ -199,6 +208,8 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
             who = asker(client, user_id, meta.get("channel_id"))
             reply = _apply_form(deps, who, int(meta.get("task_id", 0)), form, meta.get("version"))
             _notify(reply, client=client, user_id=user_id, channel_id=meta.get("channel_id"), today=today())
+            if meta.get("channel_id") is None:  # the form came from App Home: show the new state there
+                refresh_home(client, user_id)
 
         after_ack(answer, "progress form")
 
@@ -233,16 +244,7 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
             return
         user_id = event["user"]
 
-        def answer() -> None:
-            try:
-                with deps.session_factory() as session:
-                    reply = home.home_reply(_context(deps, session, asker(client, user_id, None)))
-            except Exception:
-                log.exception("App Home failed", extra={"user_id": user_id})
-                reply = failure_reply()
-            client.views_publish(user_id=user_id, view=home.home_view(reply, today()))
-
-        after_ack(answer, "App Home")
+        after_ack(lambda: refresh_home(client, user_id), "App Home")
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], client: Any) -> None:

@@ -229,3 +229,26 @@ def test_web_api_failure_is_logged_without_secrets(bot, caplog):
     bot.fake.wait_for("views.publish", count=2)
     logged = caplog.text
     assert "xoxb-test-token" not in logged and SECRET not in logged
+
+
+def test_progress_from_app_home_refreshes_the_home_tab(bot):
+    bot.post(
+        payloads.block_action(
+            ACTION_UPDATE,
+            str(bot.ledger.project_task),
+            user_id=FGJ_MEMBER,
+            response_url=None,
+            channel_id=None,
+            container_type="view",
+        )
+    )
+    [opened] = bot.fake.wait_for("views.open")
+    bot.post(
+        payloads.view_submission(
+            opened.body["view"], user_id=FGJ_MEMBER, status="in_progress", percent="55", note="从主页更新"
+        )
+    )
+    [sent] = bot.fake.wait_for("chat.postMessage")
+    assert sent.body["channel"] == FGJ_MEMBER and "从主页更新" in text_of(sent.body)
+    [published] = bot.fake.wait_for("views.publish")
+    assert "进行中 55%" in text_of(published.body["view"])
