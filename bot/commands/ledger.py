@@ -289,6 +289,12 @@ def calendar_command(
             department_id=department.id if department else None,
             deadlines=deadlines,
         )
+    if not entries:
+        out_console().print(
+            f"{day.isoformat()} 起 {days} 天内没有评估节点或任务时限。可用 --days 看得更远，或先导入规划：planbot ingest 文件。\n"
+            f"Nothing falls due in the {days} days from {day.isoformat()}. Try --days, or ingest a plan first."
+        )
+        return
     table = Table(title=f"日历 / calendar（{day.isoformat()} 起 {days} 天）")
     for column in ("日期", "辖区", "类型", "内容", "单位"):
         table.add_column(column, overflow="fold")
@@ -305,7 +311,8 @@ def calendar_command(
 def progress_command(
     task_id: Annotated[int, typer.Argument(parser=parse_task_id, help="任务编号 / task id")],
     status: Annotated[
-        str | None, typer.Option(parser=parse_status, help="未开始 | 推进中 | 已完成 (open | in_progress | done)")
+        str | None,
+        typer.Option(parser=parse_status, help="未开始 | 推进中 | 已完成 (open | in_progress | done)"),
     ] = None,
     percent: Annotated[int | None, typer.Option(min=0, max=100, help="完成百分比 / percent done")] = None,
     note: Annotated[str, typer.Option(help="进展说明 / what was done")] = "",

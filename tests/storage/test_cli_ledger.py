@@ -151,3 +151,9 @@ def test_malformed_arguments_are_answered_in_chinese_first(run, args, words) -> 
     result = run(*args)
     assert result.exit_code != 0
     assert words in result.output
+
+
+def test_an_empty_calendar_says_what_to_do(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("calendar", "--today", "2040-01-01", "--days", "30")
+    assert result.exit_code == 0
+    assert "没有评估节点或任务时限" in result.output and "--days" in result.output
