@@ -22,6 +22,10 @@ CO_WORDS = re.compile(
     r"^(?:积极|密切|主动|全力|做好)?(?:配合|协助|参与|协同配合|按职责分工负责|按照职责分工负责|按职责负责|按照职责负责|根据职责分工负责)"
 )
 CO_COLLECTIVES = frozenset(("配合单位", "配合部门", "参与部门", "协办单位"))
+TIME_LEAD = re.compile(
+    r"(?:20\d\d\s*年(?:\s*\d{1,2}\s*月)?(?:底|末)?(?:前|以前|之前|起)?|今年|明年|每年|年内|年底前|上半年|下半年"
+    r"|第?[一二三四]季度)(?:内|末|前)?"
+)
 WITH_WORDS = re.compile(r"^(?:会同|联合|协同|同|商|牵头会同)")
 ROLE_PREFIX = re.compile(
     r"^(?:要|应|须|必须|需要)?(?:牵头负责|牵头|负责|按职责分工负责|按职责分工|按职责|配合)?"
@@ -80,6 +84,10 @@ def subject_assignments(sentence: str) -> list[Assignment]:
         if by_means:
             position += 1
         mentions, after = units_in_series(sentence, position)
+        if not mentions:
+            time_lead = TIME_LEAD.match(sentence, position)  # "2025年底前区发改局要…": a date before the subject
+            if time_lead and time_lead.end() > position:
+                mentions, after = units_in_series(sentence, time_lead.end())
         with_clause = WITH_WORDS.match(sentence[position:]) if not mentions and found else None
         if with_clause:
             # "…负责综合协调，会同区直有关部门分解任务": the partners join the clause's subject as co

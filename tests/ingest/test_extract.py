@@ -212,3 +212,8 @@ def test_role_only_clauses_share_the_action():
 def test_peoples_congress_and_cppcc_are_units():
     text = PLAN_HEAD + "区人大常委会要加强监督检查。区政协要开展民主监督。"
     assert [r[0] for r in rows(text)] == ["区人大常委会", "区政协"]
+
+
+def test_a_date_before_the_subject():
+    text = PLAN_HEAD + "2023年6月底前区发改局要完成清单编制。"
+    assert [r[:3] for r in rows(text)] == [("区发展改革局", "lead", date(2023, 6, 30))]
