@@ -46,7 +46,8 @@ class ConsoleChat:
         if not text:
             return ""
         reply = self._answer(text)
-        self._last = reply
+        if reply.ok or text.lower() not in NEXT_WORDS + PREVIOUS_WORDS:
+            self._last = reply  # a refused page turn keeps the list it was turning
         if reply.upload is not None:
             return (
                 plain(reply, local_today(self._deps))
@@ -77,7 +78,14 @@ class ConsoleChat:
             if page is None:
                 return Reply(headline="没有可以翻页的列表。 Nothing to page through.", ok=False)
             step = 1 if lowered in NEXT_WORDS else -1
-            number = min(max(page.number + step, 0), page.count - 1)
+            number = page.number + step
+            if not 0 <= number < page.count:
+                return Reply(
+                    headline="已经是最后一页了。 That was the last page."
+                    if step > 0
+                    else "已经是第一页了。 This is the first page.",
+                    ok=False,
+                )
             return run_text(self._deps, self._asker, page.command, page=number)
         if lowered.startswith("/plan"):
             return run_text(self._deps, self._asker, text[len("/plan") :])

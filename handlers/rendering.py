@@ -90,6 +90,15 @@ def card_lines(task: TaskSummary, today: date, *, detailed: bool = False) -> lis
 
 
 def plain(reply: Reply, today: date) -> str:
+    return _without_markup(_plain(reply, today))
+
+
+def _without_markup(text: str) -> str:
+    """Slack's *bold* and `code` marks read as noise in a terminal; document text has neither."""
+    return text.replace("*", "").replace("`", "")
+
+
+def _plain(reply: Reply, today: date) -> str:
     parts = [reply.headline]
     for task in reply.tasks:
         parts.append(

@@ -29,6 +29,9 @@ def test_a_coordinators_conversation(chat, ledger):
     second = chat.say("下一页")
     assert "第 2/3 页" in second and "#1 推进重点项目建设" not in second
     assert "第 1/3 页" in chat.say("上一页")
+    assert "已经是第一页了" in chat.say("上一页")
+    assert "第 2/3 页" in chat.say("下一页")
+    assert "*" not in listing and "`" not in chat.say("/plan 帮助")  # no Slack markup in a terminal
     assert "已记录任务 #1 的进展：已开工" in chat.say("/plan 进展 1 已开工 40%")
     assert "进行中 40%" in chat.say("详情 1")
     assert "2025-12-31（还剩 199 天）" in chat.say("总结评估什么时候？")
