@@ -10,6 +10,7 @@ Lines that start with /plan (or with a subcommand name) are commands; anything e
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TextIO
 
 from bot.deps import Deps
@@ -49,10 +50,10 @@ class ConsoleChat:
         if reply.ok or text.lower() not in NEXT_WORDS + PREVIOUS_WORDS:
             self._last = reply  # a refused page turn keeps the list it was turning
         if reply.upload is not None:
-            return (
-                plain(reply, local_today(self._deps))
-                + "\n（在控制台中用 planbot export --xlsx 文件 保存台账）"
-            )
+            # in a terminal the file the bot would upload is saved beside the user instead
+            saved = Path(reply.upload.filename).resolve()
+            saved.write_bytes(reply.upload.content)
+            return plain(reply, local_today(self._deps)) + f"\n已保存到 / saved to: {saved}"
         return plain(reply, local_today(self._deps))
 
     def run(self, stdin: TextIO, stdout: TextIO, *, prompt: str = "你> ") -> None:

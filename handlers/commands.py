@@ -44,6 +44,10 @@ class Param:
         return self.zh if self.required else f"[{self.zh}]"
 
 
+# how a missing argument is named in the English half of an answer
+PARAM_WORDS = {"text": "keyword", "task_id": "task id", "note": "note", "user": "@user", "source": "web address"}
+
+
 @dataclass(frozen=True)
 class Subcommand:
     key: str
@@ -153,7 +157,7 @@ def parse(text: str, today: date) -> ParsedCommand | Reply:
             return _with_usage(problem, entry)
         if value is None and param.required:
             return _with_usage(
-                usage_error(f"缺少{param.zh}。", f"{param.name.replace('_', ' ')} is missing."), entry
+                usage_error(f"缺少{param.zh}。", f"The {PARAM_WORDS.get(param.name, param.name)} is missing."), entry
             )
         args[param.name] = value
     if rest:
@@ -179,6 +183,15 @@ def _take(param: Param, words: list[str], today: date) -> tuple[Any, list[str], 
                 usage_error(
                     f"任务编号应为数字，而不是“{word}”。编号见任务卡片上的 #号。",
                     f'A task id is a number, not "{word}". It is shown as #N on each task card.',
+                ),
+            )
+        if int(digits) >= 2**62:
+            return (
+                None,
+                rest,
+                usage_error(
+                    f"没有编号为 {digits} 的任务。编号见任务卡片上的 #号。",
+                    f"No task has the id {digits}. It is shown as #N on each task card.",
                 ),
             )
         return int(digits), rest, None

@@ -76,3 +76,17 @@ def test_planbot_chat_command(database_url, monkeypatch):
 def test_console_may_import_a_local_file(chat, samples_dir):
     document = sorted(samples_dir.glob("*.txt"))[0]
     assert "已导入《" in chat.say(f"/plan 导入 {document}")
+
+
+def test_huge_ids_and_missing_keywords_get_help(chat):
+    answer = chat.say("/plan 详情 99999999999999999999999")
+    assert "没有编号为" in answer and "Traceback" not in answer
+    assert "The keyword is missing." in chat.say("/plan 搜索")
+
+
+def test_export_in_a_terminal_saves_the_file(chat, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    answer = chat.say("/plan 导出")
+    saved = list(tmp_path.glob("*.xlsx"))
+    assert len(saved) == 1 and str(saved[0]) in answer
+    assert saved[0].read_bytes()[:2] == b"PK"
