@@ -28,8 +28,9 @@ def fresh_postgres_url(postgres_databases) -> str:
 
 
 def test_two_processes_dispatching_at_once_send_nothing_twice(fresh_postgres_url):
-    total = pending_deliveries(fresh_postgres_url, channels=40, per_channel=6)
-    # at 1 message per second per channel the work lasts seconds, so both processes are claiming at once
+    total = pending_deliveries(fresh_postgres_url, channels=40, per_channel=12)
+    # at 1 message per second per channel the work lasts over ten seconds: longer than starting the second
+    # process takes even on a loaded machine, so both are claiming at once
     with CountingSlack(after=total, rate_limit_per_channel=1.0) as fake:
         # small batches, so that the two keep claiming side by side until the table is empty
         first = remind_now(fresh_postgres_url, fake.api_url, batch=7)
