@@ -83,14 +83,21 @@ def status_bars(rows: Iterable[TaskRow], today: date, *, by_plan: bool = False) 
     """One bar per department (or per plan, for one department's chart), most overdue first.
 
     Each (task, department) pair counts once, so a task led by one bureau and joined by two counts for all three.
+    When the rows span several jurisdictions each label starts with its own: 临河区's 各部门 is not 青川市's.
     """
+    rows = list(rows)
+    several_places = len({row.jurisdiction for row in rows}) > 1
     tallies: dict[str, Counter[str]] = {}
     seen: set[tuple[int, str]] = set()
     for row in rows:
         bucket = status_of(row.status, row.due_on, today)
         if bucket is None:
             continue
-        label = shorten(row.plan_title, 22) if by_plan else (row.department or "（未指明单位）")
+        if by_plan:
+            label = shorten(row.plan_title, 22)
+        else:
+            label = row.department or "（未指明单位）"
+            label = f"{row.jurisdiction} {label}" if several_places else label
         if (row.id, label) in seen:
             continue
         seen.add((row.id, label))

@@ -222,6 +222,37 @@ def test_matplotlib_and_the_font_load_at_chart_time_not_at_import() -> None:
     subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)
 
 
+def _row(jurisdiction: str, department: str, task_id: int) -> TaskRow:
+    return TaskRow(
+        id=task_id,
+        jurisdiction=jurisdiction,
+        plan_id=1,
+        plan_title="纲要",
+        department_id=1,
+        department=department,
+        role="lead",
+        via_collective=None,
+        action="任务",
+        evidence="",
+        section="",
+        due_on=None,
+        recurrence=None,
+        starts_on=None,
+        kind="task",
+        status="open",
+        percent=0,
+        version=1,
+    )
+
+
+def test_same_names_in_two_jurisdictions_stay_apart() -> None:
+    bars = status_bars(
+        [_row("临河区", "各部门", 1), _row("青川市", "各部门", 2), _row("青川市", "各部门", 3)], TODAY
+    )
+    assert [(bar.label, bar.total) for bar in bars] == [("青川市 各部门", 2), ("临河区 各部门", 1)]
+    assert [bar.label for bar in status_bars([_row("临河区", "各部门", 1)], TODAY)] == ["各部门"]
+
+
 def test_status_rows_from_other_layers_count_the_same() -> None:
     row = TaskRow(
         id=1,
