@@ -85,7 +85,9 @@ def subject_assignments(sentence: str) -> list[Assignment]:
             position += 1
         mentions, after = units_in_series(sentence, position)
         if not mentions:
-            time_lead = TIME_LEAD.match(sentence, position)  # "2025年底前区发改局要…": a date before the subject
+            time_lead = TIME_LEAD.match(
+                sentence, position
+            )  # "2025年底前区发改局要…": a date before the subject
             if time_lead and time_lead.end() > position:
                 mentions, after = units_in_series(sentence, time_lead.end())
         with_clause = WITH_WORDS.match(sentence[position:]) if not mentions and found else None
@@ -125,15 +127,14 @@ def subject_assignments(sentence: str) -> list[Assignment]:
         role_only = bool(ROLE_ONLY.match(sentence[after:clause_end]))
         found.append((clause_start, roles, role_only))
     assignments: list[Assignment] = []
-    task_clauses = [entry for entry in found if not entry[2]]
-    for clause_start, roles, role_only in found:
-        if role_only:
-            assignments.extend(Assignment(mention, role, 0, len(sentence)) for mention, role in roles)
-            continue
-        position = task_clauses.index((clause_start, roles, role_only))
+    task_clauses = [(clause_start, roles) for clause_start, roles, role_only in found if not role_only]
+    for position, (clause_start, roles) in enumerate(task_clauses):
         end = task_clauses[position + 1][0] if position + 1 < len(task_clauses) else len(sentence)
         segment_start = 0 if position == 0 else clause_start
         assignments.extend(Assignment(mention, role, segment_start, end) for mention, role in roles)
+    for _, roles, role_only in found:
+        if role_only:
+            assignments.extend(Assignment(mention, role, 0, len(sentence)) for mention, role in roles)
     return assignments
 
 

@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 PINYIN = re.compile(r"\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]+\)")
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
@@ -39,7 +40,8 @@ HEADING_START = re.compile(
 TITLE_ENDING = re.compile(
     r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|实施方案)(?:[（(][^）)]{0,12}[）)])?[”》」]?$"
 )
-HAN_CHARACTERS = re.compile(r"(?:[\u4e00-\u9fff].*?){10}", re.S)
+HAN_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
+MAX_WARNINGS = 20  # a badly converted file would otherwise list thousands
 SENTENCE_END = "。！？!?；;：:…"
 SOFT_BREAK_END = "，、（(“《—"
 
@@ -58,7 +60,7 @@ class NormalizedText:
     @property
     def has_text(self) -> bool:
         """Plans are written in Chinese: a text with fewer than ten Chinese characters is not one."""
-        return HAN_CHARACTERS.search(self.text) is not None
+        return sum(1 for _ in islice(HAN_CHARACTER.finditer(self.text), 10)) == 10
 
     def to_source(self, offset: int) -> int:
         """Original offset of the normalized character at `offset`."""
@@ -221,14 +223,17 @@ def _join_lines(lines: list[_Line]) -> NormalizedText:
         length += len(line.text)
     text = "".join(pieces)
     normalized = NormalizedText(text=text, run_starts=run_starts, run_sources=run_sources)
+    line_number, counted_to = 1, 0
     for match in MOJIBAKE.finditer(text):
         if match.group().startswith("?") and not _between_cjk(text, match.start(), match.end()):
             continue
         normalized.mojibake_spans.append((match.start(), match.end()))
-        line_number = text.count("\n", 0, match.start()) + 1
-        normalized.warnings.append(
-            f"第{line_number}行疑似乱码 / possible mojibake at line {line_number}: {match.group()!r}"
-        )
+        if len(normalized.warnings) < MAX_WARNINGS:
+            line_number += text.count("\n", counted_to, match.start())
+            counted_to = match.start()
+            normalized.warnings.append(
+                f"第{line_number}行疑似乱码 / possible mojibake at line {line_number}: {match.group()!r}"
+            )
     return normalized
 
 

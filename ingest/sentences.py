@@ -13,6 +13,9 @@ from dataclasses import dataclass
 SENTENCE_END = "。！？!?"
 OPENERS = "（(《“‘【[「"
 CLOSERS = "）)》”’】]」"
+# no sentence in a real plan runs this long; a longer one is a conversion accident, and every later step is
+# linear in its length per clause
+MAX_SENTENCE = 600
 
 
 @dataclass(slots=True)
@@ -42,6 +45,23 @@ def _attached_note_end(line: str, end: int) -> int | None:
 
 
 def split_sentences(line: str, line_start: int) -> Iterator[Sentence]:
+    """Sentences of one line; a run-on of more than MAX_SENTENCE characters is cut at clause breaks."""
+    for sentence in _sentences(line, line_start):
+        if len(sentence.text) <= MAX_SENTENCE:
+            yield sentence
+            continue
+        text, offset = sentence.text, 0
+        while len(text) - offset > MAX_SENTENCE:
+            limit = offset + MAX_SENTENCE
+            cut = max(text.rfind(mark, offset, limit) for mark in "；;，,、") + 1
+            cut = cut if cut > offset else limit
+            yield Sentence(sentence.start + offset, text[offset:cut], line_start)
+            offset = cut
+        if offset < len(text):
+            yield Sentence(sentence.start + offset, text[offset:], line_start)
+
+
+def _sentences(line: str, line_start: int) -> Iterator[Sentence]:
     """Sentences end at 。！？ or the line end; a 。 right after a ? is mojibake (`?。`), not an end."""
     start = 0
     depth = 0
