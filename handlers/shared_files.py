@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -56,29 +56,50 @@ def _ingest_one(ctx: CommandContext, shared: dict[str, Any], token: str) -> Repl
             f"❌ 无法导入“{name}”：请发送 txt、docx、pdf 或 html 格式的规划文件。",
             f'Cannot import "{name}": send a txt, docx, pdf or html document.',
         )
-    limit = ctx.deps.settings.max_document_bytes
+    settings = ctx.deps.settings
+    limit = settings.max_document_bytes
+    too_large = usage_error(
+        f"❌ “{name}”超过 {settings.max_document_mb:g} MB 上限。请压缩或拆分后再发送，或请管理员调整 PLANBOT_MAX_DOCUMENT_MB。",
+        f'"{name}" is larger than {settings.max_document_mb:g} MB. Split it, or ask for PLANBOT_MAX_DOCUMENT_MB.',
+    )
+    if int(shared.get("size") or 0) > limit:
+        return too_large  # refused before a byte is downloaded
+    if not _trusted_host(url, settings.slack_api_url):
+        # the bot token goes only to Slack (or the configured API proxy), never to a host a payload names
+        log.warning("shared file on an unexpected host refused", extra={"file": name})
+        return usage_error(f"❌ 无法下载“{name}”：文件不在 Slack 上。", f'Cannot download "{name}": it is not on Slack.')
     try:
-        response = httpx.get(
-            url, headers={"Authorization": f"Bearer {token}"}, timeout=ctx.deps.settings.url_timeout_seconds
-        )
-        response.raise_for_status()
+        content = _download(url, token=token, limit=limit, timeout=settings.url_timeout_seconds)
     except httpx.HTTPError as error:
         log.warning("download of a shared file failed: %s", type(error).__name__, extra={"file": name})
         return usage_error(
             f"❌ 下载“{name}”失败，请重新发送。", f'Downloading "{name}" failed; send it again.'
         )
-    if len(response.content) > limit:
-        return usage_error(
-            f"❌ “{name}”超过 {ctx.deps.settings.max_document_mb:g} MB 上限。",
-            f'"{name}" is larger than {ctx.deps.settings.max_document_mb:g} MB.',
-        )
-    from ingest.load import load_source
+    if content is None:
+        return too_large
+    from ingest.load import loaded_from_bytes
 
-    with tempfile.TemporaryDirectory(prefix="planbot-") as directory:
-        path = Path(directory) / Path(name).name
-        path.write_bytes(response.content)
-        try:
-            loaded = load_source(str(path), max_bytes=limit)
-        except DocumentError as error:
-            return usage_error(f"❌ 无法读取“{name}”：{error.zh}", f'Could not read "{name}": {error.en}')
-        return admin.ingest_loaded(ctx, loaded)
+    try:
+        loaded = loaded_from_bytes(name, content, name=name, content_type=None)
+    except DocumentError as error:
+        return usage_error(f"❌ 无法读取“{name}”：{error.zh}", f'Could not read "{name}": {error.en}')
+    return admin.ingest_loaded(ctx, loaded)
+
+
+def _trusted_host(url: str, api_url: str | None) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "slack.com" or host.endswith(".slack.com"):
+        return True
+    return bool(api_url) and host == urlsplit(api_url).hostname
+
+
+def _download(url: str, *, token: str, limit: int, timeout: float) -> bytes | None:
+    """The file's bytes, or None once it passes `limit` (the rest is never read)."""
+    received = bytearray()
+    with httpx.stream("GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout) as response:
+        response.raise_for_status()
+        for chunk in response.iter_bytes():
+            received.extend(chunk)
+            if len(received) > limit:
+                return None
+    return bytes(received)

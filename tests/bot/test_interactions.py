@@ -172,6 +172,22 @@ def test_document_shared_in_dm_is_ingested_for_coordinators(bot, samples_dir):
     assert download.headers["authorization"] == "Bearer xoxb-test-token"
 
 
+def test_shared_document_over_the_limit_is_refused_before_download(bot, samples_dir):
+    url = bot.fake.host_file("plan.txt", b"x")
+    files = [{"id": "F1", "name": "plan.txt", "url_private_download": url, "size": 21 * 1024 * 1024}]
+    bot.post(payloads.direct_message("", user_id=COORDINATOR, files=files))
+    [sent] = bot.fake.wait_for("chat.postMessage")
+    assert "超过 20 MB 上限" in text_of(sent.body)
+    assert bot.fake.calls("file_download") == []
+
+
+def test_the_token_never_goes_to_a_host_that_is_not_slack(bot):
+    files = [{"id": "F1", "name": "plan.txt", "url_private_download": "http://192.0.2.1/plan.txt"}]
+    bot.post(payloads.direct_message("", user_id=COORDINATOR, files=files))
+    [sent] = bot.fake.wait_for("chat.postMessage")
+    assert "文件不在 Slack 上" in text_of(sent.body)
+
+
 def test_document_shared_in_dm_by_a_member_is_refused(bot):
     files = [{"id": "F1", "name": "plan.txt", "url_private_download": bot.fake.host_file("p.txt", b"x")}]
     bot.post(payloads.direct_message("", user_id=FGJ_MEMBER, files=files))
