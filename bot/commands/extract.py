@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from bot.commands.ledger_support import out_console
 from bot.settings import load_settings
 from ingest.errors import DocumentError
 from ingest.load import load_source
@@ -43,7 +44,7 @@ def extract_command(
     aliases = default_alias_table()
     if settings.alias_file:
         aliases = aliases.extended_from_file(settings.alias_file)
-    out = Console(soft_wrap=True, highlight=False)
+    out = out_console()
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     failures = 0
     with Progress(console=err, transient=True, disable=len(sources) < 2) as progress:
@@ -79,9 +80,12 @@ def write_jsonl(document: ExtractedDocument) -> None:
 
 
 def records_table(document: ExtractedDocument, *, wide: bool = True) -> Table:
-    period = f"{document.period[0]}–{document.period[1]}" if document.period else "—"
+    if document.period:
+        span = f"规划期 {document.period[0]}–{document.period[1]}"
+    else:
+        span = f"{document.year} 年度" if document.year else "年份未识别"
     table = Table(
-        title=f"{document.title or document.source}（{document.jurisdiction or '辖区未识别'}，规划期 {period}，"
+        title=f"{document.title or document.source}（{document.jurisdiction or '辖区未识别'}，{span}，"
         f"{len(document.records)} 条）",
         show_lines=False,
     )

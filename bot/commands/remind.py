@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.commands.ledger_support import out_console
 from bot.deps import Deps, system_clock
 from bot.notifiers.dispatch import DispatchOptions
 from bot.notifiers.setup import build_notifier, robot_fallback_targets, slack_client_for
@@ -89,7 +90,7 @@ def remind_command(
                 sys.stdout.write("".join(line + "\n" for line in lines))
                 sys.stdout.flush()
             else:
-                Console(soft_wrap=True, highlight=False).print(_table(reminders, first, last))
+                out_console().print(_table(reminders, first, last))
             return
         # robot webhooks come from the channel bindings at dispatch time
         client = slack_client_for(settings)
