@@ -15,6 +15,7 @@ from rich.table import Table
 
 from bot.commands.ledger_support import out_console
 from bot.deps import Deps, system_clock
+from bot.notifiers.digest_chart import digest_chart_attachment
 from bot.notifiers.dispatch import DispatchOptions
 from bot.notifiers.setup import build_notifier, robot_fallback_targets, slack_client_for
 from bot.scheduler import SqliteLock, dispatch, local_today, sweep
@@ -98,7 +99,13 @@ def remind_command(
             settings=settings,
             session_factory=sessions,
             slack_client=client,
-            notifier=build_notifier(settings, slack_client=client),
+            notifier=build_notifier(
+                settings,
+                slack_client=client,
+                attachment_for=digest_chart_attachment(
+                    sessions, clock=system_clock, timezone=settings.timezone
+                ),
+            ),
         )
         inserted = sweep(deps, kinds=KINDS)
         file_lock = SqliteLock(engine)

@@ -37,7 +37,7 @@ def serve_command(
     try:
         client = web_client(settings)
         deps.slack_client = client
-        deps.notifier = _notifier(settings, client)
+        deps.notifier = _notifier(settings, client, deps)
         app = build_app(settings, client=client, deps=deps)
     except MissingSlackSetting as missing:
         typer.echo(str(missing), err=True)
@@ -90,12 +90,14 @@ def _deps(settings: Settings):  # type: ignore[no-untyped-def]
     return engine, Deps(settings=settings, session_factory=session_factory(engine))
 
 
-def _notifier(settings: Settings, client):  # type: ignore[no-untyped-def]
+def _notifier(settings: Settings, client, deps: Deps):  # type: ignore[no-untyped-def]
     try:
+        from bot.notifiers.digest_chart import digest_chart_attachment
         from bot.notifiers.setup import build_notifier
     except ImportError:  # reminders not installed in this build
         return None
-    return build_notifier(settings, slack_client=client)
+    charts = digest_chart_attachment(deps.session_factory, clock=deps.clock, timezone=settings.timezone)
+    return build_notifier(settings, slack_client=client, attachment_for=charts)
 
 
 def _start_scheduler(deps: Deps, engine):  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TextIO
 
 import httpx
@@ -32,6 +32,7 @@ def build_notifier(
     slack_client: WebClient | None = None,
     http: httpx.Client | None = None,
     console_stream: TextIO | None = None,
+    attachment_for: Callable[[str], tuple[str, bytes, str] | None] | None = None,
 ) -> NotifierRouter:
     """Slack targets go to Slack when a bot token is set, else to the console (the demo without Slack).
 
@@ -55,7 +56,7 @@ def build_notifier(
 
     return NotifierRouter(
         {
-            "slack": SlackNotifier(slack_client) if slack_client else console,
+            "slack": SlackNotifier(slack_client, attachment_for=attachment_for) if slack_client else console,
             "dingtalk": DingTalkNotifier(http, of("dingtalk"), secret=settings.dingtalk_secret),
             "feishu": FeishuNotifier(http, of("feishu"), secret=settings.feishu_secret),
             "wecom": WeComNotifier(http, of("wecom")),

@@ -9,6 +9,7 @@ recent history for a message carrying the same key.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -38,9 +39,17 @@ HISTORY_PAGES = 5  # recovery looks at the last 5 × 200 messages of a channel
 
 
 class SlackNotifier:
-    def __init__(self, client: WebClient, *, history_pages: int = HISTORY_PAGES) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        history_pages: int = HISTORY_PAGES,
+        attachment_for: Callable[[str], tuple[str, bytes, str] | None] | None = None,
+    ) -> None:
         self.client = client
         self.history_pages = history_pages
+        # (file name, bytes, title) to upload beside a message, e.g. the chart of a coordinators' digest
+        self.attachment_for = attachment_for
         self._history_keys: dict[
             str, dict[str, str]
         ] = {}  # channel -> delivery key -> ts, one scan per channel
@@ -61,7 +70,23 @@ class SlackNotifier:
             return _outcome_of_error(error)
         except (OSError, TimeoutError) as error:  # urllib's timeouts and refused connections are OSErrors
             return SendOutcome(RETRY, error=f"network: {error}")
+        self._attach(delivery_key, channel=response.get("channel"), thread_ts=response.get("ts"))
         return SendOutcome(SENT, message_ts=response.get("ts"))
+
+    def _attach(self, delivery_key: str, *, channel: str | None, thread_ts: str | None) -> None:
+        """Upload the message's attachment into its thread; a failure is logged, the message stays sent."""
+        if self.attachment_for is None or not channel:
+            return
+        try:
+            attachment = self.attachment_for(delivery_key)
+            if attachment is None:
+                return
+            filename, content, title = attachment
+            self.client.files_upload_v2(
+                channel=channel, file=content, filename=filename, title=title, thread_ts=thread_ts
+            )
+        except (SlackApiError, OSError, ValueError) as error:
+            log.warning("attachment for %s not uploaded: %s", delivery_key, error)
 
     def find_sent(self, target: str, delivery_key: str) -> str | None:
         """The ts of a message in the target's recent history that carries `delivery_key`, or None.
