@@ -279,11 +279,17 @@ class Dispatcher:
                     self.pacer.block(target, at + delay)
                 if count >= self.options.attempts_per_run:
                     queue_of_target.popleft()
+                    # a 429 says when to come back; other trouble waits the configured pause
+                    wait = (
+                        timedelta(seconds=outcome.retry_after)
+                        if outcome.retry_after is not None
+                        else self.options.retry_later
+                    )
                     reminder_queries.mark_retry(
                         session=session,
                         delivery_id=delivery.id,
                         error=outcome.error or "retry",
-                        retry_at=self.clock() + self.options.retry_later,
+                        retry_at=self.clock() + wait,
                     )
                     report.deferred += 1
             if len(queue_of_target) < before:
