@@ -29,9 +29,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_postgres import temporary_postgres_database  # beside this file
 
 from storage.db import create_engine_for, session_factory, upgrade
 from storage.ingest import evidence_key
@@ -296,25 +298,6 @@ def bench_seeds(url: str, seeds: Path) -> None:
     )
 
 
-def _postgres_database(server_url: str) -> tuple[str, Callable[[], None]] | None:
-    admin = create_engine_for(server_url).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"planbot_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
-    except Exception as error:
-        print(f"PostgreSQL: skipped ({type(error).__name__}: {str(error).splitlines()[0]})")
-        admin.dispose()
-        return None
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False), drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -338,7 +321,7 @@ def main() -> None:
 
     if args.skip_postgres:
         return
-    created = _postgres_database(args.postgres_url)
+    created = temporary_postgres_database(args.postgres_url)
     if created is None:
         return
     url, drop = created

@@ -25,16 +25,16 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_postgres import temporary_postgres_database  # beside this file
 
 SECRET = "bench-signing-secret"
 USERS = 50
@@ -315,27 +315,6 @@ def bench_database(label: str, database_url: str, requests: int, concurrency: in
     )
 
 
-def postgres_database(server_url: str) -> tuple[str, Callable[[], None]] | None:
-    from storage.db import create_engine_for
-
-    admin = create_engine_for(server_url).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"planbot_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
-    except Exception as error:
-        print(f"PostgreSQL: skipped ({type(error).__name__}: {str(error).splitlines()[0]})")
-        admin.dispose()
-        return None
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False), drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -357,7 +336,7 @@ def main() -> None:
             sqlite_url = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
             bench_database("SQLite", sqlite_url, options.requests, options.concurrency)
     if not options.skip_postgres:
-        created = postgres_database(options.postgres_url)
+        created = temporary_postgres_database(options.postgres_url)
         if created is not None:
             url, drop = created
             try:
