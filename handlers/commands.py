@@ -44,6 +44,19 @@ class Param:
         return self.zh if self.required else f"[{self.zh}]"
 
 
+# Slack's <#C…|name> and <@U…> mentions, and what to say when a word is neither
+MENTIONS = {
+    CHANNEL: (
+        r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>",
+        "“{word}”不是频道。请输入 # 后从弹出列表中选择频道。",
+        '"{word}" is not a channel. Type # and pick the channel from the list.',
+    ),
+    USER: (
+        r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>",
+        "“{word}”不是 Slack 用户。请输入 @ 后从弹出列表中选择。",
+        '"{word}" is not a Slack user. Type @ and pick the person from the list.',
+    ),
+}
 # how a missing argument is named in the English half of an answer
 PARAM_WORDS = {"text": "keyword", "task_id": "task id", "note": "note", "user": "@user", "source": "web address"}
 
@@ -207,29 +220,11 @@ def _take(param: Param, words: list[str], today: date) -> tuple[Any, list[str], 
                 ),
             )
         return period, rest, None
-    if param.kind == CHANNEL:
-        found = re.fullmatch(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>", word)
+    if param.kind in MENTIONS:
+        pattern, zh, en = MENTIONS[param.kind]
+        found = re.fullmatch(pattern, word)
         if found is None:
-            return (
-                None,
-                rest,
-                usage_error(
-                    f"“{word}”不是频道。请输入 # 后从弹出列表中选择频道。",
-                    f'"{word}" is not a channel. Type # and pick the channel from the list.',
-                ),
-            )
-        return found.group(1), rest, None
-    if param.kind == USER:
-        found = re.fullmatch(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", word)
-        if found is None:
-            return (
-                None,
-                rest,
-                usage_error(
-                    f"“{word}”不是 Slack 用户。请输入 @ 后从弹出列表中选择。",
-                    f'"{word}" is not a Slack user. Type @ and pick the person from the list.',
-                ),
-            )
+            return None, rest, usage_error(zh.format(word=word), en.format(word=word))
         return found.group(1), rest, None
     if param.kind == SOURCE:
         # Slack wraps links as <https://…> or <https://…|label>

@@ -11,19 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-CHINESE_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
+from ingest.structure import CN_DIGITS
+
+# the digits the plan engine reads, plus 十 for "十天"
+CHINESE_DIGITS = {**CN_DIGITS, "十": 10}
 
 _DAYS = re.compile(r"^(?:未来|近)?(\d{1,4})\s*(?:天|日|d|days?)(?:内|之内|以内)?$", re.IGNORECASE)
 _YEAR = re.compile(r"^(20\d{2})\s*年?(?:内|底前|全年)?$")
