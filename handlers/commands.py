@@ -58,7 +58,13 @@ MENTIONS = {
     ),
 }
 # how a missing argument is named in the English half of an answer
-PARAM_WORDS = {"text": "keyword", "task_id": "task id", "note": "note", "user": "@user", "source": "web address"}
+PARAM_WORDS = {
+    "text": "keyword",
+    "task_id": "task id",
+    "note": "note",
+    "user": "@user",
+    "source": "web address",
+}
 
 
 @dataclass(frozen=True)
@@ -170,7 +176,10 @@ def parse(text: str, today: date) -> ParsedCommand | Reply:
             return _with_usage(problem, entry)
         if value is None and param.required:
             return _with_usage(
-                usage_error(f"缺少{param.zh}。", f"The {PARAM_WORDS.get(param.name, param.name)} is missing."), entry
+                usage_error(
+                    f"缺少{param.zh}。", f"The {PARAM_WORDS.get(param.name, param.name)} is missing."
+                ),
+                entry,
             )
         args[param.name] = value
     if rest:

@@ -151,27 +151,25 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
 
         after_ack(answer, "page")
 
-    @app.action(ACTION_SHOW)
-    def show_task(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
-        ack()
-        text = f"详情 {action.get('value', '')}"
+    def button_running(verb: str, label: str):  # type: ignore[no-untyped-def]
+        """A task-card button that runs `/plan <verb> <task id>` for whoever pressed it."""
 
-        def answer() -> None:
-            reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), text)
-            _reply_to_action(reply, body=body, respond=respond, client=client, today=today())
+        def listener(
+            ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any
+        ) -> None:
+            ack()
+            text = f"{verb} {action.get('value', '')}"
 
-        after_ack(answer, "show button")
+            def answer() -> None:
+                reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), text)
+                _reply_to_action(reply, body=body, respond=respond, client=client, today=today())
 
-    @app.action(ACTION_DONE)
-    def mark_done(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
-        ack()
-        text = f"完成 {action.get('value', '')}"
+            after_ack(answer, label)
 
-        def answer() -> None:
-            reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), text)
-            _reply_to_action(reply, body=body, respond=respond, client=client, today=today())
+        return listener
 
-        after_ack(answer, "done button")
+    app.action(ACTION_SHOW)(button_running("详情", "show button"))
+    app.action(ACTION_DONE)(button_running("完成", "done button"))
 
     @app.action(ACTION_UPDATE)
     def open_progress_form(
