@@ -107,6 +107,7 @@ def build(engine: Engine, rng: random.Random) -> list[int]:
                     "jurisdiction_id": j,
                     "title": f"第{j}区十四五规划",
                     "title_key": f"第{j}区十四五规划",
+                    "identity_key": f"five_year_plan|P2021-2025|第{j}区十四五规划",
                     "kind": "five_year_plan",
                     "period_start": 2021,
                     "period_end": 2025,

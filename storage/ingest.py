@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ingest.records import ExtractedDocument, TaskRecord
@@ -32,6 +33,7 @@ _DRAFT_MARKS = re.compile(
 # compares only tasks of the same section, to keep a large rewrite from taking minutes
 _FUZZY_PAIR_LIMIT = 40_000
 FUZZY_MATCH_RATIO = 0.8
+CONCURRENT_INGEST_ATTEMPTS = 3
 
 
 def evidence_key(text: str) -> str:
@@ -91,21 +93,29 @@ def _drafts(records: list[TaskRecord]) -> list[_Draft]:
     return list(drafts.values())
 
 
+def plan_identity(
+    *, kind: str, title_key: str, period: tuple[int, int] | None, year: int | None
+) -> str:
+    """What makes two documents versions of one plan: kind, title and period; or year, when there is no period.
+
+    A revised five-year plan may be issued in a later year, so the period, not the year, identifies it.
+    Migration 0004 holds a frozen copy of this formula for its backfill.
+    """
+    when = f"P{period[0]}-{period[1]}" if period else f"Y{year if year is not None else '-'}"
+    return f"{kind}|{when}|{title_key}"
+
+
+def document_plan_identity(document: ExtractedDocument) -> str:
+    return plan_identity(
+        kind=document.kind, title_key=plan_key(document), period=document.period, year=document.year
+    )
+
+
 def find_plan(*, session: Session, jurisdiction_id: int, document: ExtractedDocument) -> Plan | None:
     statement = select(Plan).where(
-        Plan.jurisdiction_id == jurisdiction_id,
-        Plan.kind == document.kind,
-        Plan.title_key == plan_key(document),
+        Plan.jurisdiction_id == jurisdiction_id, Plan.identity_key == document_plan_identity(document)
     )
-    if document.period:
-        # a revised five-year plan may be issued in a later year: the period identifies it
-        statement = statement.where(
-            Plan.period_start == document.period[0], Plan.period_end == document.period[1]
-        )
-    else:
-        same_year = Plan.year.is_(None) if document.year is None else Plan.year == document.year  # type: ignore[union-attr]
-        statement = statement.where(Plan.period_start.is_(None), same_year)  # type: ignore[union-attr]
-    return session.exec(statement.order_by(Plan.id)).first()  # type: ignore[arg-type]
+    return session.exec(statement).first()
 
 
 def ingest_document(
@@ -117,22 +127,32 @@ def ingest_document(
     now: datetime | None = None,
     jurisdiction: str | None = None,
 ) -> IngestReport:
-    """Store `document`; commits on success and rolls everything back on any error."""
+    """Store `document`; commits on success and rolls everything back on any error.
+
+    Another process may create the same plan, jurisdiction or department between our read and our insert;
+    the unique constraints refuse the second row, and the whole ingest runs again, now finding theirs.
+    """
     now = now or datetime.now(UTC)
-    try:
-        report = _ingest(
-            session=session,
-            document=document,
-            aliases=aliases,
-            conventions=conventions or ReviewConventions(),
-            now=now,
-            jurisdiction_name=jurisdiction or document.jurisdiction,
-        )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return report
+    for attempt in range(1, CONCURRENT_INGEST_ATTEMPTS + 1):
+        try:
+            report = _ingest(
+                session=session,
+                document=document,
+                aliases=aliases,
+                conventions=conventions or ReviewConventions(),
+                now=now,
+                jurisdiction_name=jurisdiction or document.jurisdiction,
+            )
+            session.commit()
+            return report
+        except IntegrityError:
+            session.rollback()
+            if attempt == CONCURRENT_INGEST_ATTEMPTS:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
 
 
 def _ingest(
@@ -167,6 +187,7 @@ def _ingest(
             jurisdiction_id=place.id,
             title=document.title or document.source,
             title_key=plan_key(document),
+            identity_key=document_plan_identity(document),
             kind=document.kind,
             period_start=document.period[0] if document.period else None,
             period_end=document.period[1] if document.period else None,

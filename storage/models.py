@@ -51,7 +51,11 @@ class Jurisdiction(SQLModel, table=True):
 class Plan(SQLModel, table=True):
     """One plan of a jurisdiction; its documents are successive versions (revisions) of it."""
 
-    __table_args__ = (Index("ix_plan_identity", "jurisdiction_id", "kind", "period_start", "year"),)
+    __table_args__ = (
+        Index("ix_plan_identity", "jurisdiction_id", "kind", "period_start", "year"),
+        # one row per plan even when two processes ingest its first version at the same moment
+        UniqueConstraint("jurisdiction_id", "identity_key", name="uq_plan_jurisdiction_identity"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     jurisdiction_id: int = Field(foreign_key="jurisdiction.id")
@@ -62,7 +66,12 @@ class Plan(SQLModel, table=True):
     period_start: int | None = None  # first year of a five-year period, e.g. 2021
     period_end: int | None = None
     year: int | None = None  # the year of an annual plan or of the document
+    # storage.ingest.plan_identity(): kind, title key and period (or year) in one string, since NULL
+    # period or year columns would never collide in a UNIQUE constraint
+    identity_key: str = Field(sa_type=Text)
     reminders_paused: bool = False
+    # this plan's own reminder days as JSON (storage.plan_settings); NULL follows the global settings
+    reminder_settings: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -246,6 +255,13 @@ class ChannelBinding(SQLModel, table=True):
     channel_id: str = Field(max_length=200)
     platform: str = Field(default="slack", max_length=20)
     webhook_url: str | None = Field(default=None, max_length=2000)
+
+
+class SlackEventReceipt(SQLModel, table=True):
+    """A Slack event already handled: Slack resends an event it thinks was not acknowledged in time."""
+
+    event_id: str = Field(max_length=100, primary_key=True)
+    received_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class Delivery(SQLModel, table=True):

@@ -38,6 +38,7 @@ def seed_ledger(
         jurisdiction_id=jurisdiction.id,
         title="莱芜区2025年国民经济和社会发展计划",
         title_key="莱芜区2025计划",
+        identity_key="annual_plan|Y2025|莱芜区2025计划",
         kind="annual_plan",
         year=2025,
         created_at=CREATED,

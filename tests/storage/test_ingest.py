@@ -193,3 +193,33 @@ def test_untitled_documents_are_not_versions_of_each_other(session: Session) -> 
     first = ingest_document(session=session, document=one, aliases=aliases(), now=NOW)
     second = ingest_document(session=session, document=two, aliases=aliases(), now=NOW)
     assert second.status == "new" and second.plan_id != first.plan_id and second.archived == []
+
+
+def test_a_plan_created_meanwhile_by_another_process_is_found_on_retry(
+    sessions, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    """Both processes read "no such plan"; the other commits first; ours then hits the unique identity."""
+    import storage.ingest as ingest_module
+
+    document = five_year_plan(first_version())
+    real_find_plan = ingest_module.find_plan
+    calls = []
+
+    def find_plan_racing_another_process(**kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            with sessions() as other:
+                assert ingest_document(session=other, document=document, aliases=aliases(), now=NOW).status == "new"
+            return None  # what our read saw before the other process committed
+        return real_find_plan(**kwargs)
+
+    with sessions() as session:
+        # the jurisdiction must exist first: on SQLite our session would otherwise hold the write lock
+        ingest_document(
+            session=session, document=five_year_plan([], title="另一个规划"), aliases=aliases(), now=NOW
+        )
+        monkeypatch.setattr(ingest_module, "find_plan", find_plan_racing_another_process)
+        report = ingest_document(session=session, document=document, aliases=aliases(), now=NOW)
+        assert report.status == "unchanged" and len(calls) == 2
+        assert _count(session, Document) == 2
+        assert _count(session, Task) == 5

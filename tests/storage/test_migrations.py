@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
@@ -95,29 +95,96 @@ def test_foreign_keys_are_enforced(engine: Engine) -> None:
             session.commit()
 
 
+def _seed_version_0001(engine: Engine) -> None:
+    """Rows as a planbot of revision 0001 wrote them, in plain SQL: today's code cannot write that schema."""
+    stamp = datetime(2026, 1, 1, tzinfo=UTC)
+    statements = [
+        ("INSERT INTO jurisdiction (id, name) VALUES (1, '莱芜区')", {}),
+        # the same plan twice: what two concurrent ingests could leave before plan identity was unique
+        *(
+            (
+                "INSERT INTO plan (id, jurisdiction_id, title, title_key, kind, period_start, period_end, year,"
+                " reminders_paused, created_at) VALUES (:id, 1, '十四五规划', '十四五规划', 'five_year_plan',"
+                " 2021, 2025, 2021, false, :stamp)",
+                {"id": plan_id, "stamp": stamp},
+            )
+            for plan_id in (1, 2)
+        ),
+        (
+            "INSERT INTO plan (id, jurisdiction_id, title, title_key, kind, year, reminders_paused, created_at)"
+            " VALUES (3, 1, '年度计划', '年度计划', 'annual_plan', 2025, false, :stamp)",
+            {"stamp": stamp},
+        ),
+        (
+            "INSERT INTO document (id, plan_id, source, sha256, format, title, kind, text, ingested_at)"
+            " VALUES (1, 1, 'plan.txt', :sha, 'txt', '十四五规划', 'five_year_plan', '……', :stamp)",
+            {"sha": "a" * 64, "stamp": stamp},
+        ),
+        *(
+            (
+                "INSERT INTO task (id, plan_id, document_id, section, action, evidence, evidence_key,"
+                " start_offset, end_offset, kind, status, percent, version, created_at, updated_at)"
+                " VALUES (:id, 1, 1, '一、', :action, :evidence, :evidence, 0, 1, 'task', 'open', 0, 1,"
+                " :stamp, :stamp)",
+                {"id": task_id, "action": action, "evidence": evidence, "stamp": stamp},
+            )
+            for task_id, action, evidence in (
+                (1, "培育高新技术企业", "区科技局负责培育高新技术企业。"),
+                (2, "服务中小企业", "区工信局负责服务中小企业。"),
+            )
+        ),
+    ]
+    with engine.begin() as connection:
+        for statement, parameters in statements:
+            connection.execute(text(statement), parameters)
+        if engine.dialect.name == "postgresql":
+            for table in ("jurisdiction", "plan", "document", "task"):
+                connection.execute(text(f"SELECT setval('{table}_id_seq', 10)"))
+
+
 def test_upgrade_keeps_stored_tasks_and_search(empty_engine: Engine) -> None:
-    from datetime import UTC, datetime
-
-    from storage.ingest import ingest_document
     from storage.queries import search_tasks
-    from tests.storage.documents import aliases, first_version, five_year_plan
 
-    upgrade(empty_engine, "0002")
-    with session_factory(empty_engine)() as session:
-        ingest_document(
-            session=session,
-            document=five_year_plan(first_version()),
-            aliases=aliases(),
-            now=datetime(2026, 1, 1, tzinfo=UTC),
-        )
+    upgrade(empty_engine, "0001")
+    _seed_version_0001(empty_engine)
     upgrade(empty_engine)
     with session_factory(empty_engine)() as session:
         assert {row.action for row in search_tasks(session=session, text="高新技术")} == {"培育高新技术企业"}
         assert len({row.id for row in search_tasks(session=session, text="企业")}) == 2
+        identities = dict(session.execute(text("SELECT id, identity_key FROM plan")).all())
+    # the duplicate keeps its row under a key of its own; the first one is the plan revisions will find
+    assert identities == {
+        1: "five_year_plan|P2021-2025|十四五规划",
+        2: "five_year_plan|P2021-2025|十四五规划#2",
+        3: "annual_plan|Y2025|年度计划",
+    }
     if empty_engine.dialect.name == "sqlite":
         with empty_engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_plan_identity_is_unique_per_jurisdiction(engine: Engine) -> None:
+    from storage.models import Plan
+
+    stamp = datetime(2026, 1, 1, tzinfo=UTC)
+    with session_factory(engine)() as session:
+        place = Jurisdiction(name="莱芜区")
+        session.add(place)
+        session.flush()
+        for _ in range(2):
+            session.add(
+                Plan(
+                    jurisdiction_id=place.id,
+                    title="计划",
+                    title_key="计划",
+                    identity_key="annual_plan|Y2025|计划",
+                    kind="annual_plan",
+                    created_at=stamp,
+                )
+            )
+        with pytest.raises(IntegrityError):
+            session.flush()
 
 
 def test_cli_refuses_an_old_postgres_schema(
