@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from handlers.reminder_rows import DepartmentRow, TaskRow
+    from storage.reminder_rows import DepartmentRow, TaskRow
 
 DUE_SOON_DAYS = 30
 YELLOW_DAYS = 7

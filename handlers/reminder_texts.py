@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from handlers.reminder_rows import DepartmentRow, PlanRow, ReminderConventions, ReviewRow, TaskRow
+    from storage.reminder_rows import DepartmentRow, PlanRow, ReminderConventions, ReviewRow, TaskRow
 
 REVIEW_NAMES = {"annual_monitoring": "年度监测", "mid_term_review": "中期评估", "final_review": "总结评估"}
 REVIEW_ENGLISH = {

@@ -20,7 +20,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from handlers import digest
-from handlers.reminder_rows import (
+from handlers.reminder_texts import review_text, task_text
+from handlers.working_days import is_working_day, next_working_day
+from storage.reminder_rows import (
     Audience,
     DepartmentRow,
     LedgerSnapshot,
@@ -29,11 +31,8 @@ from handlers.reminder_rows import (
     ReminderConventions,
     ReviewRow,
     TaskRow,
-    is_working_day,
-    next_working_day,
     parse_days,
 )
-from handlers.reminder_texts import review_text, task_text
 
 SUBJECT_KEY_LENGTH = 50  # storage.models.Delivery.subject_key
 UNBOUND = "unbound"  # the dry run's target for a department with no channel, robot or member yet

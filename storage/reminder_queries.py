@@ -19,16 +19,6 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from handlers.reminder_rows import (
-    Audience,
-    DepartmentRow,
-    LedgerSnapshot,
-    PlanRow,
-    Reminder,
-    ReminderConventions,
-    ReviewRow,
-    TaskRow,
-)
 from storage.models import (
     Assignment,
     ChannelBinding,
@@ -39,6 +29,16 @@ from storage.models import (
     Plan,
     ReviewEvent,
     Task,
+)
+from storage.reminder_rows import (
+    Audience,
+    DepartmentRow,
+    LedgerSnapshot,
+    PlanRow,
+    Reminder,
+    ReminderConventions,
+    ReviewRow,
+    TaskRow,
 )
 
 INSERT_CHUNK = 500

@@ -1,37 +1,16 @@
-"""What the reminder rules read and return: plain rows of the ledger, the conventions, the working days.
+"""What the reminder rules read and return: plain rows of the ledger and the reminder conventions.
 
 Storage builds a `LedgerSnapshot` from the database (storage.reminder_queries.load_snapshot); tests and the
-demo build one in code. A `Reminder` is one message to one target with its delivery key.
+demo build one in code. A `Reminder` is one message to one target with its delivery key. The rows live on
+the storage side because storage fills them; the rules that read them are in handlers.reminders.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from functools import lru_cache
-
-import chinese_calendar
+from datetime import date
 
 OPEN_STATUSES = ("open", "in_progress")
-
-
-# -- the working-day calendar ---------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def is_working_day(day: date) -> bool:
-    """chinese-calendar knows statutory holidays and 调休 only for the years it ships; beyond them, Mon–Fri."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def next_working_day(day: date) -> date:
-    """The day itself when it is a working day, else the first working day after it."""
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
 
 
 # -- the snapshot the rules read ------------------------------------------------------------------------------
