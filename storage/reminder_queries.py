@@ -30,6 +30,7 @@ from storage.models import (
     ReviewEvent,
     Task,
 )
+from storage.plan_settings import ReminderOverrides
 from storage.reminder_rows import (
     Audience,
     DepartmentRow,
@@ -56,6 +57,11 @@ def binding_target(binding: ChannelBinding) -> str:
     return f"{binding.platform}:{binding.id}"
 
 
+def _plan_conventions(plan: Plan, defaults: ReminderConventions) -> ReminderConventions | None:
+    overrides = ReminderOverrides.from_json(plan.reminder_settings)
+    return None if overrides.is_empty else overrides.applied_to(defaults)
+
+
 def load_snapshot(
     *,
     session: Session,
@@ -70,7 +76,11 @@ def load_snapshot(
     jurisdictions = dict(session.execute(select(Jurisdiction.id, Jurisdiction.name)).all())
     plans = {
         plan.id: PlanRow(
-            plan.id, plan.title, jurisdictions.get(plan.jurisdiction_id, ""), plan.reminders_paused
+            plan.id,
+            plan.title,
+            jurisdictions.get(plan.jurisdiction_id, ""),
+            plan.reminders_paused,
+            _plan_conventions(plan, defaults),
         )
         for plan in session.execute(select(Plan)).scalars()
     }

@@ -29,9 +29,10 @@ def seed_ledger(
     channels: Sequence[str | None] = (None,),
     members: Sequence[str] = (),
     coordinator: str | None = "UCOORD",
+    place: str = "莱芜区",
 ) -> dict[str, object]:
-    """One plan of 莱芜区, one department per channel (None: unbound), one task per due date each."""
-    jurisdiction = Jurisdiction(name="莱芜区")
+    """One plan of `place`, one department per channel (None: unbound), one task per due date each."""
+    jurisdiction = Jurisdiction(name=place)
     session.add(jurisdiction)
     session.flush()
     plan = Plan(

@@ -1,0 +1,139 @@
+"""`planbot plan list` and `planbot plan reminders`: the plans in the ledger and each plan's reminder settings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bot.commands.ledger_support import fail, open_ledger, out_console
+from bot.settings import Settings, load_settings
+from storage.plan_settings import (
+    PlanOverview,
+    PlanSettingsError,
+    ReminderOverrides,
+    overrides_from_words,
+    plan_overviews,
+    update_plan_reminders,
+)
+from storage.reminder_rows import ReminderConventions
+
+KIND_NAMES = {  # ingest.records.DOCUMENT_KINDS
+    "five_year_plan": "五年规划",
+    "annual_plan": "年度计划",
+    "mechanism_opinion": "实施机制意见",
+    "division_plan": "任务分工方案",
+    "speech": "讲话",
+    "other": "其他",
+}
+
+
+def register(app: typer.Typer) -> None:
+    plan_app = typer.Typer(help="规划及其提醒设置 / plans and their reminder settings", no_args_is_help=True)
+    plan_app.command("list")(plan_list_command)
+    plan_app.command("reminders")(plan_reminders_command)
+    app.add_typer(plan_app, name="plan")
+
+
+def _days(days: tuple[int, ...]) -> str:
+    return ",".join(str(day) for day in days)
+
+
+def describe(overview: PlanOverview, defaults: ReminderConventions) -> str:
+    """One line a planning office can check: what this plan sends, and which values are its own."""
+    conventions = overview.overrides.applied_to(defaults)
+    own = overview.overrides
+
+    def mark(value: object) -> str:
+        return "（本规划）" if value is not None else ""
+
+    state = "已暂停" if overview.paused else "提醒中"
+    return (
+        f"{state}；到期前 {_days(conventions.deadline_days)} 天{mark(own.deadline_days)}；"
+        f"中期/总结评估前 {_days(conventions.review_days)} 天{mark(own.review_days)}；"
+        f"年度监测前 {_days(conventions.annual_monitoring_days)} 天{mark(own.annual_monitoring_days)}；"
+        f"逾期每 {conventions.overdue_every_days} 天{mark(own.overdue_every_days)}"
+    )
+
+
+def plan_list_command() -> None:
+    """列出台账中的规划及其提醒设置。 List the plans in the ledger with their reminder settings."""
+    settings = load_settings()
+    defaults = ReminderConventions.from_settings(settings)
+    with open_ledger(settings) as session:
+        overviews = plan_overviews(session=session)
+    if not overviews:
+        out_console().print(
+            "台账中还没有规划。请先用 `planbot ingest 文件` 导入。 No plans yet: run `planbot ingest FILE`."
+        )
+        return
+    table = Table(title=f"规划 {len(overviews)} 个 / plans", show_lines=True)
+    for column in ("编号", "辖区", "规划", "类型", "期间", "提醒设置"):
+        table.add_column(column, overflow="fold")
+    for overview in overviews:
+        table.add_row(
+            str(overview.id),
+            overview.jurisdiction,
+            overview.title,
+            KIND_NAMES.get(overview.kind, overview.kind),
+            overview.period,
+            describe(overview, defaults),
+        )
+    out_console().print(table)
+
+
+def plan_reminders_command(
+    plan_id: Annotated[int, typer.Argument(help="规划编号（planbot plan list）/ plan id", min=1)],
+    deadline_days: Annotated[
+        str | None,
+        typer.Option("--deadline-days", help="到期前几天提醒，如 30,7,1,0 / days before a deadline"),
+    ] = None,
+    review_days: Annotated[
+        str | None,
+        typer.Option("--review-days", help="中期、总结评估前几天，如 60,30,7 / days before a review"),
+    ] = None,
+    annual_days: Annotated[
+        str | None,
+        typer.Option("--annual-days", help="年度监测前几天，如 30,7 / days before the annual report"),
+    ] = None,
+    overdue_every: Annotated[
+        int | None,
+        typer.Option("--overdue-every", help="逾期后每隔几天提醒 / days between overdue reminders"),
+    ] = None,
+    pause: Annotated[
+        bool, typer.Option("--pause", help="暂停本规划的提醒 / pause this plan's reminders")
+    ] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="恢复本规划的提醒 / resume them")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="恢复为全局默认天数 / back to the global default days")
+    ] = False,
+) -> None:
+    """设置某个规划自己的提醒天数，或暂停、恢复它的提醒。 Set one plan's reminder days, or pause or resume them."""
+    if pause and resume:
+        raise fail("--pause 和 --resume 只能选一个。", "Choose one of --pause and --resume.", code=2)
+    settings: Settings = load_settings()
+    try:
+        overrides = overrides_from_words(
+            deadline_days=deadline_days,
+            review_days=review_days,
+            annual_monitoring_days=annual_days,
+            overdue_every_days=overdue_every,
+        )
+    except PlanSettingsError as error:
+        raise fail(error.zh, error.en, code=2) from error
+    nothing_asked = overrides == ReminderOverrides() and not (pause or resume or reset)
+    with open_ledger(settings) as session:
+        try:
+            overview = update_plan_reminders(
+                session=session,
+                plan_id=plan_id,
+                overrides=overrides,
+                paused=True if pause else (False if resume else None),
+                reset=reset,
+            )
+        except PlanSettingsError as error:
+            raise fail(error.zh, error.en) from error
+    line = describe(overview, ReminderConventions.from_settings(settings))
+    prefix = "" if nothing_asked else "✓ "
+    out_console().print(f"{prefix}{overview.id} {overview.jurisdiction} {overview.title}：{line}")
