@@ -32,7 +32,7 @@ from bot.deps import Deps
 from bot.notifiers.dispatch import Dispatcher, DispatchOptions, DispatchReport
 from bot.notifiers.setup import robot_fallback_targets
 from handlers.reminders import KINDS, ReminderConventions, reminders_due
-from storage import reminder_queries
+from storage import reminder_queries, reminder_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def sweep(deps: Deps, *, kinds: tuple[str, ...] = KINDS, today: date | None = No
     settings = deps.settings
     today = today or local_today(deps)
     with deps.session_factory() as session:
-        snapshot = reminder_queries.load_snapshot(
+        snapshot = reminder_snapshot.load_snapshot(
             session=session,
             defaults=ReminderConventions.from_settings(settings),
             coordinator_user_ids=coordinator_ids(deps),
@@ -105,7 +105,7 @@ def dispatch(deps: Deps, *, options: DispatchOptions | None = None) -> DispatchR
     options = options or DispatchOptions()
     with deps.session_factory() as session:
         if not options.coordinator_targets:
-            options.coordinator_targets = reminder_queries.coordinator_targets(
+            options.coordinator_targets = reminder_snapshot.coordinator_targets(
                 session=session, coordinator_user_ids=coordinator_ids(deps)
             )
         if hasattr(deps.notifier, "use_webhooks"):

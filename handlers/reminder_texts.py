@@ -40,7 +40,10 @@ def task_text(
     due = row.due_on.isoformat()
     days_left = (row.due_on - as_of).days
     mark = light(row.due_on, as_of, conventions.yellow_within_days)
-    who = f"{department.jurisdiction}{department.name}（{ROLE_NAMES.get(row.role, row.role)}）"
+    role = ROLE_NAMES.get(row.role, row.role)
+    # a fanned-out collective task says so: the bureau reads "各部门" in the document, not its own name
+    via = f"，文件中为“{row.addressed_as}”" if row.addressed_as else ""
+    who = f"{department.jurisdiction}{department.name}（{role}{via}）"
     what = f"任务 #{row.task_id}「{short(row.action)}」"
     if days_left > 0:
         zh = f"【任务到期提醒】{who}：{what}将于 {due} 到期，还剩 {days_left} 天。"

@@ -1,4 +1,4 @@
-"""Reminders in the database: the ledger snapshot the rules read, and the deliveries table's life cycle.
+"""Reminders in the database: the deliveries table's life cycle (the snapshot is storage.reminder_snapshot).
 
 A delivery moves pending -> sending -> sent, or to failed; a transient error puts it back to pending with a
 later `next_attempt_at`. While a delivery is `sending`, `next_attempt_at` is its lease: a row still `sending`
@@ -10,7 +10,7 @@ that commits.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,123 +19,11 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from storage.models import (
-    Assignment,
-    ChannelBinding,
-    Delivery,
-    Department,
-    Jurisdiction,
-    Member,
-    Plan,
-    ReviewEvent,
-    Task,
-)
-from storage.plan_settings import ReminderOverrides
-from storage.reminder_rows import (
-    Audience,
-    DepartmentRow,
-    LedgerSnapshot,
-    PlanRow,
-    Reminder,
-    ReminderConventions,
-    ReviewRow,
-    TaskRow,
-)
+from storage.models import ChannelBinding, Delivery
+from storage.reminder_rows import Reminder
+from storage.reminder_snapshot import binding_target
 
 INSERT_CHUNK = 500
-
-
-# -- the snapshot ---------------------------------------------------------------------------------------------
-
-
-def binding_target(binding: ChannelBinding) -> str:
-    """Slack bindings are addressed by channel id; robots by binding id (their webhook URL is a secret)."""
-    if binding.platform == "slack":
-        return f"slack:{binding.channel_id}"
-    if binding.platform == "console":
-        return f"console:{binding.channel_id}"
-    return f"{binding.platform}:{binding.id}"
-
-
-def _plan_conventions(plan: Plan, defaults: ReminderConventions) -> ReminderConventions | None:
-    overrides = ReminderOverrides.from_json(plan.reminder_settings)
-    return None if overrides.is_empty else overrides.applied_to(defaults)
-
-
-def load_snapshot(
-    *,
-    session: Session,
-    defaults: ReminderConventions,
-    coordinator_user_ids: Iterable[str] = (),
-    fallback_targets: tuple[str, ...] = (),
-) -> LedgerSnapshot:
-    """Everything the reminder rules read, in a handful of queries (no per-task round trips).
-
-    `fallback_targets` (the settings' group robots) reach every department that has no binding and no member.
-    """
-    jurisdictions = dict(session.execute(select(Jurisdiction.id, Jurisdiction.name)).all())
-    plans = {
-        plan.id: PlanRow(
-            plan.id,
-            plan.title,
-            jurisdictions.get(plan.jurisdiction_id, ""),
-            plan.reminders_paused,
-            _plan_conventions(plan, defaults),
-        )
-        for plan in session.execute(select(Plan)).scalars()
-    }
-    channels: dict[int, list[str]] = {}
-    for binding in session.execute(
-        select(ChannelBinding).where(ChannelBinding.department_id.is_not(None)).order_by(ChannelBinding.id)
-    ).scalars():
-        channels.setdefault(binding.department_id, []).append(binding_target(binding))
-    members: dict[int, list[str]] = {}
-    for member in session.execute(
-        select(Member).where(Member.role == "member", Member.department_id.is_not(None)).order_by(Member.id)
-    ).scalars():
-        members.setdefault(member.department_id, []).append(f"slack:{member.slack_user_id}")
-    departments = {
-        department.id: DepartmentRow(
-            department.id,
-            department.name,
-            jurisdictions.get(department.jurisdiction_id, ""),
-            Audience(
-                tuple(channels.get(department.id, ()))
-                or (() if members.get(department.id) else fallback_targets),
-                tuple(members.get(department.id, ())),
-            ),
-        )
-        for department in session.execute(
-            select(Department).where(Department.merged_into_id.is_(None))
-        ).scalars()
-    }
-    rows = session.execute(
-        select(
-            Task.id,
-            Task.plan_id,
-            Assignment.department_id,
-            Assignment.role,
-            Task.action,
-            Task.due_on,
-            Task.recurrence,
-            Task.status,
-        )
-        .join(Assignment, Assignment.task_id == Task.id)
-        .where(Task.status != "archived", Task.archived_at.is_(None))
-    ).all()
-    tasks = [TaskRow(*row) for row in rows]
-    reviews = [
-        ReviewRow(event.id, event.plan_id, event.kind, event.due_on, event.year)
-        for event in session.execute(select(ReviewEvent)).scalars()
-    ]
-    return LedgerSnapshot(
-        plans=plans,
-        departments=departments,
-        tasks=tasks,
-        reviews=reviews,
-        coordinators=coordinator_targets(session=session, coordinator_user_ids=coordinator_user_ids),
-        defaults=defaults,
-    )
 
 
 # -- inserting deliveries -------------------------------------------------------------------------------------
@@ -355,24 +243,6 @@ def mark_failed(*, session: Session, delivery_id: int, error: str) -> None:
 def delivery_counts(*, session: Session) -> dict[str, int]:
     rows = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
     return {status: count for status, count in rows}
-
-
-def coordinator_targets(*, session: Session, coordinator_user_ids: Iterable[str] = ()) -> tuple[str, ...]:
-    """Where the planning office hears about failures: its channel(s), coordinator members, the settings' ids."""
-    targets = [
-        binding_target(binding)
-        for binding in session.execute(
-            select(ChannelBinding).where(ChannelBinding.department_id.is_(None)).order_by(ChannelBinding.id)
-        ).scalars()
-    ]
-    targets.extend(
-        f"slack:{user_id}"
-        for user_id in session.execute(
-            select(Member.slack_user_id).where(Member.role == "coordinator").order_by(Member.id)
-        ).scalars()
-    )
-    targets.extend(f"slack:{user_id}" for user_id in sorted(coordinator_user_ids))
-    return tuple(dict.fromkeys(targets))
 
 
 def robot_webhooks(*, session: Session) -> dict[str, str]:

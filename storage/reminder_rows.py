@@ -1,6 +1,6 @@
 """What the reminder rules read and return: plain rows of the ledger and the reminder conventions.
 
-Storage builds a `LedgerSnapshot` from the database (storage.reminder_queries.load_snapshot); tests and the
+Storage builds a `LedgerSnapshot` from the database (storage.reminder_snapshot.load_snapshot); tests and the
 demo build one in code. A `Reminder` is one message to one target with its delivery key. The rows live on
 the storage side because storage fills them; the rules that read them are in handlers.reminders.
 """
@@ -75,6 +75,7 @@ class TaskRow:
     due_on: date | None
     recurrence: str | None = None
     status: str = "open"
+    addressed_as: str | None = None  # the collective (各部门) the document named, when this row fans it out
 
     @property
     def is_open(self) -> bool:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from bot.settings import Settings
 from handlers.reminders import Audience, LedgerSnapshot, Reminder, ReminderConventions, planned_reminders
-from storage import reminder_queries
+from storage import reminder_snapshot
 
 # the weekly digests (one per department each Monday) would bury everything else in the listing
 SHOWN_KINDS = ("annual_monitoring", "mid_term_review", "final_review", "deadline", "overdue")
@@ -97,7 +97,7 @@ def gist(text: str, limit: int = 46) -> str:
 
 def print_time_lapse(session: Session, settings: Settings, period: tuple[date, date], out: Console) -> int:
     """Print the months of `period` with their reminders; returns how many reminders were listed."""
-    snapshot = reminder_queries.load_snapshot(
+    snapshot = reminder_snapshot.load_snapshot(
         session=session, defaults=ReminderConventions.from_settings(settings)
     )
     start, end = period

@@ -21,7 +21,7 @@ from bot.notifiers.setup import build_notifier, robot_fallback_targets, slack_cl
 from bot.scheduler import SqliteLock, dispatch, local_today, sweep
 from bot.settings import load_settings
 from handlers.reminders import KINDS, UNBOUND, ReminderConventions, planned_reminders, with_unbound_shown
-from storage import reminder_queries
+from storage import reminder_queries, reminder_snapshot
 from storage.db import is_sqlite, open_database, session_factory
 
 KIND_NAMES = {
@@ -76,7 +76,7 @@ def remind_command(
         if dry_run:
             first, last = _date_range(start, end, err, settings.timezone)
             with sessions() as session:
-                snapshot = reminder_queries.load_snapshot(
+                snapshot = reminder_snapshot.load_snapshot(
                     session=session,
                     defaults=ReminderConventions.from_settings(settings),
                     coordinator_user_ids=settings.coordinator_ids,

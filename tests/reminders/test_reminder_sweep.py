@@ -11,7 +11,8 @@ from bot.scheduler import REMINDER_KINDS, sweep
 from bot.settings import Settings
 from handlers.reminders import ReminderConventions, reminders_due
 from storage.models import Delivery
-from storage.reminder_queries import claim_pending, insert_deliveries, load_snapshot
+from storage.reminder_queries import claim_pending, insert_deliveries
+from storage.reminder_snapshot import load_snapshot
 from tests.reminders.ledger_rows import add_review, seed_ledger
 
 D = date.fromisoformat
@@ -116,3 +117,54 @@ def test_digests_wait_for_the_digest_time(sessions):
     deps.settings.digest_time = "08:30"
     assert sweep(deps, kinds=("digest",)) == 2  # the department's and the coordinators'
     assert {row.next_attempt_at for row in deliveries(sessions)} == {datetime(2025, 3, 17, 0, 30, tzinfo=UTC)}
+
+
+def test_a_collective_addressee_reaches_every_department_it_speaks_to(sessions):
+    """各部门 obliges each bureau: each bound bureau is reminded once; towns (各镇街's) are not."""
+    from storage.models import Assignment, ChannelBinding, Department, Task
+
+    with sessions() as session:
+        seeded = seed_ledger(session, due_dates=[D("2025-03-20")], channels=["CONE", "CTWO"])
+        first, second = seeded["departments"]
+        task = seeded["tasks"][0]  # the first bureau's own task: it is named, and 各部门 too
+        place = first.jurisdiction_id
+        bureaus = Department(jurisdiction_id=place, name="各部门", kind="collective", covers_kind="bureau")
+        town = Department(jurisdiction_id=place, name="口镇", kind="government")
+        session.add_all([bureaus, town])
+        session.flush()
+        session.add(ChannelBinding(department_id=town.id, channel_id="CTOWN", platform="slack"))
+        session.add(Assignment(task_id=task.id, department_id=bureaus.id, role="co"))
+        collective_task = Task(
+            plan_id=task.plan_id,
+            document_id=task.document_id,
+            action="各部门落实安全生产责任",
+            evidence="各部门要落实安全生产责任。",
+            evidence_key="collective",
+            due_on=D("2025-03-20"),
+            created_at=task.created_at,
+            updated_at=task.created_at,
+        )
+        session.add(collective_task)
+        session.flush()
+        session.add(Assignment(task_id=collective_task.id, department_id=bureaus.id, role="lead"))
+        session.commit()
+        snapshot = load_snapshot(session=session, defaults=ReminderConventions())
+    fanned = {(row.task_id, row.department_id, row.role, row.addressed_as) for row in snapshot.tasks}
+    assert (collective_task.id, first.id, "lead", "各部门") in fanned
+    assert (collective_task.id, second.id, "lead", "各部门") in fanned
+    assert (task.id, first.id, "lead", None) in fanned  # named itself: its own assignment only
+    assert (task.id, second.id, "co", "各部门") in fanned
+    assert not any(row[:2] == (task.id, first.id) and row[3] for row in fanned)
+    assert not any(row.department_id in (town.id, bureaus.id) for row in snapshot.tasks)
+
+    assert sweep(deps_for(sessions, at_shanghai("2025-03-13")), kinds=REMINDER_KINDS) == 5
+    sent = {(row.task_id, row.target) for row in deliveries(sessions)}
+    assert sent == {
+        (task.id, "slack:CONE"),
+        (task.id, "slack:CTWO"),
+        (seeded["tasks"][1].id, "slack:CTWO"),
+        (collective_task.id, "slack:CONE"),
+        (collective_task.id, "slack:CTWO"),
+    }
+    text = next(row.payload for row in deliveries(sessions) if row.task_id == collective_task.id)
+    assert "文件中为“各部门”" in text
