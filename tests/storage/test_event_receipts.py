@@ -1,0 +1,47 @@
+"""Slack event receipts: the first delivery of an event counts, retries and copies do not."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import func, select
+
+from storage.event_receipts import first_receipt, forget_old_receipts
+from storage.models import SlackEventReceipt
+
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def test_only_the_first_delivery_of_an_event_counts(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        assert first_receipt(session=session, event_id="Ev01", now=NOW)
+        assert not first_receipt(session=session, event_id="Ev01", now=NOW + timedelta(seconds=3))
+        assert first_receipt(session=session, event_id="Ev02", now=NOW)
+
+
+def test_two_processes_racing_on_one_event_agree(sessions) -> None:  # type: ignore[no-untyped-def]
+    results: list[bool] = []
+    start = threading.Barrier(8)
+
+    def receive() -> None:
+        with sessions() as session:
+            start.wait()
+            results.append(first_receipt(session=session, event_id="EvRace", now=NOW))
+
+    threads = [threading.Thread(target=receive) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 7 + [True]
+
+
+def test_old_receipts_are_forgotten(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        first_receipt(session=session, event_id="EvOld", now=NOW - timedelta(days=2))
+        first_receipt(session=session, event_id="EvNew", now=NOW)
+        assert forget_old_receipts(session=session, now=NOW) == 1
+        assert session.exec(select(func.count()).select_from(SlackEventReceipt)).one() == 1
+        # a forgotten id counts as new again (Slack no longer retries it by then)
+        assert first_receipt(session=session, event_id="EvOld", now=NOW)
