@@ -32,7 +32,7 @@ from bot.deps import Deps
 from bot.notifiers.dispatch import Dispatcher, DispatchOptions, DispatchReport
 from bot.notifiers.setup import robot_fallback_targets
 from handlers.reminders import KINDS, ReminderConventions, reminders_due
-from storage import reminder_queries, reminder_snapshot
+from storage import event_receipts, reminder_queries, reminder_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,11 @@ def dispatch(deps: Deps, *, options: DispatchOptions | None = None) -> DispatchR
 
 
 def sweep_job(runtime: str) -> None:
-    sweep(_RUNTIMES[runtime], kinds=REMINDER_KINDS)
+    deps = _RUNTIMES[runtime]
+    sweep(deps, kinds=REMINDER_KINDS)
+    # the daily sweep also clears the Slack event receipts that no retry can need any more
+    with deps.session_factory() as session:
+        event_receipts.forget_old_receipts(session=session, now=deps.clock())
 
 
 def digest_job(runtime: str) -> None:

@@ -25,7 +25,8 @@ from bot.scheduler import (
 )
 from bot.settings import Settings
 from storage.db import session_factory
-from storage.models import Delivery
+from storage.event_receipts import first_receipt
+from storage.models import Delivery, SlackEventReceipt
 from tests.reminders.ledger_rows import seed_ledger
 
 D = date.fromisoformat
@@ -66,6 +67,8 @@ def test_job_functions_sweep_digest_and_dispatch(sqlite_engine):
     deps = deps_for(sqlite_engine, stream)
     with deps.session_factory() as session:
         seed_ledger(session, due_dates=[D("2025-03-20")], channels=["CONE"])
+        first_receipt(session=session, event_id="EvOld", now=deps.clock() - timedelta(days=2))
+        first_receipt(session=session, event_id="EvNew", now=deps.clock())
     from bot import scheduler as module
 
     module._RUNTIMES["fn-test"] = deps
@@ -78,6 +81,8 @@ def test_job_functions_sweep_digest_and_dispatch(sqlite_engine):
     with deps.session_factory() as session:
         rows = list(session.execute(select(Delivery)).scalars())
     assert {row.rule for row in rows} == {"deadline-7", "digest"}
+    with deps.session_factory() as session:  # the daily sweep forgot the Slack event receipts of days ago
+        assert set(session.execute(select(SlackEventReceipt.event_id)).scalars()) == {"EvNew"}
     assert {row.status for row in rows} == {"sent"}
     assert "还剩 7 天" in stream.getvalue() and "每周任务摘要" in stream.getvalue()
 
