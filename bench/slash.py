@@ -3,8 +3,10 @@
 Sends 2,000 signed `/plan 任务` requests, 50 at a time over keep-alive connections, to planbot serving a ledger of
 100,000 tasks (built by bench/ledger.py's builder: 1,000 departments in 50 jurisdictions), and the same load to a
 bare Bolt app whose listener only acks "ok", served by the same HTTP server. Each app runs in its own process,
-as in production; the fake Slack Web API (which receives the replies posted to the response_url after the
-ack) runs in a third, and the load generator in this one.
+as in production; planbot is set up as `planbot serve` sets it up (its reply processes, PLANBOT_REPLY_PROCESSES
+to change their number, and its start-up heap frozen). The fake Slack Web API (which receives the replies
+posted to the response_url after the ack) runs in a process of its own, and the load generator in this one.
+Each app first serves a warm-up of 100 requests, not measured.
 
 Printed per database: p50/p99/max ack latency (request sent -> HTTP answer read) for planbot and for the bare
 app, the ratio of the p50s, and the p50/p99 of the full answer (request sent -> reply received on the response_url).
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing
+import os
 import random
 import statistics
 import sys
@@ -38,17 +41,25 @@ from bench_postgres import temporary_postgres_database  # beside this file
 
 SECRET = "bench-signing-secret"
 USERS = 50
+WARM_UP = 100  # requests per app before measuring: a server in service has its connections and caches warm
 SHOW_SLOW = False  # --show-slow: print every ack slower than 100 ms with when it was sent
+TIMELINE = False  # --timeline: ack latency per 100 ms of the run, to see when the slow acks happen
 FROZEN_NOW = datetime(2024, 3, 15, 2, 0, tzinfo=UTC)  # bench/ledger.py's TODAY, 10:00 in Shanghai
 
 
 # -- the apps, each in a child process -------------------------------------------------------------------
 
 
+def frozen_clock() -> datetime:
+    return FROZEN_NOW
+
+
 def serve_planbot(
     database_url: str, api_url: str, ports: multiprocessing.Queue, stop: multiprocessing.Event
 ) -> None:
-    from bot.app import build_app, close_app
+    from bot.after_ack import work_for_serving
+    from bot.app import build_app, close_app, freeze_startup_heap
+    from bot.commands.serve import DEFAULT_REPLY_PROCESSES
     from bot.deps import Deps
     from bot.settings import Settings
     from storage.db import create_engine_for, session_factory
@@ -61,8 +72,12 @@ def serve_planbot(
         slack_api_url=api_url,
         database_url=database_url,
     )
-    deps = Deps(settings=settings, session_factory=session_factory(engine), clock=lambda: FROZEN_NOW)
-    app = build_app(settings, deps=deps)
+    deps = Deps(settings=settings, session_factory=session_factory(engine), clock=frozen_clock)
+    # as `planbot serve` builds it: the work after each ack in reply processes
+    processes = int(os.environ.get("PLANBOT_REPLY_PROCESSES", DEFAULT_REPLY_PROCESSES))
+    after_ack = work_for_serving(settings, clock=frozen_clock, processes=processes)
+    app = build_app(settings, deps=deps, after_ack=after_ack)
+    freeze_startup_heap()  # as `planbot serve` does before serving
     _serve(app, ports, stop)
     close_app(app)
     engine.dispose()
@@ -121,13 +136,17 @@ def body_for(index: int, user: str, response_url: str) -> str:
 
 def load(
     port: int, requests: int, concurrency: int, response_url: str
-) -> tuple[list[float], dict[int, float]]:
-    """Send `requests` signed commands over `concurrency` connections; ack latencies and send times by index."""
+) -> tuple[list[float], dict[int, float], list[tuple[float, float]]]:
+    """Send `requests` signed commands over `concurrency` connections.
+
+    Returns the ack latencies, the send times by index, and (seconds into the run, latency) per request.
+    """
     from slack_sdk.signature import SignatureVerifier
 
     verifier = SignatureVerifier(SECRET)
     latencies: list[float] = []
     sent_at: dict[int, float] = {}
+    timeline: list[tuple[float, float]] = []
     failures: list[str] = []
     lock = threading.Lock()
     counter = iter(range(requests))
@@ -155,6 +174,7 @@ def load(
             with lock:
                 sent_at[index] = started
                 latencies.append(elapsed)
+                timeline.append((started - first_start, elapsed))
                 if elapsed > 0.1 and SHOW_SLOW:
                     print(f"slow ack #{index} at +{started - first_start:.3f}s: {elapsed * 1000:.0f} ms")
                 if response.status != 200:
@@ -168,7 +188,20 @@ def load(
         thread.join()
     if failures:
         print(f"  ! {len(failures)} requests failed: {sorted(set(failures))}")
-    return latencies, sent_at
+    return latencies, sent_at, timeline
+
+
+def print_timeline(name: str, timeline: list[tuple[float, float]], bucket: float = 0.1) -> None:
+    buckets: dict[int, list[float]] = {}
+    for offset, latency in timeline:
+        buckets.setdefault(int(offset / bucket), []).append(latency)
+    print(f"  {name}: acks by send time ({bucket * 1000:.0f} ms buckets): count, p50, max")
+    for number in sorted(buckets):
+        samples = buckets[number]
+        print(
+            f"    +{number * bucket:5.1f}s {len(samples):4d}  {statistics.median(samples) * 1000:6.1f} ms"
+            f"  {max(samples) * 1000:6.1f} ms"
+        )
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -228,17 +261,20 @@ def run_app(
     context = multiprocessing.get_context("spawn")
     ports: multiprocessing.Queue = context.Queue()
     stop = context.Event()
-    process = context.Process(target=target, args=(*args, ports, stop), daemon=True)
+    # not a daemon: planbot's app starts reply processes of its own, as under `planbot serve`
+    process = context.Process(target=target, args=(*args, ports, stop))
     process.start()
     try:
         port = ports.get(timeout=120)
-        warm = min(100, requests)
+        warm = min(WARM_UP, requests)
         load(port, warm, concurrency, fake.response_url(f"warm-{name}-"))  # warm caches and pools
         if name == "planbot":  # start measuring from an idle app, not behind the warm-up's replies
             _wait_for_replies(fake, f"warm-{name}-", warm)
         started = time.monotonic()
-        latencies, sent_at = load(port, requests, concurrency, fake.response_url(f"{name}-"))
+        latencies, sent_at, timeline = load(port, requests, concurrency, fake.response_url(f"{name}-"))
         wall = time.monotonic() - started
+        if TIMELINE:
+            print_timeline(name, timeline)
         answers: list[float] = []
         if name == "planbot":
             replies = _wait_for_replies(fake, f"{name}-", requests)
@@ -325,10 +361,19 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--sqlite-file", type=Path, help="build the SQLite ledger here once and reuse it")
     parser.add_argument("--show-slow", action="store_true", help="print each ack slower than 100 ms")
+    parser.add_argument("--timeline", action="store_true", help="print ack latency per 100 ms of the run")
     options = parser.parse_args()
-    global SHOW_SLOW
+    global SHOW_SLOW, TIMELINE
     SHOW_SLOW = options.show_slow
-    print(f"/plan 任务: {options.requests} signed requests, {options.concurrency} concurrent")
+    TIMELINE = options.timeline
+    from bot.commands.serve import DEFAULT_REPLY_PROCESSES
+
+    processes = os.environ.get("PLANBOT_REPLY_PROCESSES", DEFAULT_REPLY_PROCESSES)
+    print(
+        f"/plan 任务: {options.requests} signed requests, {options.concurrency} concurrent, after a warm-up of"
+        f" {WARM_UP} per app; planbot as `planbot serve` runs it: {processes} reply processes"
+        " (PLANBOT_REPLY_PROCESSES), start-up heap frozen"
+    )
     if options.sqlite_file:  # keep the built ledger between runs
         bench_database("SQLite", f"sqlite:///{options.sqlite_file}", options.requests, options.concurrency)
     else:

@@ -1,9 +1,13 @@
 """The Slack adapter's listeners: small named functions that ack at once, then queue the real work.
 
 `register(app, deps)` adds them to a Bolt app built by bot.app.build_app, which runs listeners on the request's
-own thread (process_before_response=True): a listener parses, acks and hands its work to the after-ack pool,
-so the HTTP answer leaves as soon as the listener returns. Replies then go to the response_url, a modal, App
-Home or the channel.
+own thread (process_before_response=True): a listener parses, acks and hands its work to `after_ack`
+(bot.after_ack: threads, or worker processes that rebuild the work from the request payload), so the HTTP
+answer leaves as soon as the listener returns. Replies then go to the response_url, a modal, App Home or the
+channel.
+
+In a worker process the same listeners run again on the payload: everything a listener does before handing
+over its work must therefore be free of side effects (parse, validate, ack).
 """
 
 from __future__ import annotations
@@ -12,14 +16,13 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot.after_ack import AfterAck, Job, ThreadedWork
 from bot.deps import Deps
 from handlers import home, progress
 from handlers.commands import parse
@@ -72,21 +75,15 @@ class CoordinatorGroup:
         return self._members
 
 
-def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
-    """Add the listeners; returns the pool that runs the work after each ack (the caller shuts it down)."""
+def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> AfterAck:
+    """Add the listeners; returns what runs the work after each ack (the caller shuts it down)."""
     group = CoordinatorGroup(deps)
-    # Work after the ack runs here, not on Bolt's listener threads: a slow query or reply then never delays
-    # the ack of the next request, and the pool's size caps concurrent database work.
-    work = work or ThreadPoolExecutor(max_workers=2, thread_name_prefix="planbot-work")
+    # Work after the ack runs there, not on Bolt's listener threads: a slow query or reply then never delays
+    # the ack of the next request.
+    work = after_ack or ThreadedWork()
 
-    def after_ack(job: Callable[[], None], what: str) -> None:
-        def logged() -> None:
-            try:
-                job()
-            except Exception:
-                log.exception("work after ack failed", extra={"work": what})
-
-        work.submit(logged)
+    def later(job: Job, what: str, payload: dict[str, Any]) -> None:
+        work.run(job, what=what, payload=payload)
 
     def asker(client: Any, user_id: str, channel_id: str | None) -> Asker:
         return Asker(user_id=user_id, channel_id=channel_id, group_coordinators=group.members(client))
@@ -104,7 +101,9 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
         client.views_publish(user_id=user_id, view=home.home_view(reply, today()))
 
     @app.command("/plan")
-    def plan_command(ack: Any, command: dict[str, Any], respond: Any, client: Any) -> None:
+    def plan_command(
+        ack: Any, body: dict[str, Any], command: dict[str, Any], respond: Any, client: Any
+    ) -> None:
         parsed = parse(command.get("text", ""), today())
         if isinstance(parsed, Reply):
             ack(**_ack_body(message(parsed, today())))
@@ -130,7 +129,7 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
                 today=today(),
             )
 
-        after_ack(answer, f"/plan {parsed.subcommand.en}")
+        later(answer, f"/plan {parsed.subcommand.en}", body)
 
     @app.action(re.compile(r"^plan_page_(previous|next)$"))
     def turn_page(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
@@ -149,7 +148,7 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
             reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), command, page=number)
             respond(**message(reply, today()), replace_original=True)
 
-        after_ack(answer, "page")
+        later(answer, "page", body)
 
     def button_running(verb: str, label: str):  # type: ignore[no-untyped-def]
         """A task-card button that runs `/plan <verb> <task id>` for whoever pressed it."""
@@ -164,7 +163,7 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
                 reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), text)
                 _reply_to_action(reply, body=body, respond=respond, client=client, today=today())
 
-            after_ack(answer, label)
+            later(answer, label, body)
 
         return listener
 
@@ -189,7 +188,7 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
             view = progress_modal(found, channel_id=_channel_of(body))
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
-        after_ack(answer, "update button")
+        later(answer, "update button", body)
 
     @app.view(MODAL_CALLBACK)
     def submit_progress(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
@@ -209,7 +208,7 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
             if meta.get("channel_id") is None:  # the form came from App Home: show the new state there
                 refresh_home(client, user_id)
 
-        after_ack(answer, "progress form")
+        later(answer, "progress form", body)
 
     @app.action(ACTION_HOME_TASKS)
     def home_tasks(ack: Any, body: dict[str, Any], client: Any) -> None:
@@ -221,7 +220,7 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
             reply = run_text(deps, asker(client, user_id, None), text)
             _notify(reply, client=client, user_id=user_id, channel_id=None, today=today())
 
-        after_ack(answer, "home tasks button")
+        later(answer, "home tasks button", body)
 
     @app.action(ACTION_HOME_HELP)
     def home_help(ack: Any, body: dict[str, Any], client: Any) -> None:
@@ -232,20 +231,20 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
             reply = run_text(deps, asker(client, user_id, None), "帮助")
             _notify(reply, client=client, user_id=user_id, channel_id=None, today=today())
 
-        after_ack(answer, "home help button")
+        later(answer, "home help button", body)
 
     # Events are acknowledged by Bolt when the listener returns, so each listener only queues its work.
 
     @app.event("app_home_opened")
-    def publish_home(event: dict[str, Any], client: Any) -> None:
+    def publish_home(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:
         if event.get("tab", "home") != "home":
             return
         user_id = event["user"]
 
-        after_ack(lambda: refresh_home(client, user_id), "App Home")
+        later(lambda: refresh_home(client, user_id), "App Home", body)
 
     @app.event("app_mention")
-    def on_mention(event: dict[str, Any], client: Any) -> None:
+    def on_mention(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:
         text = MENTION.sub(" ", event.get("text", "")).strip()
         channel = event["channel"]
 
@@ -257,10 +256,10 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
                 channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"), **body
             )
 
-        after_ack(answer, "mention")
+        later(answer, "mention", body)
 
     @app.event("message")
-    def on_direct_message(event: dict[str, Any], client: Any) -> None:
+    def on_direct_message(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("user") in (None, ""):
             return
         shared = event.get("subtype") == "file_share" and event.get("files")
@@ -281,7 +280,7 @@ def register(app: App, deps: Deps, *, work: Executor | None = None) -> Executor:
             body.pop("response_type", None)
             client.chat_postMessage(channel=event["channel"], **body)
 
-        after_ack(answer, "direct message")
+        later(answer, "direct message", body)
 
     return work
 

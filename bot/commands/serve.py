@@ -12,6 +12,10 @@ import typer
 from bot.deps import Deps
 from bot.settings import Settings, load_settings
 
+# Two processes keep replies flowing on a two-core server while the serving process acks; each opens its own
+# database connections.
+DEFAULT_REPLY_PROCESSES = 2
+
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve_command)
@@ -26,10 +30,26 @@ def serve_command(
     scheduler: Annotated[
         bool, typer.Option(help="同时运行提醒任务 / also run the reminder scheduler")
     ] = True,
+    reply_processes: Annotated[
+        int,
+        typer.Option(
+            envvar="PLANBOT_REPLY_PROCESSES",
+            help="在几个子进程中查询并回复（0 = 在本进程的线程中）/ worker processes that build replies (0: threads)",
+        ),
+    ] = DEFAULT_REPLY_PROCESSES,
 ) -> None:
     """运行 Slack 机器人：设置了 SLACK_APP_TOKEN 时用 Socket Mode，否则在 /slack/events 提供 HTTP 服务。
     Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on /slack/events."""
-    from bot.app import MissingSlackSetting, SlackHttpServer, build_app, web_client
+    from bot.after_ack import work_for_serving
+    from bot.app import (
+        MissingSlackSetting,
+        SlackHttpServer,
+        build_app,
+        close_app,
+        freeze_startup_heap,
+        require_slack_settings,
+        web_client,
+    )
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
@@ -38,11 +58,14 @@ def serve_command(
         client = web_client(settings)
         deps.slack_client = client
         deps.notifier = _notifier(settings, client, deps)
-        app = build_app(settings, client=client, deps=deps)
+        require_slack_settings(settings, client=client)  # before any reply process starts
+        after_ack = work_for_serving(settings, clock=deps.clock, processes=reply_processes)
+        app = build_app(settings, client=client, deps=deps, after_ack=after_ack)
     except MissingSlackSetting as missing:
         typer.echo(str(missing), err=True)
         raise typer.Exit(code=2) from None
     leader = _start_scheduler(deps, engine) if scheduler else None
+    freeze_startup_heap()
     try:
         if settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -61,6 +84,7 @@ def serve_command(
             finally:
                 server.stop()
     finally:
+        close_app(app)  # replies already acknowledged are still sent
         if leader is not None:
             leader.close()
         engine.dispose()

@@ -1,0 +1,186 @@
+"""Where the work after each ack runs: threads beside the server, or worker processes of their own.
+
+A listener acks at once and hands the rest (query, rendering, the POST to the response_url) to one of these.
+The answer to Slack has three seconds; the reply after it has thirty minutes. Under a burst of commands that
+work is CPU-bound Python, and in the serving process it would hold the interpreter lock against the threads
+that read requests and write acks: every ack then waits for the lock several times, and its latency grows
+with the backlog of replies (measured by bench/slash.py: p99 over 100 ms at 2,000 commands a second).
+
+- `ThreadedWork`: a small thread pool in the serving process. No set-up; used by tests and the console.
+- `ReplyProcesses`: `planbot serve`'s choice. The raw request payload goes to worker processes that run the
+  same Bolt listeners on an app of their own, so the serving process only acks. The workers run at a lower
+  CPU priority: on a busy machine acks, not replies, get the cores first.
+- `InlineWork`: inside a worker process, runs the work on the spot.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.engine import make_url
+
+from bot.deps import Clock, system_clock
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+Job = Callable[[], None]
+# In the Bolt context of a request that a worker process dispatches again. What filters requests at the door
+# (signatures, dropping Slack's retries of an event) ran in the serving process and must let it through.
+REDISPATCHED = "planbot_redispatched"
+
+
+class AfterAck(Protocol):
+    def run(self, job: Job, *, what: str, payload: dict[str, Any]) -> None:
+        """Run `job` after the ack; `payload` is the request it answers, for a process that rebuilds the job."""
+
+    def shutdown(self, wait: bool = True) -> None: ...
+
+
+def _logged(job: Job, what: str) -> None:
+    try:
+        job()
+    except Exception:
+        log.exception("work after ack failed", extra={"work": what})
+
+
+class ThreadedWork:
+    """A thread pool in the serving process; its size caps concurrent database work."""
+
+    def __init__(self, threads: int = 2) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="planbot-work")
+
+    def run(self, job: Job, *, what: str, payload: dict[str, Any]) -> None:
+        self._pool.submit(_logged, job, what)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._pool.shutdown(wait=wait)
+
+
+class InlineWork:
+    """In a worker process the job runs where the listener runs: the ack it follows was sent elsewhere."""
+
+    def run(self, job: Job, *, what: str, payload: dict[str, Any]) -> None:
+        _logged(job, what)
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker process needs to build its own app; pickled, so the clock must be a module-level function."""
+
+    settings: Settings
+    clock: Clock = system_clock
+    niceness: int = 10  # on a busy machine the serving process, which acks, gets the CPU before replies do
+    log_level: int = logging.INFO
+
+
+class ReplyProcesses:
+    """Worker processes that take request payloads from one queue and run their listeners' work.
+
+    The queue is unbounded on purpose: `put` hands the payload to a feeder thread and returns, so an ack never
+    waits for a worker; a backlog only delays replies. A worker that died is replaced at the next request.
+    """
+
+    def __init__(self, spec: WorkerSpec, processes: int = 2) -> None:
+        if processes < 1:
+            raise ValueError("at least one reply process")
+        try:  # fail here, in the caller, rather than in a worker that cannot start
+            pickle.dumps(spec)
+        except (pickle.PicklingError, AttributeError, TypeError) as error:
+            raise ValueError(
+                f"reply processes need a picklable clock (a module-level function): {error}"
+            ) from error
+        self._spec = spec
+        self._context = multiprocessing.get_context("spawn")  # fork would copy the server's threads and locks
+        self._jobs = self._context.Queue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._workers = [self._start_worker() for _ in range(processes)]
+
+    def run(self, job: Job, *, what: str, payload: dict[str, Any]) -> None:
+        if self._closed:
+            log.warning("work after ack dropped: the reply processes are shut down", extra={"work": what})
+            return
+        self._replace_dead_workers()
+        self._jobs.put(payload)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop taking work; with `wait`, the workers first finish everything already queued."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        for _ in self._workers:
+            self._jobs.put(None)
+        for worker in self._workers:
+            if wait:
+                worker.join()
+            else:
+                worker.terminate()
+        self._jobs.close()
+        self._jobs.join_thread()
+
+    def _start_worker(self) -> multiprocessing.process.BaseProcess:
+        worker = self._context.Process(
+            target=serve_jobs, args=(self._spec, self._jobs), name="planbot-reply", daemon=True
+        )
+        worker.start()
+        return worker
+
+    def _replace_dead_workers(self) -> None:
+        with self._lock:
+            for index, worker in enumerate(self._workers):
+                if worker.exitcode is not None and not self._closed:
+                    log.error(
+                        "reply process %s exited with %s; starting another", worker.pid, worker.exitcode
+                    )
+                    self._workers[index] = self._start_worker()
+
+
+def serve_jobs(spec: WorkerSpec, jobs: Any) -> None:
+    """A worker process's loop: dispatch each payload to this process's own app, until a None arrives."""
+    from slack_bolt import BoltRequest
+
+    from bot.app import build_app
+    from bot.deps import Deps
+    from storage.db import create_engine_for, session_factory
+
+    signal.signal(
+        signal.SIGINT, signal.SIG_IGN
+    )  # Ctrl-C reaches the whole group; the server stops us in order
+    if spec.niceness:
+        os.nice(spec.niceness)
+    logging.basicConfig(level=spec.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = create_engine_for(spec.settings.database_url)
+    deps = Deps(settings=spec.settings, session_factory=session_factory(engine), clock=spec.clock)
+    app = build_app(spec.settings, deps=deps, after_ack=InlineWork())
+    try:
+        while (payload := jobs.get()) is not None:
+            try:
+                # Socket Mode's form: a parsed payload, no signature to check (the serving process checked it)
+                app.dispatch(BoltRequest(body=payload, mode="socket_mode", context={REDISPATCHED: True}))
+            except Exception:
+                log.exception("reply process could not run a request")
+    finally:
+        engine.dispose()
+
+
+def work_for_serving(settings: Settings, *, clock: Clock, processes: int) -> AfterAck:
+    """`planbot serve`'s after-ack work: `processes` worker processes, or threads when 0 or when the database
+    lives in this process's memory (SQLite :memory:) where no other process could see it."""
+    url = make_url(settings.database_url)
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    if processes < 1 or in_memory:
+        return ThreadedWork()
+    return ReplyProcesses(WorkerSpec(settings, clock, log_level=logging.getLogger().level), processes)

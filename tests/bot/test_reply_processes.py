@@ -1,0 +1,96 @@
+"""`planbot serve`'s reply processes: the ack comes from the server, the answer from a worker process.
+
+Worker processes start by importing planbot (a few seconds on a busy machine), so these tests share one app
+for the module and wait longer than the in-process tests do.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+
+from bot.after_ack import ReplyProcesses, ThreadedWork, WorkerSpec, work_for_serving
+from bot.app import SlackHttpServer, build_app, close_app
+from bot.deps import Deps
+from bot.settings import Settings
+from storage.db import create_engine_for, session_factory, upgrade
+from tests.bot.conftest import SECRET, text_of
+from tests.fakes import payloads
+from tests.fakes.slack_api import FakeSlackApi
+from tests.handlers.ledger import COORDINATOR, CZJ_MEMBER, NOW, build_ledger
+
+STARTING = 120.0  # seconds a worker may take to import planbot and answer its first request
+
+
+def fixed_now() -> datetime:
+    """The ledger's 'now', as a module-level function: a worker process receives the clock pickled."""
+    return NOW
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SlackHttpServer, FakeSlackApi]]:
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('reply-processes') / 'ledger.sqlite3'}"
+    engine = create_engine_for(database_url)
+    upgrade(engine)
+    sessions = session_factory(engine)
+    build_ledger(sessions)
+    with FakeSlackApi() as fake:
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            slack_bot_token="xoxb-test-token",
+            slack_signing_secret=SECRET,
+            slack_api_url=fake.api_url,
+            coordinators=COORDINATOR,
+            database_url=database_url,
+        )
+        work = work_for_serving(settings, clock=fixed_now, processes=1)
+        assert isinstance(work, ReplyProcesses)
+        deps = Deps(settings=settings, session_factory=sessions, clock=fixed_now)
+        app = build_app(settings, deps=deps, after_ack=work)
+        try:
+            with SlackHttpServer(app) as server:
+                yield server, fake
+        finally:
+            close_app(app)  # waits for the worker to finish and exit
+            engine.dispose()
+
+
+def test_slash_command_is_acked_at_once_and_answered_by_a_worker(served):
+    server, fake = served
+    status, ack = payloads.post_signed(
+        server.url,
+        payloads.slash_command("/plan", "任务", user_id=CZJ_MEMBER, response_url=fake.response_url("p1")),
+        SECRET,
+    )
+    assert (status, ack) == (200, "")
+    fake.wait_until(lambda: len(fake.responses("p1")) == 1, timeout=STARTING)
+    text = text_of(fake.responses("p1")[0])
+    assert "莱芜区区财政局" in text and "保障规划实施资金" in text
+
+
+def test_mention_is_answered_in_its_thread_by_a_worker(served):
+    server, fake = served
+    before = len(fake.calls("chat.postMessage"))
+    status, _ = payloads.post_signed(
+        server.url, payloads.app_mention("<@UBOT> 帮助", user_id=COORDINATOR, ts="1700000000.000200"), SECRET
+    )
+    assert status == 200
+    [*_, sent] = fake.wait_for("chat.postMessage", count=before + 1, timeout=STARTING)
+    assert sent.body["thread_ts"] == "1700000000.000200"
+    assert "/plan" in text_of(sent.body)
+
+
+def test_a_database_in_memory_keeps_the_work_in_threads():
+    settings = Settings(_env_file=None, database_url="sqlite://")  # type: ignore[call-arg]
+    work = work_for_serving(settings, clock=fixed_now, processes=2)
+    assert isinstance(work, ThreadedWork)
+    work.shutdown()
+
+
+def test_a_clock_that_cannot_reach_a_worker_fails_at_start_up():
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{os.devnull}")  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="picklable clock"):
+        ReplyProcesses(WorkerSpec(settings, clock=lambda: NOW))
