@@ -68,6 +68,14 @@ class Settings(BaseSettings):
     def max_document_bytes(self) -> int:
         return int(self.max_document_mb * 1024 * 1024)
 
+    def source_limits(self) -> dict[str, object]:
+        """The keyword arguments of ingest.load.load_source that come from these settings."""
+        return {
+            "max_bytes": self.max_document_bytes,
+            "allow_private": self.allow_private_urls,
+            "timeout": self.url_timeout_seconds,
+        }
+
     @property
     def coordinator_ids(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.coordinators.split(",") if part.strip())

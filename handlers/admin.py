@@ -59,12 +59,7 @@ def ingest(ctx: CommandContext, source: str) -> Reply:
             f'Give an http(s) URL, or send the file to planbot in a DM (got "{source}").',
         )
     try:
-        loaded = load_source(
-            source,
-            max_bytes=settings.max_document_bytes,
-            allow_private=settings.allow_private_urls,
-            timeout=settings.url_timeout_seconds,
-        )
+        loaded = load_source(source, **settings.source_limits())
     except DocumentError as error:
         return usage_error(f"❌ 无法读取 {source}：{error.zh}", f"Could not read {source}: {error.en}")
     return ingest_loaded(ctx, loaded)

@@ -160,12 +160,7 @@ def _ingest_all(
         for path in sources:
             steps = progress.add_task(f"  {path.name}", total=3)
             try:
-                loaded = load_source(
-                    str(path),
-                    max_bytes=settings.max_document_bytes,
-                    allow_private=settings.allow_private_urls,
-                    timeout=settings.url_timeout_seconds,
-                )
+                loaded = load_source(str(path), **settings.source_limits())
                 progress.advance(steps)
                 document = extract_document(loaded, aliases=aliases)
                 progress.advance(steps)

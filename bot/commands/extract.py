@@ -51,12 +51,7 @@ def extract_command(
         bar = progress.add_task("提取 / extracting", total=len(sources))
         for source in sources:
             try:
-                loaded = load_source(
-                    source,
-                    max_bytes=settings.max_document_bytes,
-                    allow_private=settings.allow_private_urls,
-                    timeout=settings.url_timeout_seconds,
-                )
+                loaded = load_source(source, **settings.source_limits())
                 document = extract_document(loaded, aliases=aliases, year=year)
             except DocumentError as error:
                 failures += 1
