@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 from typing import Annotated
 
 import typer
@@ -66,16 +67,21 @@ def serve_command(
         raise typer.Exit(code=2) from None
     leader = _start_scheduler(deps, engine) if scheduler else None
     freeze_startup_heap()
+    # SIGTERM from systemd or docker stops like Ctrl-C, so the scheduler lock is released cleanly
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         if settings.slack_app_token:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
+            handler = socket_mode_handler(app, settings)
+            handler.connect()
             typer.echo("planbot：Socket Mode 已连接，无需公网地址。 Connected in Socket Mode.")
-            SocketModeHandler(app, settings.slack_app_token).start()
+            try:
+                threading.Event().wait()  # the handler's own threads receive and answer
+            except KeyboardInterrupt:
+                pass
+            finally:
+                handler.close()
         else:
             server = SlackHttpServer(app, host=host, port=port or settings.port)
-            # SIGTERM from systemd or docker stops like Ctrl-C, so the scheduler lock is released cleanly
-            signal.signal(signal.SIGTERM, _interrupt)
             typer.echo(f"planbot：在 http://{host}:{server.port}/slack/events 等待 Slack 请求。 Listening.")
             try:
                 server.serve_forever()
@@ -88,6 +94,14 @@ def serve_command(
         if leader is not None:
             leader.close()
         engine.dispose()
+
+
+def socket_mode_handler(app, settings: Settings):  # type: ignore[no-untyped-def]
+    """Socket Mode through slack_sdk's built-in client (no websocket library needed). It asks
+    apps.connections.open for its URL through the app's WebClient, so SLACK_API_URL reaches a proxy or a fake."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    return SocketModeHandler(app, settings.slack_app_token)
 
 
 def chat_command(
