@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.search import attach_sqlite_index
+from storage.search import attach_postgres_index, attach_sqlite_index
 from storage.types import UTCDateTime
 
 # named constraints let later SQLite migrations (batch mode: copy and rename the table) find them again
@@ -185,6 +185,28 @@ class Task(SQLModel, table=True):
 
 
 attach_sqlite_index(Task.__table__)  # type: ignore[attr-defined]
+
+
+class TaskSearch(SQLModel, table=True):
+    """PostgreSQL's search rows: one per task, filled by triggers on task (migration 0005).
+
+    A word found in thousands of tasks is matched and ordered here without reading the wide task rows
+    (storage.search). On PostgreSQL the table also holds search_vector (the pairs, made by hand like
+    0002's). Empty on SQLite, where the FTS5 table task_fts answers searches.
+    """
+
+    __table_args__ = (Index("ix_tasksearch_due_on_task_id", "due_on", "task_id"),)
+
+    task_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    )
+    due_on: date | None = None
+    status: str = Field(max_length=20)
+    # action and evidence without spaces and punctuation, lower case, joined by one space
+    search_text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+attach_postgres_index(TaskSearch.__table__)  # type: ignore[attr-defined]
 
 
 class Assignment(SQLModel, table=True):

@@ -6,17 +6,14 @@ shows, so callers never touch the ORM. A task without a named unit gives one row
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import literal_column
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.models import Assignment, Department, Jurisdiction, Plan, ReviewEvent, Task
-from storage.search import is_frequent, like_condition, match_condition
-
-OPEN_STATUSES = ("open", "in_progress")
+from storage.search_queries import Narrowing, first_task_ids, task_condition, task_filters
 
 
 @dataclass(frozen=True)
@@ -57,10 +54,32 @@ class TaskRow:
         }
 
 
+# the task columns a TaskRow shows: plain columns, because building ORM objects cost more than the query
+_TASK_COLUMNS = (
+    Task.id,
+    Task.plan_id,
+    Task.action,
+    Task.evidence,
+    Task.section,
+    Task.due_on,
+    Task.recurrence,
+    Task.starts_on,
+    Task.kind,
+    Task.status,
+    Task.percent,
+    Task.version,
+)
+
+
 def _row_select():  # type: ignore[no-untyped-def]
     return (
         select(
-            Task, Assignment.department_id, Assignment.role, Department.name, Jurisdiction.name, Plan.title
+            *_TASK_COLUMNS,
+            Assignment.department_id,
+            Assignment.role,
+            Department.name.label("department"),  # type: ignore[attr-defined]
+            Jurisdiction.name.label("jurisdiction"),  # type: ignore[attr-defined]
+            Plan.title.label("plan_title"),  # type: ignore[attr-defined]
         )
         .join(Plan, col(Plan.id) == col(Task.plan_id))
         .join(Jurisdiction, col(Jurisdiction.id) == col(Plan.jurisdiction_id))
@@ -70,31 +89,12 @@ def _row_select():  # type: ignore[no-untyped-def]
 
 
 def _rows(session: Session, statement, collective_names: dict[int, str] | None = None) -> list[TaskRow]:  # type: ignore[no-untyped-def]
-    rows = []
-    for task, department_id, role, department, jurisdiction, plan_title in session.exec(statement).all():
-        rows.append(
-            TaskRow(
-                id=task.id,
-                jurisdiction=jurisdiction,
-                plan_id=task.plan_id,
-                plan_title=plan_title,
-                department_id=department_id,
-                department=department,
-                role=role,
-                via_collective=(collective_names or {}).get(department_id),
-                action=task.action,
-                evidence=task.evidence,
-                section=task.section,
-                due_on=task.due_on,
-                recurrence=task.recurrence,
-                starts_on=task.starts_on,
-                kind=task.kind,
-                status=task.status,
-                percent=task.percent,
-                version=task.version,
-            )
-        )
-    return rows
+    """TaskRows from a _row_select() statement: its column labels are TaskRow's field names."""
+    collective = collective_names or {}
+    return [
+        TaskRow(**row._mapping, via_collective=collective.get(row.department_id))
+        for row in session.exec(statement).all()
+    ]
 
 
 def addressed_department_ids(*, session: Session, department_id: int) -> dict[int, str | None]:
@@ -116,14 +116,6 @@ def addressed_department_ids(*, session: Session, department_id: int) -> dict[in
     return ids
 
 
-def _status_filter(statement, status: str | None, include_archived: bool):  # type: ignore[no-untyped-def]
-    if status is not None:
-        return statement.where(Task.status == status)
-    if not include_archived:
-        return statement.where(Task.status != "archived")
-    return statement
-
-
 def find_tasks(
     *,
     session: Session,
@@ -140,8 +132,9 @@ def find_tasks(
 ) -> list[TaskRow]:
     """Task rows matching every given filter, earliest due first (undated last).
 
-    `limit` counts tasks, not rows. With a limit, the task ids are chosen first on the task table alone and
-    the joins run only for them: a search matching a tenth of a large ledger then sorts ids, not joined rows.
+    `limit` counts tasks, not rows. With a limit, the task ids are chosen first (on the task table alone, or
+    for a search on the search index's own table) and the joins run only for them: a search matching a tenth
+    of a large ledger then sorts ids, not joined rows.
     """
     collective_names: dict[int, str] = {}
     department_ids: list[int] | None = None
@@ -154,60 +147,30 @@ def find_tasks(
         collective_names = {key: value for key, value in addressed.items() if value}
         department_ids = list(addressed)
 
-    chosen = select(Task.id) if limit is not None else _row_select()
-    if department_ids is not None:
-        if limit is not None:
-            assigned = select(Assignment.task_id).where(col(Assignment.department_id).in_(department_ids))
-            chosen = chosen.where(col(Task.id).in_(assigned))
-        else:
-            chosen = chosen.where(col(Assignment.department_id).in_(department_ids))
-    if jurisdiction_id is not None:
-        chosen = chosen.where(
-            col(Task.plan_id).in_(select(Plan.id).where(Plan.jurisdiction_id == jurisdiction_id))
-        )
-    if due_from is not None:
-        chosen = chosen.where(col(Task.due_on) >= due_from)
-    if due_until is not None:
-        chosen = chosen.where(col(Task.due_on) <= due_until)
-    if open_only:
-        chosen = chosen.where(col(Task.status).in_(OPEN_STATUSES))
-    chosen = _status_filter(chosen, status, include_archived)
-    due_order = col(Task.due_on)
-    walk_due_index = False
-    if search:
-        dialect = session.get_bind().dialect.name
-        # a word in thousands of tasks: walk the due dates and stop at the first page (see match_condition)
-        walk_due_index = (
-            dialect == "sqlite"
-            and limit is not None
-            and is_frequent(session, search, threshold=max(2000, 20 * limit))
-        )
-        matching = match_condition(dialect, search, walk=walk_due_index)
-        if matching is None:
-            chosen = chosen.where(like_condition(search))
-        else:
-            chosen = chosen.where(matching)
-            if dialect == "sqlite" and not walk_due_index:
-                # unary + keeps SQLite from walking the due_on index over every task and probing each one;
-                # starting from the few matches and sorting them is far cheaper
-                due_order = literal_column("+task.due_on")
-    if limit is None:
-        statement = chosen.order_by(col(Task.due_on).is_(None), due_order, col(Task.id), col(Department.name))
-        return _rows(session, statement, collective_names)
-
-    if walk_due_index:
-        # dated tasks in index order first, then undated ones: "due_on IS NULL" in ORDER BY defeats the index
-        dated = chosen.where(col(Task.due_on).is_not(None)).order_by(col(Task.due_on), col(Task.id))
-        task_ids = list(session.exec(dated.limit(limit)).all())
-        if len(task_ids) < limit:
-            undated = chosen.where(col(Task.due_on).is_(None)).order_by(col(Task.id))
-            task_ids += list(session.exec(undated.limit(limit - len(task_ids))).all())
+    where = Narrowing.of_ledger(
+        department_ids=department_ids,
+        jurisdiction_id=jurisdiction_id,
+        due_from=due_from,
+        due_until=due_until,
+        status=status,
+        open_only=open_only,
+        include_archived=include_archived,
+    )
+    if search and limit is not None:
+        # the search picks the page on its own narrow index (storage.search_queries); rows are read after
+        task_ids = first_task_ids(session=session, query=search, where=where, limit=limit)
     else:
-        task_ids = list(
-            session.exec(
-                chosen.order_by(col(Task.due_on).is_(None), due_order, col(Task.id)).limit(limit)
-            ).all()
-        )
+        conditions = task_filters(where if limit is not None else replace(where, department_ids=None))
+        if search:
+            conditions.append(task_condition(session=session, query=search))
+        order = (col(Task.due_on).is_(None), col(Task.due_on), col(Task.id))
+        if limit is None:
+            statement = _row_select().where(*conditions)
+            if department_ids is not None:
+                # only the rows of the addressed departments, not every unit of their tasks
+                statement = statement.where(col(Assignment.department_id).in_(department_ids))
+            return _rows(session, statement.order_by(*order, col(Department.name)), collective_names)
+        task_ids = list(session.exec(select(Task.id).where(*conditions).order_by(*order).limit(limit)).all())
     if not task_ids:
         return []
     statement = _row_select().where(col(Task.id).in_(task_ids))

@@ -1,13 +1,21 @@
-"""Chinese substring search that uses an index on both databases.
+"""Chinese substring search that uses an index on both databases: the matching rules and the index DDL.
 
 Chinese has no spaces, so word indexes do not apply and LIKE '%…%' scans the whole table (30–40 ms for
-100,000 tasks on SQLite, more with the joins). Instead each task stores `search_grams`: the overlapping
-character pairs of its action and evidence ("养老服务" -> "养老 老服 服务"), punctuation and spaces removed.
-A query of two or more characters becomes the phrase of its pairs, which matches exactly the texts that
-contain it. SQLite indexes the pairs with an FTS5 table (task_fts, kept in step by triggers); PostgreSQL
-with a GIN index on the stored generated column task.search_vector = to_tsvector('simple', search_grams)
-(needs a UTF-8 locale, such as C.UTF-8, so that the parser reads Chinese characters as letters). Both
-are made by migration 0002 (and by metadata.create_all for SQLite), so build schemas with storage.db.upgrade. One-character queries fall back to LIKE.
+100,000 tasks on SQLite, more with the joins). A query and a task are compared in their plain form: NFKC,
+lower case, spaces and punctuation removed ("社会资本合作（PPP）" finds "社会资本合作PPP"), and the action and
+the evidence are searched separately (a match never runs from one into the other). Each task stores
+`search_grams`, the overlapping character pairs of both ("养老服务" -> "养老 老服 服务").
+
+- SQLite: an FTS5 table task_fts over search_grams (kept in step by triggers); a query of two or more
+  characters becomes the phrase of its pairs, which matches exactly the texts that contain it.
+- PostgreSQL: the table tasksearch (task id, due date, status, plain text and its pairs as a tsvector
+  without positions; triggers on task fill it) with a GIN index on the pairs. The index finds the rows
+  holding every pair of the query, and LIKE on the plain text keeps those that contain it. Neither the
+  match nor the ordering by due date reads a 1.4 kB task row, and no tsvector positions are rechecked.
+
+Both are made by migrations 0002 and 0005 (and by metadata.create_all), so build schemas with
+storage.db.upgrade. One-character queries fall back to LIKE on the task text. storage.search_queries
+runs the searches.
 """
 
 from __future__ import annotations
@@ -15,9 +23,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import DDL, event, func, literal_column, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import DDL, String, and_, bindparam, event, func, literal_column, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
 _NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
 # a token that never occurs in text keeps a phrase from matching across the action/evidence boundary
@@ -51,91 +59,108 @@ def search_grams(action: str, evidence: str) -> str:
     return f" {_BOUNDARY} ".join(" ".join(_pairs(_plain(part))) for part in (action, evidence))
 
 
+def search_text(action: str, evidence: str) -> str:
+    """The value of TaskSearch.search_text for a task (PostgreSQL's triggers derive it from search_grams)."""
+    return f"{_plain(action)} {_plain(evidence)}"
+
+
 def query_pairs(query: str) -> list[str] | None:
     """The pairs to look for, or None when the query is too short for the index (one character)."""
     plain = _plain(query)
     return _pairs(plain) if len(plain) >= 2 else None
 
 
-def _phrase(query: str) -> str | None:
+def phrase(query: str) -> str | None:
+    """The query as space-separated pairs, or None when the index cannot answer it."""
     pairs = query_pairs(query)
     return " ".join(pairs) if pairs is not None else None
 
 
-def _fts_rowids(phrase: str):  # type: ignore[no-untyped-def]
+# -- SQLite ------------------------------------------------------------------------------------------------
+
+
+def fts_rowids(phrase_: str):  # type: ignore[no-untyped-def]
+    """The ids of the tasks whose pairs contain `phrase_` in order (FTS5 phrase query)."""
     return (
         select(literal_column("rowid"))
         .select_from(text("task_fts"))
-        .where(text("task_fts MATCH :phrase").bindparams(phrase=f'"{phrase}"'))
+        .where(text("task_fts MATCH :phrase").bindparams(phrase=f'"{phrase_}"'))
     )
 
 
-def _tsquery(phrase: str):  # type: ignore[no-untyped-def]
-    return func.phraseto_tsquery(literal_column("'simple'::regconfig"), phrase)
-
-
-def match_condition(dialect: str, query: str, *, walk: bool = False) -> ColumnElement[bool] | None:
-    """A condition on Task for tasks containing `query`, or None when the index cannot answer it.
-
-    `walk=True` (SQLite) gives the same condition in a form the planner cannot drive from the search index,
-    so that it walks the due-date index instead and stops at the first page: right for words found in
-    thousands of tasks, where starting from the matches means sorting all of them.
-    """
-    from storage.models import Task
-
-    phrase = _phrase(query)
-    if phrase is None:
-        return None
-    if dialect == "sqlite":
-        if walk:
-            return literal_column("+task.id").in_(_fts_rowids(phrase))
-        return Task.id.in_(_fts_rowids(phrase))  # type: ignore[union-attr]
-    if dialect == "postgresql":
-        # task.search_vector is a stored generated column (migration 0002): matching a phrase re-reads the
-        # vector of every candidate row, and computing it from the text each time was 15 times slower
-        # no walking form here: PostgreSQL estimates one row for any unindexed @@ and then scans the whole
-        # table in parallel (60 ms against 38 ms from the index for a word in 11,000 of 100,000 tasks)
-        return literal_column("task.search_vector").op("@@")(_tsquery(phrase))
-    return None
-
-
-def is_frequent(session: Session, query: str, *, threshold: int) -> bool:
-    """Whether at least `threshold` tasks contain `query` (counting stops there, so this stays cheap)."""
-    dialect = session.get_bind().dialect.name
-    phrase = _phrase(query)
-    if phrase is None or dialect not in ("sqlite", "postgresql"):
-        return False
-    if dialect == "sqlite":
-        probe = _fts_rowids(phrase).limit(threshold).subquery()
-    else:
-        probe = (
-            select(literal_column("1"))
-            .select_from(text("task"))
-            .where(literal_column("task.search_vector").op("@@")(_tsquery(phrase)))
-            .limit(threshold)
-            .subquery()
-        )
-    found = session.execute(select(func.count()).select_from(probe)).scalar_one()
-    return found >= threshold
-
-
 def like_condition(query: str) -> ColumnElement[bool]:
+    """The one-character fallback: the raw query in the action or the evidence."""
     from storage.models import Task
 
     pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(Task.action.like(pattern, escape="\\"), Task.evidence.like(pattern, escape="\\"))  # type: ignore[attr-defined]
 
 
+# -- PostgreSQL --------------------------------------------------------------------------------------------
+
+# search_grams -> search_text: each part's pairs "养老 老服 服务" give back "养老服务" (first character of
+# each pair, the whole last pair); the parts are split at the boundary word
+_PART_SQL = (
+    r"regexp_replace(split_part(NEW.search_grams, ' " + _BOUNDARY + r" ', {part}), '(\S)\S ', '\1', 'g')"
+)
+
 POSTGRES_SEARCH_DDL = (
-    "ALTER TABLE task ADD COLUMN IF NOT EXISTS search_vector tsvector "
-    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_grams)) STORED",
-    "CREATE INDEX IF NOT EXISTS ix_task_search_vector ON task USING gin (search_vector)",
+    # the pairs without their positions (strip): LIKE on search_text makes the match exact, so the index only
+    # has to find rows holding every pair, and a stored vector is cheap to test wherever the planner does so
+    "ALTER TABLE tasksearch ADD COLUMN IF NOT EXISTS search_vector tsvector NOT NULL",
+    "CREATE OR REPLACE FUNCTION task_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "INSERT INTO tasksearch (task_id, due_on, status, search_text, search_vector) VALUES (NEW.id, NEW.due_on, "
+    f"NEW.status, {_PART_SQL.format(part=1)} || ' ' || {_PART_SQL.format(part=2)}, "
+    "strip(to_tsvector('simple'::regconfig, NEW.search_grams))) "
+    "ON CONFLICT (task_id) DO UPDATE SET due_on = EXCLUDED.due_on, status = EXCLUDED.status, "
+    "search_text = EXCLUDED.search_text, search_vector = EXCLUDED.search_vector; RETURN NULL; END $$",
+    "DROP TRIGGER IF EXISTS task_search_insert ON task",
+    "CREATE TRIGGER task_search_insert AFTER INSERT ON task FOR EACH ROW EXECUTE FUNCTION task_search_sync()",
+    "DROP TRIGGER IF EXISTS task_search_update ON task",
+    "CREATE TRIGGER task_search_update AFTER UPDATE OF search_grams, due_on, status ON task FOR EACH ROW "
+    "WHEN (OLD.search_grams IS DISTINCT FROM NEW.search_grams OR OLD.due_on IS DISTINCT FROM NEW.due_on "
+    "OR OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION task_search_sync()",
+    # searches read this table in small pieces: starting parallel workers cost more (~10 ms) than they saved
+    "ALTER TABLE tasksearch SET (parallel_workers = 0)",
+    # fastupdate off: a pending list left by a large ingest is read in full by every search until a vacuum
+    # merges it (it doubled the time of a common word)
+    "CREATE INDEX IF NOT EXISTS ix_task_search_vector ON tasksearch USING gin (search_vector) "
+    "WITH (fastupdate = off)",
 )
 
 
+def _literal(value: str):  # type: ignore[no-untyped-def]
+    # written into the statement rather than bound: a prepared statement's generic plan would assume an
+    # average word, when a word in every tenth task and a word in five tasks need different plans
+    return bindparam(None, value, type_=String, literal_execute=True)
+
+
+def postgres_match(query: str) -> ColumnElement[bool] | None:
+    """A condition on TaskSearch for tasks containing `query`, or None when the index cannot answer it."""
+    from storage.models import TaskSearch
+
+    pairs = query_pairs(query)
+    if pairs is None:
+        return None
+    found = literal_column("tasksearch.search_vector").op("@@")(
+        func.plainto_tsquery(literal_column("'simple'::regconfig"), _literal(" ".join(pairs)))
+    )
+    return and_(found, plain_contains(col(TaskSearch.search_text), query))
+
+
+def plain_contains(column: ColumnElement[str], query: str) -> ColumnElement[bool]:
+    """`column` (a search_text) contains the query; without the index condition, for walking in due order."""
+    # the plain text holds no % or _ (punctuation is removed), so the pattern needs no escaping
+    return column.like(_literal(f"%{_plain(query)}%"))
+
+
 def attach_sqlite_index(table) -> None:  # type: ignore[no-untyped-def]
-    """Create the search index with the table, for databases built by metadata.create_all()."""
+    """Create the SQLite search index with the task table, for databases built by metadata.create_all()."""
     for statement in SQLITE_FTS_DDL:
         event.listen(table, "after_create", DDL(statement).execute_if(dialect="sqlite"))
+
+
+def attach_postgres_index(table) -> None:  # type: ignore[no-untyped-def]
+    """Create PostgreSQL's triggers and GIN index with the tasksearch table, for metadata.create_all()."""
     for statement in POSTGRES_SEARCH_DDL:
         event.listen(table, "after_create", DDL(statement).execute_if(dialect="postgresql"))

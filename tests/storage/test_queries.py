@@ -109,14 +109,16 @@ def test_calendar_merges_reviews_and_deadlines(ledger: Session) -> None:
 
 
 def test_frequent_words_walk_the_due_dates_with_the_same_answer(ledger: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import storage.queries as queries
-    from storage.search import is_frequent
+    import storage.search_queries as search_queries
+    from storage.search_queries import is_frequent
 
     assert is_frequent(ledger, "企业", threshold=2) and not is_frequent(ledger, "企业", threshold=3)
     assert not is_frequent(ledger, "养", threshold=1)  # one character: not indexed, never "frequent"
     for word in ("企业", "区", "养老"):
         expected = [row.id for row in find_tasks(session=ledger, search=word, limit=5)]
-        monkeypatch.setattr(queries, "is_frequent", lambda *args, **kwargs: True)  # walks on SQLite only
+        monkeypatch.setattr(
+            search_queries, "is_frequent", lambda *args, **kwargs: True
+        )  # walks on SQLite only
         walked = [row.id for row in find_tasks(session=ledger, search=word, limit=5)]
         monkeypatch.undo()
         assert walked == expected, word
