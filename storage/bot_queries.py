@@ -26,6 +26,7 @@ from storage.models import (
     ReviewEvent,
     Task,
 )
+from storage.search_queries import Narrowing, page_of_task_ids
 
 CLOSED_STATUSES = ("done", "archived")
 TASK_COLUMNS = (
@@ -240,6 +241,8 @@ def task_page(
     *, session: Session, where: TaskFilter, offset: int, limit: int
 ) -> tuple[list[TaskSummary], int]:
     """One page of tasks, soonest due first (undated last), and how many match in all."""
+    if where.search:
+        return _search_page(session, where, offset=offset, limit=limit)
     conditions = [
         Task.status.not_in(CLOSED_STATUSES) if not where.include_closed else Task.status != "archived"  # type: ignore[attr-defined]
     ]
@@ -252,8 +255,6 @@ def task_page(
         conditions.append(Task.due_on <= where.due_to)  # type: ignore[operator]
     if where.overdue_on is not None:
         conditions.append(Task.due_on < where.overdue_on)  # type: ignore[operator]
-    if where.search:
-        conditions.append(or_(Task.action.contains(where.search), Task.evidence.contains(where.search)))  # type: ignore[attr-defined]
     # the total rides along as a window count: one round trip instead of a COUNT query and a page query
     page = session.exec(
         select(*TASK_COLUMNS, func.count().over().label("total"))
@@ -265,6 +266,30 @@ def task_page(
     # a page past the end has no row to carry the total, and still says how many there are
     total = page[0].total if page else session.exec(select(func.count(Task.id)).where(*conditions)).one()
     return _summaries(session, list(page)), int(total)
+
+
+def _search_page(
+    session: Session, where: TaskFilter, *, offset: int, limit: int
+) -> tuple[list[TaskSummary], int]:
+    """A page of a search, matched as `planbot tasks --search` matches (storage.search_queries)."""
+    assert where.search
+    task_ids, total = page_of_task_ids(
+        session=session,
+        query=where.search,
+        where=Narrowing(
+            department_ids=where.department_ids or None,
+            due_from=where.due_from,
+            due_until=where.due_to,
+            due_before=where.overdue_on,
+            excluded_statuses=("archived",) if where.include_closed else CLOSED_STATUSES,
+        ),
+        offset=offset,
+        limit=limit,
+    )
+    if not task_ids:
+        return [], total
+    rows = {row.id: row for row in session.exec(select(*TASK_COLUMNS).where(Task.id.in_(task_ids))).all()}  # type: ignore[union-attr]
+    return _summaries(session, [rows[task_id] for task_id in task_ids if task_id in rows]), total
 
 
 def task_summary(*, session: Session, task_id: int) -> TaskSummary | None:

@@ -7,7 +7,10 @@ for the module and wait longer than the in-process tests do.
 from __future__ import annotations
 
 import os
+import signal
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
@@ -30,8 +33,23 @@ def fixed_now() -> datetime:
     return NOW
 
 
+@dataclass
+class Served:
+    server: SlackHttpServer
+    fake: FakeSlackApi
+    work: ReplyProcesses
+
+    def command(self, text: str, *, user_id: str, name: str) -> dict:  # type: ignore[type-arg]
+        """`/plan text`: acked empty at once, then answered on the response_url by a worker."""
+        response_url = self.fake.response_url(name)
+        body = payloads.slash_command("/plan", text, user_id=user_id, response_url=response_url)
+        assert payloads.post_signed(self.server.url, body, SECRET) == (200, "")
+        self.fake.wait_until(lambda: len(self.fake.responses(name)) == 1, timeout=STARTING)
+        return self.fake.responses(name)[0]
+
+
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SlackHttpServer, FakeSlackApi]]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     database_url = f"sqlite:///{tmp_path_factory.mktemp('reply-processes') / 'ledger.sqlite3'}"
     engine = create_engine_for(database_url)
     upgrade(engine)
@@ -46,41 +64,43 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SlackHttp
             coordinators=COORDINATOR,
             database_url=database_url,
         )
-        work = work_for_serving(settings, clock=fixed_now, processes=1)
+        work = work_for_serving(settings, clock=fixed_now, processes=2)
         assert isinstance(work, ReplyProcesses)
         deps = Deps(settings=settings, session_factory=sessions, clock=fixed_now)
         app = build_app(settings, deps=deps, after_ack=work)
         try:
             with SlackHttpServer(app) as server:
-                yield server, fake
+                yield Served(server, fake, work)
         finally:
             close_app(app)  # waits for the worker to finish and exit
             engine.dispose()
 
 
 def test_slash_command_is_acked_at_once_and_answered_by_a_worker(served):
-    server, fake = served
-    status, ack = payloads.post_signed(
-        server.url,
-        payloads.slash_command("/plan", "任务", user_id=CZJ_MEMBER, response_url=fake.response_url("p1")),
-        SECRET,
-    )
-    assert (status, ack) == (200, "")
-    fake.wait_until(lambda: len(fake.responses("p1")) == 1, timeout=STARTING)
-    text = text_of(fake.responses("p1")[0])
+    text = text_of(served.command("任务", user_id=CZJ_MEMBER, name="p1"))
     assert "莱芜区区财政局" in text and "保障规划实施资金" in text
 
 
 def test_mention_is_answered_in_its_thread_by_a_worker(served):
-    server, fake = served
-    before = len(fake.calls("chat.postMessage"))
-    status, _ = payloads.post_signed(
-        server.url, payloads.app_mention("<@UBOT> 帮助", user_id=COORDINATOR, ts="1700000000.000200"), SECRET
-    )
-    assert status == 200
-    [*_, sent] = fake.wait_for("chat.postMessage", count=before + 1, timeout=STARTING)
+    before = len(served.fake.calls("chat.postMessage"))
+    body = payloads.app_mention("<@UBOT> 帮助", user_id=COORDINATOR, ts="1700000000.000200")
+    assert payloads.post_signed(served.server.url, body, SECRET)[0] == 200
+    [*_, sent] = served.fake.wait_for("chat.postMessage", count=before + 1, timeout=STARTING)
     assert sent.body["thread_ts"] == "1700000000.000200"
     assert "/plan" in text_of(sent.body)
+
+
+def test_a_worker_that_died_is_replaced_and_the_others_keep_answering(served):
+    killed, _ = served.work.pids
+    os.kill(killed, signal.SIGKILL)  # idle, so inside its queue's get(): it takes no one's lock with it
+    deadline = time.monotonic() + STARTING
+    while killed in served.work.pids and time.monotonic() < deadline:
+        time.sleep(0.05)  # the watcher replaces the worker on its own, with no request to prompt it
+    assert killed not in served.work.pids and len(served.work.pids) == 2
+    for number in range(4):  # enough to reach both workers
+        assert "planbot 命令" in text_of(
+            served.command("帮助", user_id=COORDINATOR, name=f"after-kill-{number}")
+        )
 
 
 def test_a_database_in_memory_keeps_the_work_in_threads():

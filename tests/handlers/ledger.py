@@ -20,6 +20,7 @@ from storage.models import (
     ReviewEvent,
     Task,
 )
+from storage.search import search_grams
 
 NOW = datetime(2025, 6, 15, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 TODAY = date(2025, 6, 15)
@@ -127,6 +128,7 @@ def build_ledger(session_factory) -> Ledger:  # type: ignore[no-untyped-def]
                 action=action,
                 evidence=f"{action}，确保按期完成。",
                 evidence_key=action,
+                search_grams=search_grams(action, f"{action}，确保按期完成。"),  # as storage.ingest writes it
                 due_on=due,
                 created_at=NOW,
                 updated_at=NOW,

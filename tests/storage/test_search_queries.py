@@ -1,0 +1,102 @@
+"""The bot's search (/plan 搜索) and the CLI's (`planbot tasks --search`) find the same tasks, on both engines."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import Session
+
+from storage.bot_queries import TaskFilter, task_page
+from storage.ingest import ingest_document
+from storage.progress import record_progress
+from storage.queries import find_tasks
+from tests.storage.documents import aliases, first_version, five_year_plan, record
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+RECORDS = [
+    record(
+        "区民政局", "完善养老服务体系", "区民政局牵头完善养老服务体系，发展普惠养老。", due=date(2024, 12, 31)
+    ),
+    record(
+        "区卫生健康局", "建设医养结合机构", "建设医养结合机构3家（区卫生健康局负责）。", due=date(2024, 7, 10)
+    ),
+    record("区交通运输局", "推进PPP项目", "规范推广政府和社会资本合作（PPP）模式。"),
+    record(
+        "区民政局",
+        "提升养老机构服务质量",
+        "提升养老机构服务质量，2023年底前完成评级。",
+        due=date(2023, 12, 31),
+    ),
+]
+
+
+@pytest.fixture
+def ledger(session: Session) -> Session:
+    ingest_document(
+        session=session, document=five_year_plan([*first_version(), *RECORDS]), aliases=aliases(), now=NOW
+    )
+    return session
+
+
+def _cli_ids(session: Session, query: str, limit: int | None = None) -> list[int]:
+    """What `planbot tasks --search` lists (bot.commands.ledger.tasks_command), one id per task."""
+    rows = find_tasks(session=session, search=query, include_archived=False, limit=limit)
+    return list(dict.fromkeys(row.id for row in rows))
+
+
+def _bot_ids(session: Session, query: str, *, offset: int = 0, limit: int = 100) -> tuple[list[int], int]:
+    """What `/plan 搜索` lists (handlers.ledger_views.search)."""
+    found, total = task_page(
+        session=session,
+        where=TaskFilter(search=query.strip(), include_closed=True),
+        offset=offset,
+        limit=limit,
+    )
+    return [task.id for task in found], total
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "养老",
+        "养老服务体系",
+        "普惠养老",  # only in the evidence
+        "社会资本合作（PPP）",  # punctuation in the query is ignored
+        "规范推广政府和社会资本合作PPP",  # the text's own punctuation too
+        "ｐｐｐ",  # full-width and lower case
+        "养",  # one character: LIKE on the text
+        "服务体系养老",  # every pair is there, not in this order: nothing
+        "体系区民政局",  # across the end of the action and the start of the evidence: nothing
+        "  养老服务  ",
+    ],
+)
+def test_the_bot_finds_what_the_cli_finds(ledger: Session, query: str) -> None:
+    ids, total = _bot_ids(ledger, query)
+    assert ids == _cli_ids(ledger, query)
+    assert total == len(ids)
+
+
+def test_matches_come_soonest_due_first_and_pages_keep_the_total(ledger: Session) -> None:
+    cli = _cli_ids(ledger, "养老")
+    assert len(cli) == 2  # 提升养老机构服务质量 (2023-12-31), then 完善养老服务体系 (2024-12-31)
+    first, total = _bot_ids(ledger, "养老", limit=1)
+    second, _ = _bot_ids(ledger, "养老", offset=1, limit=1)
+    assert first + second == cli and total == 2
+    assert _bot_ids(ledger, "养老", offset=5, limit=1) == ([], 2)  # past the end, and still the total
+    for limit in (1, 2, 3):
+        assert _cli_ids(ledger, "养老", limit=limit) == cli[:limit]
+
+
+def test_done_tasks_are_found_and_archived_ones_are_not(ledger: Session) -> None:
+    [task_id] = _cli_ids(ledger, "医养结合")
+    record_progress(session=ledger, task_id=task_id, author="U1", status="done", now=NOW)
+    assert _bot_ids(ledger, "医养结合")[0] == [task_id] == _cli_ids(ledger, "医养结合")
+    # a revision that drops the sentence archives the task: neither search lists it any more
+    revised = [r for r in [*first_version(), *RECORDS] if r.task != "建设医养结合机构"]
+    ingest_document(
+        session=ledger, document=five_year_plan(revised, version="v2"), aliases=aliases(), now=NOW
+    )
+    assert _bot_ids(ledger, "医养结合") == ([], 0)
+    assert _cli_ids(ledger, "医养结合") == []
