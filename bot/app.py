@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from bot.after_ack import AfterAck
 from bot.deps import Deps
+from bot.event_dedup import register_event_dedup
 from bot.settings import Settings
 
 EVENTS_PATH = "/slack/events"
@@ -74,6 +75,7 @@ def build_app(
     )
     from handlers import register
 
+    register_event_dedup(app, deps)  # before the listeners: a retried event must not reach them
     work = register(app, deps, after_ack=after_ack)
     app.planbot_executors = (listeners, work)  # type: ignore[attr-defined]  (close_app waits for them)
     return app
