@@ -27,6 +27,8 @@ from sqlalchemy import DDL, String, and_, bindparam, event, func, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from ingest.normalize import to_simplified
+
 _NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
 # a token that never occurs in text keeps a phrase from matching across the action/evidence boundary
 _BOUNDARY = "zzqqzz"
@@ -64,9 +66,15 @@ def search_text(action: str, evidence: str) -> str:
     return f"{_plain(action)} {_plain(evidence)}"
 
 
+def plain_query(query: str) -> str:
+    """The query as the stored text reads: ingest turns documents into simplified characters (OpenCC t2s),
+    so a query typed in traditional characters (區發改局, 養老) must be turned the same way to match."""
+    return _plain(to_simplified(query))
+
+
 def query_pairs(query: str) -> list[str] | None:
     """The pairs to look for, or None when the query is too short for the index (one character)."""
-    plain = _plain(query)
+    plain = plain_query(query)
     return _pairs(plain) if len(plain) >= 2 else None
 
 
@@ -92,6 +100,7 @@ def like_condition(query: str) -> ColumnElement[bool]:
     """The one-character fallback: the raw query in the action or the evidence."""
     from storage.models import Task
 
+    query = to_simplified(query)
     pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(Task.action.like(pattern, escape="\\"), Task.evidence.like(pattern, escape="\\"))  # type: ignore[attr-defined]
 
@@ -151,7 +160,7 @@ def postgres_match(query: str) -> ColumnElement[bool] | None:
 def plain_contains(column: ColumnElement[str], query: str) -> ColumnElement[bool]:
     """`column` (a search_text) contains the query; without the index condition, for walking in due order."""
     # the plain text holds no % or _ (punctuation is removed), so the pattern needs no escaping
-    return column.like(_literal(f"%{_plain(query)}%"))
+    return column.like(_literal(f"%{plain_query(query)}%"))
 
 
 def attach_sqlite_index(table) -> None:  # type: ignore[no-untyped-def]

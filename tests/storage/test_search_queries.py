@@ -100,3 +100,16 @@ def test_done_tasks_are_found_and_archived_ones_are_not(ledger: Session) -> None
     )
     assert _bot_ids(ledger, "医养结合") == ([], 0)
     assert _cli_ids(ledger, "医养结合") == []
+
+
+@pytest.mark.parametrize(
+    ("traditional", "simplified"), [("養老服務體系", "养老服务体系"), ("養", "养"), ("醫養結合", "医养结合")]
+)
+def test_a_query_in_traditional_characters_finds_the_simplified_text(
+    ledger: Session, traditional: str, simplified: str
+) -> None:
+    """Documents are stored in simplified characters (OpenCC t2s at ingest); the query is turned the same way."""
+    expected = _cli_ids(ledger, simplified)
+    assert expected
+    assert _cli_ids(ledger, traditional) == expected
+    assert _bot_ids(ledger, traditional) == (expected, len(expected))
