@@ -61,7 +61,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Alembic's filter: the search index (SQLite FTS5 tables, PostgreSQL search_vector) is made by hand in 0002."""
+    """Alembic's filter: the search index is made by hand (SQLite FTS5 tables in 0002, PostgreSQL
+    tasksearch.search_vector and its GIN index in 0005), so autogenerate must not see it as drift."""
     if name is None:
         return True
     if type_ == "table":
