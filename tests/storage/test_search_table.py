@@ -47,9 +47,12 @@ def _cli_ids(session: Session, query: str, limit: int | None = None) -> list[int
     return list(dict.fromkeys(row.id for row in rows))
 
 
+# the tasksearch table is filled, and its trigger exists, on PostgreSQL only (SQLite searches with FTS5)
+on_postgres_only = pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+
+
+@on_postgres_only
 def test_postgres_search_rows_follow_the_tasks(ledger: Session) -> None:
-    if ledger.get_bind().dialect.name != "postgresql":
-        pytest.skip("the tasksearch table is filled on PostgreSQL only")
     stored = {
         task_id: (due_on, status, text_)
         for task_id, due_on, status, text_ in ledger.execute(
@@ -85,10 +88,9 @@ def test_postgres_search_rows_follow_the_tasks(ledger: Session) -> None:
         ("a_b c", "2023年底前，完成！"),
     ],
 )
+@on_postgres_only
 def test_postgres_trigger_derives_the_text_python_would(ledger: Session, action: str, evidence: str) -> None:
     """The trigger rebuilds search_text from search_grams: it must agree with storage.search."""
-    if ledger.get_bind().dialect.name != "postgresql":
-        pytest.skip("the trigger exists on PostgreSQL only")
     plan_id, document_id = ledger.execute(text("SELECT plan_id, document_id FROM task LIMIT 1")).one()
     task_id = ledger.execute(
         text(
