@@ -283,7 +283,7 @@ def help_reply(topic: str | None) -> Reply:
 # -- the table -------------------------------------------------------------------------------------------
 # Order here is the order of `/plan 帮助`. Each docstring's first line is the summary; the rest is the help.
 
-from handlers import admin, ledger_views, progress  # noqa: E402  (the table needs the parser types above)
+from handlers import admin, ledger_views, plan_reminders, progress  # noqa: E402  (the table needs the parser types above)
 
 
 @subcommand("帮助", "help", Param("topic", TOPIC, False, "命令"), aliases=("?", "？"))
@@ -411,6 +411,15 @@ def report(ctx: Any, department: str | None) -> Reply:
     协调员的图发到当前频道，其他人的图私信发送。 Coordinators' charts go to the channel, others' by DM.
     """
     return admin.report(ctx, department)
+
+
+@subcommand("提醒", "reminders", Param("text", TEXT, False, "规划编号 修改"), coordinators_only=True)
+def reminders(ctx: Any, text: str | None) -> Reply:
+    """查看或修改各规划的提醒设置：暂停、恢复、默认，或另设天数。 See or change each plan's reminders.
+
+    例 / e.g. `/plan 提醒`、`/plan 提醒 2 暂停`、`/plan 提醒 2 到期 30,14,7,1,0 逾期 14`
+    """
+    return plan_reminders.reminders(ctx, text)
 
 
 @subcommand("导出", "export", coordinators_only=True, slow=True)

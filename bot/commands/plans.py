@@ -9,8 +9,8 @@ from rich.table import Table
 
 from bot.commands.ledger_support import fail, open_ledger, out_console
 from bot.settings import Settings, load_settings
+from handlers.plan_reminders import describe
 from storage.plan_settings import (
-    PlanOverview,
     PlanSettingsError,
     ReminderOverrides,
     overrides_from_words,
@@ -34,27 +34,6 @@ def register(app: typer.Typer) -> None:
     plan_app.command("list")(plan_list_command)
     plan_app.command("reminders")(plan_reminders_command)
     app.add_typer(plan_app, name="plan")
-
-
-def _days(days: tuple[int, ...]) -> str:
-    return ",".join(str(day) for day in days)
-
-
-def describe(overview: PlanOverview, defaults: ReminderConventions) -> str:
-    """One line a planning office can check: what this plan sends, and which values are its own."""
-    conventions = overview.overrides.applied_to(defaults)
-    own = overview.overrides
-
-    def mark(value: object) -> str:
-        return "（本规划）" if value is not None else ""
-
-    state = "已暂停" if overview.paused else "提醒中"
-    return (
-        f"{state}；到期前 {_days(conventions.deadline_days)} 天{mark(own.deadline_days)}；"
-        f"中期/总结评估前 {_days(conventions.review_days)} 天{mark(own.review_days)}；"
-        f"年度监测前 {_days(conventions.annual_monitoring_days)} 天{mark(own.annual_monitoring_days)}；"
-        f"逾期每 {conventions.overdue_every_days} 天{mark(own.overdue_every_days)}"
-    )
 
 
 def plan_list_command() -> None:
