@@ -1,6 +1,6 @@
 """Benchmark: 10,000 reminders across 1,000 Slack channels through the fake Web API at 1 message/s/channel.
 
-    python bench/reminders.py [--channels 1000] [--per-channel 10] [--workers 6] [--database-url URL]
+    python bench/reminders.py [--channels 1000] [--per-channel 10] [--workers 8] [--database-url URL]
 
 The fake Slack server runs in a process of its own (as Slack would), enforcing one message per second per
 channel with 429 + Retry-After. The deliveries sit pending in a SQLite file (or DATABASE_URL) and one
@@ -54,7 +54,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--channels", type=int, default=1000)
     parser.add_argument("--per-channel", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=4)
+    # the dispatcher's own default, as `planbot serve` and `planbot remind` run it
+    parser.add_argument("--workers", type=int, default=DispatchOptions().workers)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
