@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing
-import os
 import random
 import statistics
 import sys
@@ -59,7 +58,6 @@ def serve_planbot(
 ) -> None:
     from bot.after_ack import work_for_serving
     from bot.app import build_app, close_app, freeze_startup_heap
-    from bot.commands.serve import DEFAULT_REPLY_PROCESSES
     from bot.deps import Deps
     from bot.settings import Settings
     from storage.db import create_engine_for, session_factory
@@ -74,8 +72,7 @@ def serve_planbot(
     )
     deps = Deps(settings=settings, session_factory=session_factory(engine), clock=frozen_clock)
     # as `planbot serve` builds it: the work after each ack in reply processes
-    processes = int(os.environ.get("PLANBOT_REPLY_PROCESSES", DEFAULT_REPLY_PROCESSES))
-    after_ack = work_for_serving(settings, clock=frozen_clock, processes=processes)
+    after_ack = work_for_serving(settings, clock=frozen_clock, processes=settings.reply_processes)
     app = build_app(settings, deps=deps, after_ack=after_ack)
     freeze_startup_heap()  # as `planbot serve` does before serving
     _serve(app, ports, stop)
@@ -366,9 +363,9 @@ def main() -> None:
     global SHOW_SLOW, TIMELINE
     SHOW_SLOW = options.show_slow
     TIMELINE = options.timeline
-    from bot.commands.serve import DEFAULT_REPLY_PROCESSES
+    from bot.settings import Settings
 
-    processes = os.environ.get("PLANBOT_REPLY_PROCESSES", DEFAULT_REPLY_PROCESSES)
+    processes = Settings(_env_file=None).reply_processes  # type: ignore[call-arg]  (PLANBOT_REPLY_PROCESSES)
     print(
         f"/plan 任务: {options.requests} signed requests, {options.concurrency} concurrent, after a warm-up of"
         f" {WARM_UP} per app; planbot as `planbot serve` runs it: {processes} reply processes"

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     coordinators: str = ""  # comma-separated Slack user ids allowed to do everything
     coordinator_usergroup: str | None = None  # a Slack user group id whose members are coordinators
     port: int = 3000
+    # processes of `planbot serve` that build replies after the ack (0: threads of the serving process); two
+    # keep replies flowing on a two-core server while the serving process acks, each with its own connections
+    reply_processes: int = Field(default=2, ge=0, le=32)
 
     # reminders
     deadline_reminder_days: str = "30,7,1,0"

@@ -13,10 +13,6 @@ import typer
 from bot.deps import Deps
 from bot.settings import Settings, load_settings
 
-# Two processes keep replies flowing on a two-core server while the serving process acks; each opens its own
-# database connections.
-DEFAULT_REPLY_PROCESSES = 2
-
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve_command)
@@ -32,12 +28,14 @@ def serve_command(
         bool, typer.Option(help="同时运行提醒任务 / also run the reminder scheduler")
     ] = True,
     reply_processes: Annotated[
-        int,
+        int | None,
         typer.Option(
-            envvar="PLANBOT_REPLY_PROCESSES",
-            help="在几个子进程中查询并回复（0 = 在本进程的线程中）/ worker processes that build replies (0: threads)",
+            min=0,
+            max=32,
+            help="在几个子进程中查询并回复（默认 PLANBOT_REPLY_PROCESSES 或 2；0 = 在本进程的线程中）"
+            " / worker processes that build replies (0: threads)",
         ),
-    ] = DEFAULT_REPLY_PROCESSES,
+    ] = None,
 ) -> None:
     """运行 Slack 机器人：设置了 SLACK_APP_TOKEN 时用 Socket Mode，否则在 /slack/events 提供 HTTP 服务。
     Run the Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on /slack/events."""
@@ -60,7 +58,8 @@ def serve_command(
         deps.slack_client = client
         deps.notifier = _notifier(settings, client, deps)
         require_slack_settings(settings, client=client)  # before any reply process starts
-        after_ack = work_for_serving(settings, clock=deps.clock, processes=reply_processes)
+        processes = settings.reply_processes if reply_processes is None else reply_processes
+        after_ack = work_for_serving(settings, clock=deps.clock, processes=processes)
         app = build_app(settings, client=client, deps=deps, after_ack=after_ack)
     except MissingSlackSetting as missing:
         typer.echo(str(missing), err=True)

@@ -48,3 +48,16 @@ def test_a_copied_example_file_means_the_defaults(tmp_path: Path, monkeypatch):
     assert settings.database_url.startswith("sqlite:///")
     assert settings.alias_file is None and settings.slack_bot_token is None
     assert settings.max_document_mb == 20
+
+
+def test_reply_processes_come_from_dotenv_and_are_bounded(tmp_path: Path, monkeypatch):
+    import pytest
+    from pydantic import ValidationError
+
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().reply_processes == 2
+    (tmp_path / ".env").write_text("PLANBOT_REPLY_PROCESSES=0\n", encoding="utf-8")
+    assert load_settings().reply_processes == 0
+    monkeypatch.setenv("PLANBOT_REPLY_PROCESSES", "-1")
+    with pytest.raises(ValidationError):
+        load_settings()
