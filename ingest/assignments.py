@@ -33,6 +33,10 @@ ROLE_PREFIX = re.compile(
 ROLE_ONLY = re.compile(
     r"^(?:积极|密切|主动|全力|做好)?(?:配合|协助|参与|牵头|负责|按职责分工负责|分别负责)(?:做好)?(?:相关|有关)?(?:工作)?[，,；;。）)]*$"
 )
+# a comma-less lead-in before the subject: "按照要求区发改局要…", "为加快数字化转型区工信局要牵头…"
+PREAMBLE = re.compile(r"^(?:按照|根据|依据|对照|围绕|结合|针对|为了|为)")
+# characters of lead-in searched for the subject; longer lead-ins take a comma in practice
+PREAMBLE_REACH = 24
 MODAL = re.compile(r"^(?:要|应|须|必须|需要|应当|还要|也要|进一步|主动|积极|切实)")
 MODAL_OR_ROLE = re.compile(
     r"^(?:要|应|须|需|必须|负责|牵头|会同|联合|配合|协助|参与|按职责|统筹|分别|共同|将|把|对|是|作为|为|进一步|切实|及时)"
@@ -78,8 +82,9 @@ def subject_assignments(sentence: str) -> list[Assignment]:
     """Units that open a clause, with their roles, each responsible for the text up to the next such clause."""
     found: list[tuple[int, list[tuple[UnitMention, str]]]] = []
     for clause_start in clause_starts(sentence):
-        lead = CLAUSE_LEAD.match(sentence, clause_start)
-        position = lead.end() if lead else clause_start
+        # on a slice: "^" in a compiled pattern matches only at the real start of the string, never at `pos`
+        lead = CLAUSE_LEAD.match(sentence[clause_start : clause_start + 8])
+        position = clause_start + (lead.end() if lead else 0)
         by_means = sentence.startswith("由", position)
         if by_means:
             position += 1
@@ -90,6 +95,8 @@ def subject_assignments(sentence: str) -> list[Assignment]:
             )  # "2025年底前区发改局要…": a date before the subject
             if time_lead and time_lead.end() > position:
                 mentions, after = units_in_series(sentence, time_lead.end())
+        if not mentions and PREAMBLE.match(sentence[position : position + 4]):
+            mentions, after = _subject_after_preamble(sentence, position)
         with_clause = WITH_WORDS.match(sentence[position:]) if not mentions and found else None
         if with_clause:
             # "…负责综合协调，会同区直有关部门分解任务": the partners join the clause's subject as co
@@ -136,6 +143,22 @@ def subject_assignments(sentence: str) -> list[Assignment]:
         if role_only:
             assignments.extend(Assignment(mention, role, 0, len(sentence)) for mention, role in roles)
     return assignments
+
+
+def _subject_after_preamble(sentence: str, position: int) -> tuple[list[UnitMention], int]:
+    """The first unit inside the lead-in's reach that is followed by what a subject is followed by (要, 负责…).
+
+    Written by hand because the lead-in has no marked end: only the modal or role word after the unit tells
+    "为加快数字化转型区工信局要牵头" (a subject) from "按照区发改局的要求" (an object of the lead-in).
+    """
+    limit = min(len(sentence), position + PREAMBLE_REACH)
+    for start in range(position + 1, limit):
+        if sentence[start] in CLAUSE_BREAK + "。":
+            break
+        mentions, after = units_in_series(sentence, start)
+        if mentions and MODAL_OR_ROLE.match(sentence[after : after + 4]):
+            return mentions, after
+    return [], position
 
 
 def _by_means_within(sentence: str, clause_start: int) -> list[UnitMention]:

@@ -217,3 +217,26 @@ def test_peoples_congress_and_cppcc_are_units():
 def test_a_date_before_the_subject():
     text = PLAN_HEAD + "2023年6月底前区发改局要完成清单编制。"
     assert [r[:3] for r in rows(text)] == [("区发展改革局", "lead", date(2023, 6, 30))]
+
+
+def test_a_lead_in_without_a_comma_before_the_subject():
+    text = (
+        PLAN_HEAD
+        + "按照要求区发改局要在2023年6月底前完成项目储备。为加快数字化转型区工信局要牵头制定实施方案。"
+        + "按照区发改局的要求，区财政局要保障资金。对照年度目标区住建局的工作要加快。"
+    )
+    # the last sentence's unit is not followed by 要 or a role word: no unit is made responsible there
+    assert [r[:3] for r in rows(text) if r[0]] == [
+        ("区发展改革局", "lead", date(2023, 6, 30)),
+        ("区工业和信息化局", "lead", None),
+        ("区财政局", "lead", None),  # 区发改局 is the object of the lead-in here, not a subject
+    ]
+
+
+def test_linking_words_open_later_clauses_too():
+    text = PLAN_HEAD + "区发改局负责统筹，同时区财政局要保障资金，另外区统计局负责监测。"
+    assert [r[:2] for r in rows(text)] == [
+        ("区发展改革局", "lead"),
+        ("区财政局", "lead"),
+        ("区统计局", "lead"),
+    ]
