@@ -18,7 +18,11 @@ QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 _BEFORE = r"(?:前|以前|之前|止|为止)"
 EXACT_DAY = re.compile(rf"(20\d\d)\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日\s*{_BEFORE}")
 YEAR_MONTH = re.compile(
-    rf"(20\d\d)\s*年\s*(\d{{1,2}})\s*月(?!\s*\d)\s*(?:(?:底|末|份)?\s*{_BEFORE}|底|末|(?=\S{{0,3}}(?:完成|建成|实现|投用|投产|启动|开工|竣工|上线|出台|印发)))"
+    rf"(20\d\d)\s*年\s*(\d{{1,2}})\s*月(?!\s*\d)\s*(?:(?:底|末|份)?\s*{_BEFORE}|底|末|(?=\S{{0,3}}(?:完成|建成|实现|投用|投入使用|交付|投产|启动|开工|竣工|通车|开通|上线|挂牌|出台|印发)))"
+)
+# "完成时限：2026年9月" in a division table or a bracketed note: under a time label a bare month is the deadline
+LABELED_YEAR_MONTH = re.compile(
+    r"(?:完成时限|完成时间|时间节点|时限)\s*[:：]\s*(20\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d)"
 )
 YEAR_PART = re.compile(
     rf"(20\d\d)\s*年\s*(上半年|下半年|第?[一二三四1-4]\s*季度(?:末)?|年底|年末|底|末)\s*{_BEFORE}?"
@@ -129,6 +133,8 @@ def explicit_dues(text: str, context: TimeContext) -> list[date]:
         )
     for match in YEAR_PART.finditer(text):
         add(match.start(), match.end(), _part_end(int(match.group(1)), match.group(2)))
+    for match in LABELED_YEAR_MONTH.finditer(text):
+        add(match.start(1), match.end(), month_end(int(match.group(1)), int(match.group(2))))
     for match in YEAR_MONTH.finditer(text):
         if re.match(r"\s*\d{1,2}\s*日", text[match.end() :]):
             continue  # an event's date (印发于…日), not a deadline

@@ -268,7 +268,8 @@ def heading_of(line: str) -> tuple[int, str] | None:
         rest = line[match.end() :]
         if rank == 5 and len(line) > 60 and not re.match(r"[^。]{2,40}[。：]", rest):
             return None  # a numbered sentence inside a table or a list, not a heading
-        title = line if len(line) <= 40 else line[: _first_stop(line)]
+        # "（四）加强基层医疗能力。完成…，区卫健局负责。": the heading ends at its first stop, however short the line
+        title = line[: _first_stop(line)]
         return rank, title.strip()
     return None
 

@@ -53,6 +53,11 @@ def test_heading_styles(line, rank):
     assert heading_of(line)[0] == rank
 
 
+def test_a_heading_with_its_first_sentence_on_the_line_ends_at_the_stop():
+    assert heading_of("（四）加强基层医疗能力。完成中心建设，区卫健局负责。") == (4, "（四）加强基层医疗能力")
+    assert heading_of("（二）强化要素保障") == (4, "（二）强化要素保障")
+
+
 def test_a_long_numbered_sentence_is_not_a_heading():
     assert heading_of("1." + "很长的句子" * 15) is None
 
