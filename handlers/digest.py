@@ -92,20 +92,24 @@ def coordinators_digest_text(
 ) -> str:
     """The planning office's weekly view: per department, tasks done, open on time and overdue."""
     counts: dict[int, list[int]] = {}  # department id -> [done, on time, overdue]
+    # the totals count tasks, not assignments: a task of 各部门 or with a lead and two partners is one task
+    task_state: dict[int, int] = {}
     for row in rows:
         if row.status == "archived":
             continue
         tally = counts.setdefault(row.department_id, [0, 0, 0])
         if row.status == "done":
-            tally[0] += 1
+            state = 0
         elif row.due_on is not None and row.due_on < as_of:
-            tally[2] += 1
+            state = 2
         else:
-            tally[1] += 1
+            state = 1
+        tally[state] += 1
+        task_state[row.task_id] = state
     order = sorted(
         counts, key=lambda department_id: (-counts[department_id][2], _name(departments, department_id))
     )
-    total = [sum(values[i] for values in counts.values()) for i in range(3)]
+    total = [sum(1 for state in task_state.values() if state == index) for index in range(3)]
     lines = [
         f"【规划实施周报】{jurisdiction}（{as_of.isoformat()}）：共 {len(counts)} 个部门，"
         f"已完成 {total[0]} 项，按期推进 {total[1]} 项，逾期 {total[2]} 项。"

@@ -41,6 +41,17 @@ def guess_kind(name: str) -> str:
     return "bureau"
 
 
+# "有关部门", "牵头单位", "责任单位" stand for the few units a task concerns, which the text does not name; only
+# "all of a kind" addressees (各部门, 区直各部门, 各镇（街道）) oblige every department of that kind
+_NOT_EVERY = re.compile(r"有关|相关|牵头|配合|责任|承办|参与|协办|主办|主责|联系|成员")
+_EVERY = re.compile(r"^(?:[区县市]直)?各")
+
+
+def speaks_to_every_department(collective_name: str) -> bool:
+    """Whether a collective addressee obliges every department of its kind (各部门) or only unnamed ones (有关部门)."""
+    return bool(_EVERY.search(collective_name)) and not _NOT_EVERY.search(collective_name)
+
+
 def covered_kind(collective_name: str) -> str:
     """The kind of department a collective addressee speaks to: 各镇（街道） -> government, 各部门 -> bureau."""
     return "government" if _TOWN_WORDS.search(collective_name) else "bureau"

@@ -13,6 +13,7 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlmodel import Session
 
+from storage.departments import speaks_to_every_department
 from storage.models import (
     Assignment,
     ChannelBinding,
@@ -50,15 +51,18 @@ def _plan_conventions(plan: Plan, defaults: ReminderConventions) -> ReminderConv
 
 
 def _fanned_out(tasks: list[TaskRow], department_records: Sequence[Department]) -> list[TaskRow]:
-    """A task of a collective addressee (各部门, 各镇街) becomes a task of every department it speaks to.
+    """A task of an "all of a kind" addressee (各部门, 各镇街) becomes a task of every department it speaks to.
 
     "各部门要…" obliges each bureau of the jurisdiction, and nobody reads the collective's own channel, so
-    each bureau is reminded as if named. A bureau also named on the task keeps only its own assignment. A
-    collective with no department of its kind in the ledger yet keeps its row (its robots, or "unbound").
+    each bureau is reminded as if named. "有关部门", "牵头单位" and the like stand for units the text does not
+    name: they stay as they are, for the coordinators (storage.departments.speaks_to_every_department).
+    One row per task and department: a department's own assignment wins over a collective's, and 牵头 over
+    配合 when two collectives reach it. A collective with no department of its kind in the ledger yet keeps its
+    row (its robots, or "unbound").
     """
     speaks_to: dict[int, list[Department]] = {}
     for collective in department_records:
-        if collective.kind != "collective":
+        if collective.kind != "collective" or not speaks_to_every_department(collective.name):
             continue
         speaks_to[collective.id] = [
             department
@@ -68,19 +72,21 @@ def _fanned_out(tasks: list[TaskRow], department_records: Sequence[Department]) 
             and (collective.covers_kind is None or department.kind == collective.covers_kind)
         ]
     names = {department.id: department.name for department in department_records}
-    named = {(row.task_id, row.department_id) for row in tasks}
-    fanned: list[TaskRow] = []
+    own: dict[tuple[int, int], TaskRow] = {}
+    through_collectives: dict[tuple[int, int], TaskRow] = {}
     for row in tasks:
         covered = speaks_to.get(row.department_id)
         if not covered:
-            fanned.append(row)
+            own[(row.task_id, row.department_id)] = row
             continue
-        fanned.extend(
-            replace(row, department_id=department.id, addressed_as=names[row.department_id])
-            for department in covered
-            if (row.task_id, department.id) not in named
-        )
-    return fanned
+        for department in covered:
+            key = (row.task_id, department.id)
+            earlier = through_collectives.get(key)
+            if earlier is None or (earlier.role != "lead" and row.role == "lead"):
+                through_collectives[key] = replace(
+                    row, department_id=department.id, addressed_as=names[row.department_id]
+                )
+    return list(own.values()) + [row for key, row in through_collectives.items() if key not in own]
 
 
 def load_snapshot(

@@ -53,6 +53,17 @@ def test_coordinators_digest_counts_done_on_time_and_overdue_per_department():
     assert "/plan overdue" in lines[-1]
 
 
+def test_the_coordinators_totals_count_tasks_not_assignments():
+    """A task of 各部门 (fanned out to every bureau) or with a partner is one task in the totals."""
+    rows = [
+        task(1, D("2025-03-10")),
+        task(1, D("2025-03-10"), department=2, role="co"),
+        task(2, D("2025-04-10"), department=2),
+    ]
+    first = coordinators_digest_text("莱芜区", rows, {1: FGJ, 2: JYJ}, MONDAY).splitlines()[0]
+    assert "已完成 0 项，按期推进 1 项，逾期 1 项" in first
+
+
 def test_split_open_tasks():
     overdue, soon, later = split_open_tasks(
         [

@@ -146,16 +146,28 @@ def test_a_collective_addressee_reaches_every_department_it_speaks_to(sessions):
         )
         session.add(collective_task)
         session.flush()
-        session.add(Assignment(task_id=collective_task.id, department_id=bureaus.id, role="lead"))
+        session.add(Assignment(task_id=collective_task.id, department_id=bureaus.id, role="co"))
+        # a second "all bureaus" addressee on the same task: one row per bureau, and 牵头 wins over 配合
+        direct = Department(jurisdiction_id=place, name="区直各部门", kind="collective", covers_kind="bureau")
+        # "有关部门" stands for units the text does not name: nobody is reminded through it
+        concerned = Department(
+            jurisdiction_id=place, name="各有关部门", kind="collective", covers_kind="bureau"
+        )
+        session.add_all([direct, concerned])
+        session.flush()
+        session.add(Assignment(task_id=collective_task.id, department_id=direct.id, role="lead"))
+        session.add(Assignment(task_id=collective_task.id, department_id=concerned.id, role="co"))
         session.commit()
         snapshot = load_snapshot(session=session, defaults=ReminderConventions())
     fanned = {(row.task_id, row.department_id, row.role, row.addressed_as) for row in snapshot.tasks}
-    assert (collective_task.id, first.id, "lead", "各部门") in fanned
-    assert (collective_task.id, second.id, "lead", "各部门") in fanned
+    assert (collective_task.id, first.id, "lead", "区直各部门") in fanned
+    assert (collective_task.id, second.id, "lead", "区直各部门") in fanned
+    assert len([row for row in snapshot.tasks if row.task_id == collective_task.id and row.addressed_as]) == 2
+    assert (collective_task.id, concerned.id, "co", None) in fanned  # kept as it is, not fanned out
     assert (task.id, first.id, "lead", None) in fanned  # named itself: its own assignment only
     assert (task.id, second.id, "co", "各部门") in fanned
     assert not any(row[:2] == (task.id, first.id) and row[3] for row in fanned)
-    assert not any(row.department_id in (town.id, bureaus.id) for row in snapshot.tasks)
+    assert not any(row.department_id in (town.id, bureaus.id, direct.id) for row in snapshot.tasks)
 
     assert sweep(deps_for(sessions, at_shanghai("2025-03-13")), kinds=REMINDER_KINDS) == 5
     sent = {(row.task_id, row.target) for row in deliveries(sessions)}
@@ -167,4 +179,4 @@ def test_a_collective_addressee_reaches_every_department_it_speaks_to(sessions):
         (collective_task.id, "slack:CTWO"),
     }
     text = next(row.payload for row in deliveries(sessions) if row.task_id == collective_task.id)
-    assert "文件中为“各部门”" in text
+    assert "（牵头，文件中为“区直各部门”）" in text
