@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import func, select
 
+from storage.db import session_factory
 from storage.event_receipts import first_receipt, forget_old_receipts
 from storage.models import SlackEventReceipt
 
@@ -45,3 +50,26 @@ def test_old_receipts_are_forgotten(sessions) -> None:  # type: ignore[no-untype
         assert session.exec(select(func.count()).select_from(SlackEventReceipt)).one() == 1
         # a forgotten id counts as new again (Slack no longer retries it by then)
         assert first_receipt(session=session, event_id="EvOld", now=NOW)
+
+
+def test_a_held_lock_fails_the_receipt_quickly(engine: Engine) -> None:
+    """The ack waits on this insert: it gives up well inside Slack's 3 s, not after SQLite's 30 s busy timeout
+    or PostgreSQL's unbounded lock wait."""
+    sessions = session_factory(engine)
+    with engine.connect() as holder:  # an ingest, say, in the middle of a write
+        if engine.dialect.name == "sqlite":
+            holder.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            holder.begin()
+            holder.exec_driver_sql(f"LOCK TABLE {SlackEventReceipt.__tablename__} IN ACCESS EXCLUSIVE MODE")
+        with sessions() as session:
+            started = time.monotonic()
+            with pytest.raises(OperationalError):
+                first_receipt(session=session, event_id="EvLocked", now=NOW)
+            assert time.monotonic() - started < 2.0
+        holder.rollback()
+    with sessions() as session:
+        if engine.dialect.name == "sqlite":  # the connection went back to the pool with its usual patience
+            assert session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 30000
+        # and the event can still be recorded once the lock is gone
+        assert first_receipt(session=session, event_id="EvLocked", now=NOW)
