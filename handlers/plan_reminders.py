@@ -8,10 +8,12 @@ command table because they come in pairs of any number and order. The CLI (`plan
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from handlers.context import CommandContext
 from handlers.replies import Reply, usage_error
 from storage.plan_settings import (
+    PlanNotFound,
     PlanOverview,
     PlanSettingsError,
     ReminderOverrides,
@@ -77,8 +79,21 @@ def _line(overview: PlanOverview, defaults: ReminderConventions) -> str:
     )
 
 
+# one change: a switch word, or a day word with its list ("到期 30, 14, 7", "到期30，7"); what no token
+# covers is reported back word for word
+_DAY_LIST = r"[0-9][0-9\s,，、;；]*"
+_TOKEN = re.compile(
+    r"\s*(?:(?P<switch>"
+    + "|".join(sorted(SWITCH_WORDS, key=len, reverse=True))
+    + r")|(?P<word>"
+    + "|".join(sorted(DAY_WORDS, key=len, reverse=True))
+    + rf")\s*(?P<days>{_DAY_LIST})?)",
+    re.IGNORECASE,
+)
+
+
 def reminders(ctx: CommandContext, text: str | None) -> Reply:
-    words = (text or "").split()
+    words = unicodedata.normalize("NFKC", text or "").strip()
     if not words:
         overviews = plan_overviews(session=ctx.session)
         if not overviews:
@@ -93,24 +108,31 @@ def reminders(ctx: CommandContext, text: str | None) -> Reply:
             suggestions=list(EXAMPLES[1:]),
             task_buttons=False,
         )
-    plan_word, *changes = words
-    if not re.fullmatch(r"#?\d{1,9}", plan_word):
+    plan_word = re.match(r"#?(\d{1,9})(?!\d)", words)
+    if not plan_word:
+        first = words.split()[0]
         return usage_error(
-            f"“{plan_word}”不是规划编号。先用 `/plan 提醒` 查看各规划的编号。",
-            f'"{plan_word}" is not a plan number; `/plan reminders` lists them.',
+            f"“{first}”不是规划编号。先用 `/plan 提醒` 查看各规划的编号。",
+            f'"{first}" is not a plan number; `/plan reminders` lists them.',
             *EXAMPLES,
         )
-    parsed = _changes(changes)
+    parsed = _changes(words[plan_word.end() :])
     if isinstance(parsed, Reply):
         return parsed
     overrides, switch = parsed
     try:
         overview = update_plan_reminders(
             session=ctx.session,
-            plan_id=int(plan_word.lstrip("#")),
+            plan_id=int(plan_word.group(1)),
             overrides=overrides,
             paused={"pause": True, "resume": False}.get(switch or ""),
             reset=switch == "reset",
+        )
+    except PlanNotFound as missing:
+        return usage_error(
+            f"没有编号为 {missing.plan_id} 的规划。用 `/plan 提醒` 查看各规划的编号。",
+            f"No plan {missing.plan_id}; `/plan reminders` lists the plans.",
+            "/plan 提醒",
         )
     except PlanSettingsError as error:
         return usage_error(error.zh, error.en, "/plan 提醒")
@@ -120,37 +142,48 @@ def reminders(ctx: CommandContext, text: str | None) -> Reply:
     )
 
 
-def _changes(words: list[str]) -> tuple[ReminderOverrides, str | None] | Reply:
-    """Pairs of a day word and its days, and at most one of 暂停 / 恢复 / 默认."""
+def _not_understood(word: str) -> Reply:
+    return usage_error(
+        f"看不懂“{word}”。可写：暂停、恢复、默认，或 到期/评估/年度/逾期 后跟天数。",
+        f'"{word}" is not understood: use 暂停, 恢复, 默认, or 到期/评估/年度/逾期 followed by days.',
+        *EXAMPLES,
+    )
+
+
+def _changes(text: str) -> tuple[ReminderOverrides, str | None] | Reply:
+    """Day words with their lists, and at most one of 暂停 / 恢复 / 默认."""
     given: dict[str, str] = {}
     switch: str | None = None
-    index = 0
-    while index < len(words):
-        word = words[index].lower()
-        if word in SWITCH_WORDS:
+    position = 0
+    while position < len(text.rstrip()):
+        token = _TOKEN.match(text, position)
+        if token is None or token.end() == position:
+            return _not_understood(text[position:].split()[0])
+        position = token.end()
+        if token.group("switch"):
             if switch is not None:
                 return usage_error(
                     "暂停、恢复、默认一次只能写一个。",
                     "Give one of 暂停 (pause), 恢复 (resume), 默认 (reset).",
                     *EXAMPLES,
                 )
-            switch = SWITCH_WORDS[word]
-            index += 1
+            switch = SWITCH_WORDS[token.group("switch").lower()]
             continue
-        if word not in DAY_WORDS:
+        word = token.group("word")
+        if not token.group("days"):
+            following = text[position:].split()
+            if following and not _TOKEN.match(following[0]):
+                return usage_error(
+                    f"“{word}”后面要写天数，例如 `{word} 30,7,1`（收到“{following[0]}”）。",
+                    f'Give the days after "{word}", e.g. 30,7,1 (got "{following[0]}").',
+                    *EXAMPLES,
+                )
             return usage_error(
-                f"看不懂“{words[index]}”。可写：暂停、恢复、默认，或 到期/评估/年度/逾期 后跟天数。",
-                f'"{words[index]}" is not understood: use 暂停, 恢复, 默认, or 到期/评估/年度/逾期 followed by days.',
+                f"“{word}”后面要写天数，例如 `{word} 30,7,1`。",
+                f'Give the days after "{word}", e.g. 30,7,1.',
                 *EXAMPLES,
             )
-        if index + 1 >= len(words):
-            return usage_error(
-                f"“{words[index]}”后面要写天数，例如 `{words[index]} 30,7,1`。",
-                f'Give the days after "{words[index]}", e.g. 30,7,1.',
-                *EXAMPLES,
-            )
-        given[DAY_WORDS[word]] = words[index + 1]
-        index += 2
+        given[DAY_WORDS[word.lower()]] = token.group("days").strip(" ,，、;；")
     if not given and switch is None:
         return usage_error(
             "请写要做的修改：暂停、恢复、默认，或 到期/评估/年度/逾期 后跟天数。",
@@ -158,10 +191,10 @@ def _changes(words: list[str]) -> tuple[ReminderOverrides, str | None] | Reply:
             *EXAMPLES,
         )
     every = given.pop("overdue_every_days", None)
-    if every is not None and not every.isdigit():
+    if every is not None and not re.fullmatch(r"[0-9]{1,4}", every):
         return usage_error(
-            f"逾期提醒间隔应是天数，例如 `逾期 7`（收到“{every}”）。",
-            f'The overdue interval is a number of days, e.g. 7 (got "{every}").',
+            f"逾期提醒间隔是一个天数，例如 `逾期 7`（收到“{every}”）。",
+            f'The overdue interval is one number of days, e.g. 7 (got "{every}").',
         )
     try:
         overrides = overrides_from_words(**given, overdue_every_days=int(every) if every else None)

@@ -84,6 +84,15 @@ class ReminderOverrides:
         return self.to_json() is None
 
 
+class PlanNotFound(PlanSettingsError):
+    def __init__(self, plan_id: int) -> None:
+        super().__init__(
+            f"没有编号为 {plan_id} 的规划。用 `planbot plan list` 查看全部规划。",
+            f"No plan {plan_id}; list them with `planbot plan list`.",
+        )
+        self.plan_id = plan_id
+
+
 def _checked_days(text: str) -> tuple[int, ...]:
     # people type the list with Chinese punctuation or spaces as often as with ASCII commas
     listed = re.sub(r"[，、；;\s]+", ",", text)
@@ -178,10 +187,7 @@ def update_plan_reminders(
     """Change one plan's reminder settings and commit. `reset` drops its overrides before applying new ones."""
     plan = session.get(Plan, plan_id)
     if plan is None:
-        raise PlanSettingsError(
-            f"没有编号为 {plan_id} 的规划。用 `planbot plan list` 查看全部规划。",
-            f"No plan {plan_id}; list them with `planbot plan list`.",
-        )
+        raise PlanNotFound(plan_id)
     current = ReminderOverrides() if reset else ReminderOverrides.from_json(plan.reminder_settings)
     plan.reminder_settings = current.merged_with(overrides or ReminderOverrides()).to_json()
     if paused is not None:

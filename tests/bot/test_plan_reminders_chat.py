@@ -40,10 +40,24 @@ def test_bad_settings_get_an_answer_in_chinese_first(deps, ledger):  # type: ign
     assert "没有编号为 999 的规划" in chat.say("/plan 提醒 999 暂停")
     assert "看不懂“每周”" in chat.say("/plan 提醒 1 每周")
     assert "后面要写天数" in chat.say("/plan 提醒 1 到期")
-    assert "非负整数" in chat.say("/plan 提醒 1 到期 三十")
-    assert "逾期提醒间隔应是天数" in chat.say("/plan 提醒 1 逾期 每周")
+    assert "“到期”后面要写天数，例如 到期 30,7,1（收到“三十”）" in chat.say("/plan 提醒 1 到期 三十")
+    assert "“逾期”后面要写天数" in chat.say("/plan 提醒 1 逾期 每周")
+    assert "逾期提醒间隔是一个天数" in chat.say("/plan 提醒 1 逾期 7 14")
+    # NFKC reads a superscript ² as 2, as it reads full-width ２; nothing raises
+    assert "逾期每 2 天（本规划）" in chat.say("/plan 提醒 1 逾期 ²")
     assert "最多提前 366 天" in chat.say("/plan 提醒 1 评估 400")
     assert "请写要做的修改" in chat.say("/plan 提醒 1")
+
+
+def test_day_lists_with_spaces_glued_or_full_width_are_read(deps, ledger, sessions):  # type: ignore[no-untyped-def]
+    chat = ConsoleChat(deps)
+    with sessions() as session:
+        plan_id = session.exec(select(Plan.id).where(Plan.kind == "five_year_plan")).one()
+    assert "到期前 30,14,7 天（本规划）" in chat.say(f"/plan 提醒 {plan_id} 到期 30, 14, 7")
+    assert "到期前 20,3 天（本规划）" in chat.say(f"/plan 提醒 #{plan_id} 到期20，3 暂停")
+    changed = chat.say(f"/plan 提醒 {plan_id} 评估 ９０、３０ 年度监测 15 逾期 10")
+    assert "中期/总结评估前 90,30 天（本规划）" in changed
+    assert "年度监测前 15 天（本规划）" in changed and "逾期每 10 天（本规划）" in changed
 
 
 def test_members_are_refused_and_told_who_can(deps, ledger):  # type: ignore[no-untyped-def]
@@ -53,7 +67,7 @@ def test_members_are_refused_and_told_who_can(deps, ledger):  # type: ignore[no-
 
 def test_over_slack_the_listing_is_an_ephemeral_answer(bot):  # type: ignore[no-untyped-def]
     reply = bot.command("提醒", user_id=COORDINATOR)
-    assert reply.get("response_type", "ephemeral") == "ephemeral"
+    assert reply["response_type"] == "ephemeral"
     assert "各规划的提醒设置" in str(reply)
     status, _ = bot.post(
         payloads.slash_command(
