@@ -104,6 +104,11 @@ class ReplyProcesses:
     One shared queue would balance better, but a worker killed while waiting on it (for memory, say) keeps
     its reader lock and stalls every other worker. A worker that dies is replaced at once by a watching
     thread; the requests queued for it are lost, and logged.
+
+    Workers ignore SIGINT and SIGTERM: Ctrl-C reaches the whole process group, and systemd (KillMode=
+    control-group) or docker send SIGTERM to every process. The serving process turns that signal into an
+    orderly stop, `shutdown`, in which each worker finishes its queue and exits on its end-of-work marker; a
+    worker that died of the signal would lose its queued replies and be seen by the watcher as a crash.
     """
 
     def __init__(self, spec: WorkerSpec, processes: int = 2) -> None:
@@ -143,6 +148,7 @@ class ReplyProcesses:
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking work; with `wait`, the workers first finish everything already queued."""
+        # the flag comes first, under the watcher's lock: a worker seen exiting from now on is not replaced
         with self._lock:
             if self._closed:
                 return
@@ -153,7 +159,7 @@ class ReplyProcesses:
             if wait:
                 worker.process.join()
             else:
-                worker.process.terminate()
+                worker.process.kill()  # SIGKILL: the workers ignore SIGTERM
             worker.jobs.close()
             worker.jobs.join_thread()
         self._watcher.join()
@@ -163,7 +169,14 @@ class ReplyProcesses:
         process = self._context.Process(
             target=serve_jobs, args=(self._spec, jobs), name="planbot-reply", daemon=True
         )
-        process.start()
+        # The child inherits this thread's signal mask through fork and exec: with the stop signals blocked
+        # it cannot die of one while it starts (importing planbot takes seconds), before serve_jobs ignores
+        # them. This process still gets its own signals: another thread takes them, or this one once unmasked.
+        blocked = _block_stop_signals()
+        try:
+            process.start()
+        finally:
+            _restore_signal_mask(blocked)
         return _Worker(process, jobs)
 
     def _watch_workers(self) -> None:
@@ -189,6 +202,29 @@ class ReplyProcesses:
                     self._workers[index] = self._start_worker()
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _block_stop_signals() -> set[signal.Signals] | None:
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks, and no SIGTERM to a group either
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def _restore_signal_mask(previous: set[signal.Signals] | None) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _ignore_stop_signals() -> None:
+    """In a worker: SIGINT and SIGTERM are for the serving process, which ends the workers in order."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    # a signal sent while the worker started was held by the inherited mask; ignored now, it is discarded
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
 def _lowest_priority(niceness: int) -> None:
     """SCHED_IDLE where Linux offers it, else nice.
 
@@ -203,14 +239,13 @@ def _lowest_priority(niceness: int) -> None:
 
 def serve_jobs(spec: WorkerSpec, jobs: Any) -> None:
     """A worker process's loop: dispatch each payload to this process's own app, until a None arrives."""
+    _ignore_stop_signals()  # first: a SIGTERM must not cut the queue short (see ReplyProcesses)
     from slack_bolt import BoltRequest
 
     from bot.app import build_app
     from bot.deps import Deps
     from storage.db import create_engine_for, session_factory
 
-    # Ctrl-C reaches the whole process group; the serving process ends the workers in order
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if spec.niceness:
         _lowest_priority(spec.niceness)
     logging.basicConfig(level=spec.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -38,6 +39,7 @@ class Served:
     server: SlackHttpServer
     fake: FakeSlackApi
     work: ReplyProcesses
+    settings: Settings
 
     def command(self, text: str, *, user_id: str, name: str) -> dict:  # type: ignore[type-arg]
         """`/plan text`: acked empty at once, then answered on the response_url by a worker."""
@@ -70,7 +72,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         app = build_app(settings, deps=deps, after_ack=work)
         try:
             with SlackHttpServer(app) as server:
-                yield Served(server, fake, work)
+                yield Served(server, fake, work, settings)
         finally:
             close_app(app)  # waits for the worker to finish and exit
             engine.dispose()
@@ -101,6 +103,24 @@ def test_a_worker_that_died_is_replaced_and_the_others_keep_answering(served):
         assert "planbot 命令" in text_of(
             served.command("帮助", user_id=COORDINATOR, name=f"after-kill-{number}")
         )
+
+
+def test_a_sigterm_to_the_workers_loses_no_queued_reply_and_starts_no_replacement(served):
+    """systemd and docker stop a service with SIGTERM to each of its processes. The workers must outlive it:
+    the serving process stops them in order, once they have answered everything queued."""
+    work = ReplyProcesses(WorkerSpec(served.settings, fixed_now), processes=1)
+    [pid] = work.pids
+    os.kill(pid, signal.SIGTERM)  # at once: the worker is still starting, before it could set SIG_IGN
+    names = [f"sigterm-{number}" for number in range(3)]
+    for name in names:
+        response_url = served.fake.response_url(name)
+        form = payloads.slash_command("/plan", "帮助", user_id=COORDINATOR, response_url=response_url)
+        work.run(lambda: None, what="/plan 帮助", payload=dict(parse_qsl(form)))
+    os.kill(pid, signal.SIGTERM)  # again, with the replies queued
+    work.shutdown()  # returns once the worker has sent every queued reply and exited on the end marker
+    assert work.pids == [pid]  # the watcher saw no crash, so started no replacement
+    assert [len(served.fake.responses(name)) for name in names] == [1, 1, 1]
+    assert all("planbot 命令" in text_of(served.fake.responses(name)[0]) for name in names)
 
 
 def test_a_database_in_memory_keeps_the_work_in_threads():
