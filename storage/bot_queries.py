@@ -12,8 +12,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import case, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from storage.departments import collective_kinds_speaking_to
 from storage.models import (
     Assignment,
     ChannelBinding,
@@ -148,7 +149,10 @@ def collective_department_ids(*, session: Session, department: DepartmentRef) ->
             Department.jurisdiction_id == department.jurisdiction_id,
             Department.kind == "collective",
             Department.id != department.id,
-            or_(Department.covers_kind.is_(None), Department.covers_kind == department.kind),  # type: ignore[union-attr]
+            or_(
+                Department.covers_kind.is_(None),  # type: ignore[union-attr]
+                col(Department.covers_kind).in_(collective_kinds_speaking_to(department.kind)),
+            ),
         )
     ).all()
     return list(rows)

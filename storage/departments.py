@@ -52,6 +52,20 @@ def speaks_to_every_department(collective_name: str) -> bool:
     return bool(_EVERY.search(collective_name)) and not _NOT_EVERY.search(collective_name)
 
 
+# 各部门 speaks to the 委 of the government as much as to its 局 (区卫健委, 区发改委 are 政府组成部门)
+_SPOKEN_TO = {"bureau": ("bureau", "committee"), "government": ("government",)}
+
+
+def kinds_spoken_to(covers_kind: str | None) -> tuple[str, ...]:
+    """The kinds of department a collective whose covers_kind is `covers_kind` obliges."""
+    return _SPOKEN_TO.get(covers_kind or "bureau", (covers_kind or "bureau",))
+
+
+def collective_kinds_speaking_to(department_kind: str) -> tuple[str, ...]:
+    """The covers_kind values of the collectives that oblige a department of `department_kind`."""
+    return tuple(covers for covers, kinds in _SPOKEN_TO.items() if department_kind in kinds) or (department_kind,)
+
+
 def covered_kind(collective_name: str) -> str:
     """The kind of department a collective addressee speaks to: 各镇（街道） -> government, 各部门 -> bureau."""
     return "government" if _TOWN_WORDS.search(collective_name) else "bureau"

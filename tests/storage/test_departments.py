@@ -121,3 +121,22 @@ def test_a_place_not_in_the_ledger_names_nothing(session: Session) -> None:
     match = resolve_department(session=session, name="潍城区发改局", aliases=aliases())
     assert not match.found  # 莱芜区's bureau must not answer for 潍城区
     assert resolve_department(session=session, name="区发改局", aliases=aliases()).found
+
+
+def test_a_committee_of_the_government_is_one_of_各部门(two_districts: Session) -> None:
+    """区卫健委 and 区发改委 are 政府组成部门: 各部门's work is theirs too, in the ledger and in reminders."""
+    from storage.models import Department
+    from storage.reminder_rows import ReminderConventions
+    from storage.reminder_snapshot import load_snapshot
+
+    bureau = resolve_department(session=two_districts, name="莱芜区财政局").department
+    assert bureau is not None
+    committee = Department(jurisdiction_id=bureau.jurisdiction_id, name="区卫生健康委员会", kind="committee")
+    two_districts.add(committee)
+    two_districts.commit()
+    assert committee.id is not None
+    rows = tasks_for_department(session=two_districts, department_id=committee.id)
+    assert {row.action: row.via_collective for row in rows} == {"制定分年度工作计划": "各部门"}
+    snapshot = load_snapshot(session=two_districts, defaults=ReminderConventions())
+    reached = {row.department_id for row in snapshot.tasks if row.addressed_as == "各部门"}
+    assert {committee.id, bureau.id} <= reached
