@@ -56,6 +56,17 @@ def speaks_to_every_department(collective_name: str) -> bool:
 _SPOKEN_TO = {"bureau": ("bureau", "committee"), "government": ("government",)}
 
 
+# committees that are not government departments: 各部门 does not oblige the 人大, the 政协 or a 领导小组
+_NOT_A_GOVERNMENT_DEPARTMENT = re.compile(r"人大|政协|党委|纪委|工委|领导小组|指挥部|委员会办公室")
+
+
+def obliged_by(covers_kind: str | None, department: Department) -> bool:
+    """Whether a collective that speaks to `covers_kind` obliges `department` (reminders fan out by this)."""
+    if department.kind not in kinds_spoken_to(covers_kind):
+        return False
+    return department.kind != "committee" or not _NOT_A_GOVERNMENT_DEPARTMENT.search(department.name)
+
+
 def kinds_spoken_to(covers_kind: str | None) -> tuple[str, ...]:
     """The kinds of department a collective whose covers_kind is `covers_kind` obliges."""
     return _SPOKEN_TO.get(covers_kind or "bureau", (covers_kind or "bureau",))

@@ -13,7 +13,7 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlmodel import Session
 
-from storage.departments import kinds_spoken_to, speaks_to_every_department
+from storage.departments import obliged_by, speaks_to_every_department
 from storage.models import (
     Assignment,
     ChannelBinding,
@@ -69,7 +69,7 @@ def _fanned_out(tasks: list[TaskRow], department_records: Sequence[Department]) 
             for department in department_records
             if department.jurisdiction_id == collective.jurisdiction_id
             and department.kind != "collective"
-            and department.kind in kinds_spoken_to(collective.covers_kind)
+            and obliged_by(collective.covers_kind, department)
         ]
     names = {department.id: department.name for department in department_records}
     own: dict[tuple[int, int], TaskRow] = {}

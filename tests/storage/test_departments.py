@@ -132,7 +132,8 @@ def test_a_committee_of_the_government_is_one_of_各部门(two_districts: Sessio
     bureau = resolve_department(session=two_districts, name="莱芜区财政局").department
     assert bureau is not None
     committee = Department(jurisdiction_id=bureau.jurisdiction_id, name="区卫生健康委员会", kind="committee")
-    two_districts.add(committee)
+    congress = Department(jurisdiction_id=bureau.jurisdiction_id, name="区人大常委会", kind="committee")
+    two_districts.add_all([committee, congress])
     two_districts.commit()
     assert committee.id is not None
     rows = tasks_for_department(session=two_districts, department_id=committee.id)
@@ -140,3 +141,4 @@ def test_a_committee_of_the_government_is_one_of_各部门(two_districts: Sessio
     snapshot = load_snapshot(session=two_districts, defaults=ReminderConventions())
     reached = {row.department_id for row in snapshot.tasks if row.addressed_as == "各部门"}
     assert {committee.id, bureau.id} <= reached
+    assert congress.id not in reached  # the 人大 is not one of the government's 部门
