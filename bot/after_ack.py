@@ -15,6 +15,7 @@ with the backlog of replies (measured by bench/slash.py: p99 over 100 ms at 2,00
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import multiprocessing
@@ -128,6 +129,9 @@ class ReplyProcesses:
         self._workers = [self._start_worker() for _ in range(processes)]
         self._watcher = threading.Thread(target=self._watch_workers, name="planbot-reply-watch", daemon=True)
         self._watcher.start()
+        # At exit multiprocessing ends daemon children with SIGTERM, which they ignore, and then joins them:
+        # a process that never called shutdown (it failed while starting, say) would wait forever.
+        atexit.register(self._abandon)
 
     def run(self, job: Job, *, what: str, payload: dict[str, Any]) -> None:
         # under the lock: a payload queued after shutdown's end-of-work markers would never be answered
@@ -155,6 +159,7 @@ class ReplyProcesses:
             self._closed = True
             for worker in self._workers:
                 worker.jobs.put(None)
+        atexit.unregister(self._abandon)
         for worker in self._workers:
             if wait:
                 worker.process.join()
@@ -163,6 +168,9 @@ class ReplyProcesses:
             worker.jobs.close()
             worker.jobs.join_thread()
         self._watcher.join()
+
+    def _abandon(self) -> None:
+        self.shutdown(wait=False)
 
     def _start_worker(self) -> _Worker:
         jobs = self._context.Queue()
