@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 import pytest
 from sqlmodel import Session
 
 from storage.bot_queries import TaskFilter, task_page
 from storage.ingest import ingest_document
 from storage.progress import record_progress
-from storage.queries import find_tasks
-from tests.storage.documents import aliases, first_version, five_year_plan, record
-
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
-
-RECORDS = [
-    record(
-        "区民政局", "完善养老服务体系", "区民政局牵头完善养老服务体系，发展普惠养老。", due=date(2024, 12, 31)
-    ),
-    record(
-        "区卫生健康局", "建设医养结合机构", "建设医养结合机构3家（区卫生健康局负责）。", due=date(2024, 7, 10)
-    ),
-    record("区交通运输局", "推进PPP项目", "规范推广政府和社会资本合作（PPP）模式。"),
-    record(
-        "区民政局",
-        "提升养老机构服务质量",
-        "提升养老机构服务质量，2023年底前完成评级。",
-        due=date(2023, 12, 31),
-    ),
-]
+from tests.storage.documents import aliases, first_version, five_year_plan
+from tests.storage.search_ledger import NOW, RECORDS, cli_ids, ingest_search_ledger
 
 
 @pytest.fixture
 def ledger(session: Session) -> Session:
-    ingest_document(
-        session=session, document=five_year_plan([*first_version(), *RECORDS]), aliases=aliases(), now=NOW
-    )
-    return session
-
-
-def _cli_ids(session: Session, query: str, limit: int | None = None) -> list[int]:
-    """What `planbot tasks --search` lists (bot.commands.ledger.tasks_command), one id per task."""
-    rows = find_tasks(session=session, search=query, include_archived=False, limit=limit)
-    return list(dict.fromkeys(row.id for row in rows))
+    return ingest_search_ledger(session)
 
 
 def _bot_ids(session: Session, query: str, *, offset: int = 0, limit: int = 100) -> tuple[list[int], int]:
@@ -72,7 +43,7 @@ def _bot_ids(session: Session, query: str, *, offset: int = 0, limit: int = 100)
 )
 def test_the_bot_finds_what_the_cli_finds(ledger: Session, query: str) -> None:
     ids, total = _bot_ids(ledger, query)
-    assert ids == _cli_ids(ledger, query)
+    assert ids == cli_ids(ledger, query)
     assert total == len(ids)
 
 
@@ -86,31 +57,31 @@ def test_the_bot_finds_what_the_cli_finds(ledger: Session, query: str) -> None:
 def test_neither_search_finds_what_the_text_does_not_say(ledger: Session, query: str) -> None:
     # both empty, not merely equal: an equal wrong answer would pass the comparison above
     assert _bot_ids(ledger, query) == ([], 0)
-    assert _cli_ids(ledger, query) == []
+    assert cli_ids(ledger, query) == []
 
 
 def test_matches_come_soonest_due_first_and_pages_keep_the_total(ledger: Session) -> None:
-    cli = _cli_ids(ledger, "养老")
+    cli = cli_ids(ledger, "养老")
     assert len(cli) == 2  # 提升养老机构服务质量 (2023-12-31), then 完善养老服务体系 (2024-12-31)
     first, total = _bot_ids(ledger, "养老", limit=1)
     second, _ = _bot_ids(ledger, "养老", offset=1, limit=1)
     assert first + second == cli and total == 2
     assert _bot_ids(ledger, "养老", offset=5, limit=1) == ([], 2)  # past the end, and still the total
     for limit in (1, 2, 3):
-        assert _cli_ids(ledger, "养老", limit=limit) == cli[:limit]
+        assert cli_ids(ledger, "养老", limit=limit) == cli[:limit]
 
 
 def test_done_tasks_are_found_and_archived_ones_are_not(ledger: Session) -> None:
-    [task_id] = _cli_ids(ledger, "医养结合")
+    [task_id] = cli_ids(ledger, "医养结合")
     record_progress(session=ledger, task_id=task_id, author="U1", status="done", now=NOW)
-    assert _bot_ids(ledger, "医养结合")[0] == [task_id] == _cli_ids(ledger, "医养结合")
+    assert _bot_ids(ledger, "医养结合")[0] == [task_id] == cli_ids(ledger, "医养结合")
     # a revision that drops the sentence archives the task: neither search lists it any more
     revised = [r for r in [*first_version(), *RECORDS] if r.task != "建设医养结合机构"]
     ingest_document(
         session=ledger, document=five_year_plan(revised, version="v2"), aliases=aliases(), now=NOW
     )
     assert _bot_ids(ledger, "医养结合") == ([], 0)
-    assert _cli_ids(ledger, "医养结合") == []
+    assert cli_ids(ledger, "医养结合") == []
 
 
 @pytest.mark.parametrize(
@@ -120,7 +91,7 @@ def test_a_query_in_traditional_characters_finds_the_simplified_text(
     ledger: Session, traditional: str, simplified: str
 ) -> None:
     """Documents are stored in simplified characters (OpenCC t2s at ingest); the query is turned the same way."""
-    expected = _cli_ids(ledger, simplified)
+    expected = cli_ids(ledger, simplified)
     assert expected
-    assert _cli_ids(ledger, traditional) == expected
+    assert cli_ids(ledger, traditional) == expected
     assert _bot_ids(ledger, traditional) == (expected, len(expected))

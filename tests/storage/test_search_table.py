@@ -3,48 +3,21 @@ both ways on both engines."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
 from storage.ingest import ingest_document
-from storage.queries import find_tasks
 from storage.search import search_grams, search_text
-from tests.storage.documents import aliases, first_version, five_year_plan, record
-
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
-
-RECORDS = [
-    record(
-        "区民政局", "完善养老服务体系", "区民政局牵头完善养老服务体系，发展普惠养老。", due=date(2024, 12, 31)
-    ),
-    record(
-        "区卫生健康局", "建设医养结合机构", "建设医养结合机构3家（区卫生健康局负责）。", due=date(2024, 7, 10)
-    ),
-    record("区交通运输局", "推进PPP项目", "规范推广政府和社会资本合作（PPP）模式。"),
-    record(
-        "区民政局",
-        "提升养老机构服务质量",
-        "提升养老机构服务质量，2023年底前完成评级。",
-        due=date(2023, 12, 31),
-    ),
-]
+from tests.storage.documents import aliases, five_year_plan
+from tests.storage.search_ledger import NOW, RECORDS, cli_ids, ingest_search_ledger
 
 
 @pytest.fixture
 def ledger(session: Session) -> Session:
-    ingest_document(
-        session=session, document=five_year_plan([*first_version(), *RECORDS]), aliases=aliases(), now=NOW
-    )
-    return session
-
-
-def _cli_ids(session: Session, query: str, limit: int | None = None) -> list[int]:
-    """What `planbot tasks --search` lists (bot.commands.ledger.tasks_command), one id per task."""
-    rows = find_tasks(session=session, search=query, include_archived=False, limit=limit)
-    return list(dict.fromkeys(row.id for row in rows))
+    return ingest_search_ledger(session)
 
 
 # the tasksearch table is filled, and its trigger exists, on PostgreSQL only (SQLite searches with FTS5)
@@ -63,7 +36,7 @@ def test_postgres_search_rows_follow_the_tasks(ledger: Session) -> None:
     assert stored == {
         row.id: (row.due_on, row.status, search_text(row.action, row.evidence)) for row in tasks
     }
-    [task_id] = _cli_ids(ledger, "PPP")
+    [task_id] = cli_ids(ledger, "PPP")
     ledger.execute(
         text("UPDATE task SET due_on = '2030-01-01', status = 'in_progress' WHERE id = :id"), {"id": task_id}
     )
@@ -111,7 +84,7 @@ def test_postgres_trigger_derives_the_text_python_would(ledger: Session, action:
     stored = ledger.execute(text("SELECT search_text FROM tasksearch WHERE task_id = :id"), {"id": task_id})
     assert stored.scalar_one() == search_text(action, evidence)
     for word in {action, evidence} - {""}:
-        assert task_id in _cli_ids(ledger, word)
+        assert task_id in cli_ids(ledger, word)
 
 
 def test_migration_0005_goes_down_to_the_task_vector_and_back(empty_engine) -> None:  # type: ignore[no-untyped-def]
@@ -122,7 +95,7 @@ def test_migration_0005_goes_down_to_the_task_vector_and_back(empty_engine) -> N
     upgrade(empty_engine)
     with session_factory(empty_engine)() as session:
         ingest_document(session=session, document=five_year_plan(RECORDS), aliases=aliases(), now=NOW)
-        expected = _cli_ids(session, "养老")
+        expected = cli_ids(session, "养老")
     downgrade(empty_engine, "0004")
     assert "tasksearch" not in inspect(empty_engine).get_table_names()
     if empty_engine.dialect.name == "postgresql":
@@ -139,4 +112,4 @@ def test_migration_0005_goes_down_to_the_task_vector_and_back(empty_engine) -> N
         assert found == 2 and triggers.scalar() == 0
     upgrade(empty_engine)
     with session_factory(empty_engine)() as session:
-        assert _cli_ids(session, "养老") == expected
+        assert cli_ids(session, "养老") == expected
