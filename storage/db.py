@@ -72,25 +72,21 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (Alembic), on the engine's own connection."""
-    config = alembic_config(engine)
-    with engine.connect() as connection:
-        _foreign_keys(connection, enabled=False)
-        try:
-            with connection.begin():
-                config.attributes["connection"] = connection
-                command.upgrade(config, revision)
-        finally:
-            _foreign_keys(connection, enabled=True)
+    _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     config = alembic_config(engine)
     with engine.connect() as connection:
         _foreign_keys(connection, enabled=False)
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
-                command.downgrade(config, revision)
+                step(config, revision)
         finally:
             _foreign_keys(connection, enabled=True)
 

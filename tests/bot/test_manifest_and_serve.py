@@ -7,6 +7,7 @@ import re
 from typer.testing import CliRunner
 
 from tests.conftest import REPO_ROOT
+from tests.fakes.serve_output import wait_for_output
 
 
 def test_manifest_declares_the_command_events_scopes_and_interactivity():
@@ -34,7 +35,6 @@ def test_serve_without_slack_secrets_says_what_to_set(database_url, monkeypatch)
 
 def test_planbot_serve_answers_signed_requests_and_stops_on_sigterm(database_url, fake_slack, tmp_path):
     import os
-    import selectors
     import signal
     import socket
     import subprocess
@@ -73,13 +73,7 @@ def test_planbot_serve_answers_signed_requests_and_stops_on_sigterm(database_url
         text=True,
     )
     try:
-        waiting = selectors.DefaultSelector()
-        waiting.register(server.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
-        line = ""
-        while "/slack/events" not in line:
-            assert waiting.select(timeout=30), "planbot serve did not start"
-            line = server.stdout.readline()  # type: ignore[union-attr]
-            assert line, "planbot serve exited early"
+        wait_for_output(server, "/slack/events", timeout=30, what="start")
         body = payloads.slash_command(
             "/plan", "帮助", user_id="UCOORD", response_url=fake_slack.response_url("s")
         )

@@ -4,7 +4,6 @@ the fake Web API. First in-process (the handler `planbot serve` builds), then `p
 from __future__ import annotations
 
 import os
-import selectors
 import signal
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from storage.db import create_engine_for, session_factory, upgrade
 from tests.bot.conftest import text_of
 from tests.conftest import REPO_ROOT
 from tests.fakes import payloads
+from tests.fakes.serve_output import wait_for_output
 from tests.fakes.socket_mode import (
     APP_TOKEN,
     FakeSlackWithSocketMode,
@@ -138,13 +138,7 @@ def test_planbot_serve_runs_in_socket_mode_and_stops_on_sigterm(database_url, so
         text=True,
     )
     try:
-        waiting = selectors.DefaultSelector()
-        waiting.register(server.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
-        line = ""
-        while "Socket Mode" not in line:
-            assert waiting.select(timeout=60), "planbot serve did not connect"
-            line = server.stdout.readline()  # type: ignore[union-attr]
-            assert line, "planbot serve exited early"
+        wait_for_output(server, "Socket Mode", timeout=60, what="connect")
         socket.wait_connected()
         body = payloads.slash_command("/plan", "帮助", user_id="UCOORD", response_url=fake.response_url("s"))
         envelope_id = socket.send(slash_command_envelope(body))
