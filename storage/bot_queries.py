@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
-from storage.departments import collective_kinds_speaking_to
+from storage.departments import collective_kinds_obliging
 from storage.models import (
     Assignment,
     ChannelBinding,
@@ -151,7 +151,7 @@ def collective_department_ids(*, session: Session, department: DepartmentRef) ->
             Department.id != department.id,
             or_(
                 Department.covers_kind.is_(None),  # type: ignore[union-attr]
-                col(Department.covers_kind).in_(collective_kinds_speaking_to(department.kind)),
+                col(Department.covers_kind).in_(collective_kinds_obliging(department.kind, department.name)),
             ),
         )
     ).all()

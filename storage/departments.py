@@ -60,21 +60,20 @@ _SPOKEN_TO = {"bureau": ("bureau", "committee"), "government": ("government",)}
 _NOT_A_GOVERNMENT_DEPARTMENT = re.compile(r"人大|政协|党委|纪委|工委|领导小组|指挥部|委员会办公室")
 
 
+def collective_kinds_obliging(department_kind: str, department_name: str) -> tuple[str, ...]:
+    """The covers_kind values of the collectives (各部门, 各镇街) whose work is this department's.
+
+    The one rule for "my tasks" (storage.queries, storage.bot_queries) and for the reminders' fan-out.
+    """
+    if department_kind == "committee" and _NOT_A_GOVERNMENT_DEPARTMENT.search(department_name):
+        return ()
+    covering = tuple(covers for covers, kinds in _SPOKEN_TO.items() if department_kind in kinds)
+    return covering or (department_kind,)
+
+
 def obliged_by(covers_kind: str | None, department: Department) -> bool:
     """Whether a collective that speaks to `covers_kind` obliges `department` (reminders fan out by this)."""
-    if department.kind not in kinds_spoken_to(covers_kind):
-        return False
-    return department.kind != "committee" or not _NOT_A_GOVERNMENT_DEPARTMENT.search(department.name)
-
-
-def kinds_spoken_to(covers_kind: str | None) -> tuple[str, ...]:
-    """The kinds of department a collective whose covers_kind is `covers_kind` obliges."""
-    return _SPOKEN_TO.get(covers_kind or "bureau", (covers_kind or "bureau",))
-
-
-def collective_kinds_speaking_to(department_kind: str) -> tuple[str, ...]:
-    """The covers_kind values of the collectives that oblige a department of `department_kind`."""
-    return tuple(covers for covers, kinds in _SPOKEN_TO.items() if department_kind in kinds) or (department_kind,)
+    return (covers_kind or "bureau") in collective_kinds_obliging(department.kind, department.name)
 
 
 def covered_kind(collective_name: str) -> str:

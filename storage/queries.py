@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from storage.departments import collective_kinds_speaking_to
+from storage.departments import collective_kinds_obliging
 from storage.models import Assignment, Department, Jurisdiction, Plan, ReviewEvent, Task
 from storage.search_queries import Narrowing, first_task_ids, task_condition, task_filters
 
@@ -109,7 +109,7 @@ def addressed_department_ids(*, session: Session, department_id: int) -> dict[in
             select(Department).where(
                 Department.jurisdiction_id == department.jurisdiction_id,
                 Department.kind == "collective",
-                col(Department.covers_kind).in_(collective_kinds_speaking_to(department.kind)),
+                col(Department.covers_kind).in_(collective_kinds_obliging(department.kind, department.name)),
             )
         ).all():
             assert collective.id is not None
