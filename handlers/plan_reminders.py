@@ -172,15 +172,10 @@ def _changes(text: str) -> tuple[ReminderOverrides, str | None] | Reply:
         word = token.group("word")
         if not token.group("days"):
             following = text[position:].split()
-            if following and not _TOKEN.match(following[0]):
-                return usage_error(
-                    f"“{word}”后面要写天数，例如 `{word} 30,7,1`（收到“{following[0]}”）。",
-                    f'Give the days after "{word}", e.g. 30,7,1 (got "{following[0]}").',
-                    *EXAMPLES,
-                )
+            got = following[0] if following and not _TOKEN.match(following[0]) else None
             return usage_error(
-                f"“{word}”后面要写天数，例如 `{word} 30,7,1`。",
-                f'Give the days after "{word}", e.g. 30,7,1.',
+                f"“{word}”后面要写天数，例如 `{word} 30,7,1`" + (f"（收到“{got}”）。" if got else "。"),
+                f'Give the days after "{word}", e.g. 30,7,1' + (f' (got "{got}").' if got else "."),
                 *EXAMPLES,
             )
         given[DAY_WORDS[word.lower()]] = token.group("days").strip(" ,，、;；")
