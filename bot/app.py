@@ -1,4 +1,4 @@
-"""The Slack app factory, and the small threaded HTTP server that serves it.
+"""The Slack app factory (bot.http_server serves it over HTTP).
 
 No App exists at import: `build_app(settings, deps=...)` builds one, so tests and benchmarks build as many as
 they need, each pointed at its own fake Web API through `SLACK_API_URL` or an injected `WebClient`.
@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.after_ack import AfterAck
@@ -21,7 +19,6 @@ from bot.deps import Deps
 from bot.event_dedup import register_event_dedup
 from bot.settings import Settings
 
-EVENTS_PATH = "/slack/events"
 log = logging.getLogger(__name__)
 
 
@@ -97,148 +94,6 @@ def freeze_startup_heap() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-class SlackHttpServer:
-    """Serves one Bolt app on `EVENTS_PATH` with the stdlib's threaded server: one thread per request.
-
-    Bolt's own development server handles one request at a time; a slash command arriving while another
-    runs would wait, and Slack gives up after 3 seconds.
-    """
-
-    def __init__(self, app: App, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = _BoltServer((host, port), _handler_for(app))
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        host = self._server.server_address[0]
-        return f"http://{host}:{self.port}{EVENTS_PATH}"
-
-    def start(self) -> SlackHttpServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever(poll_interval=0.5)
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> SlackHttpServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-
-class _BoltServer(HTTPServer):
-    """Connections are served by threads started in advance.
-
-    A thread per connection (ThreadingHTTPServer) makes the accepting thread wait for every new thread to
-    start, which needs the GIL; while replies are being built after earlier acks, a burst of new connections
-    then queues behind one another for hundreds of milliseconds.
-    """
-
-    # listen() backlog: a refused connection under a burst counts as a failure on Slack's side
-    request_queue_size = 256
-    connection_threads = 64
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
-        super().__init__(address, handler)
-        self._connections = ThreadPoolExecutor(self.connection_threads, thread_name_prefix="planbot-http")
-        started = threading.Barrier(self.connection_threads + 1)
-        for _ in range(self.connection_threads):
-            self._connections.submit(started.wait)
-        started.wait()
-
-    def _handle_request_noblock(self) -> None:
-        # Take every connection already waiting, not one per wake-up of the selector: under a burst each
-        # wake-up costs a wait for the interpreter lock.
-        self.socket.setblocking(False)
-        try:
-            while True:
-                try:
-                    request, client_address = self.get_request()
-                except OSError:  # BlockingIOError: nobody else is waiting
-                    return
-                self.process_request(request, client_address)
-        finally:
-            self.socket.setblocking(True)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        self._connections.submit(self._serve_connection, request, client_address)
-
-    def _serve_connection(self, request: Any, client_address: Any) -> None:
-        try:
-            self.finish_request(request, client_address)
-        except Exception:
-            self.handle_error(request, client_address)
-        finally:
-            self.shutdown_request(request)
-
-    def server_close(self) -> None:
-        super().server_close()
-        self._connections.shutdown(wait=False, cancel_futures=True)
-
-
-def _handler_for(app: App) -> type[BaseHTTPRequestHandler]:
-    class BoltHandler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # headers and body leave in two writes; with Nagle on, the body would wait for the client's delayed ACK
-        disable_nagle_algorithm = True
-        # an idle keep-alive connection gives its thread back after this many seconds
-        timeout = 30
-
-        def do_POST(self) -> None:
-            path, _, query = self.path.partition("?")
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode("utf-8") if length else ""
-            if path != EVENTS_PATH:
-                self._send(404, {}, "not found")
-                return
-            response = app.dispatch(BoltRequest(body=body, query=query, headers=_headers(self.headers)))
-            self._send(response.status, response.headers, response.body)
-
-        def do_GET(self) -> None:
-            # a health check for the reverse proxy; Slack itself only POSTs
-            self._send(
-                200 if self.path == "/healthz" else 404, {}, "ok" if self.path == "/healthz" else "not found"
-            )
-
-        def _send(self, status: int, headers: dict[str, Any], body: str) -> None:
-            encoded = body.encode("utf-8")
-            self.send_response(status)
-            for key, values in headers.items():
-                if key.lower() == "content-length":
-                    continue
-                for value in values if isinstance(values, list | tuple) else [values]:
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(encoded)))
-            self.end_headers()
-            self.wfile.write(encoded)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            log.debug("%s - %s", self.address_string(), format % args)
-
-    return BoltHandler
-
-
-def _headers(message: Any) -> dict[str, list[str]]:
-    headers: dict[str, list[str]] = {}
-    for key, value in message.items():
-        headers.setdefault(key.lower(), []).append(value)
-    return headers
 
 
 def _with_slash(url: str) -> str:

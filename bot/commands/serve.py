@@ -42,13 +42,13 @@ def serve_command(
     from bot.after_ack import work_for_serving
     from bot.app import (
         MissingSlackSetting,
-        SlackHttpServer,
         build_app,
         close_app,
         freeze_startup_heap,
         require_slack_settings,
         web_client,
     )
+    from bot.http_server import SlackHttpServer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.app import SlackHttpServer, build_app, close_app
+from bot.app import build_app, close_app
 from bot.deps import Deps
+from bot.http_server import SlackHttpServer
 from bot.settings import Settings
 from tests.fakes import payloads
 from tests.fakes.slack_api import FakeSlackApi

@@ -12,8 +12,9 @@ from slack_bolt import App
 from sqlalchemy.exc import OperationalError
 from sqlmodel import func, select
 
-from bot.app import SlackHttpServer, build_app, close_app
+from bot.app import build_app, close_app
 from bot.deps import Deps
+from bot.http_server import SlackHttpServer
 from bot.settings import Settings
 from storage.models import SlackEventReceipt
 from tests.bot.conftest import SECRET, RunningBot, text_of

@@ -197,7 +197,8 @@ def test_document_shared_in_dm_by_a_member_is_refused(bot):
 
 
 def test_usergroup_members_are_coordinators(deps, settings, fake_slack, ledger):
-    from bot.app import SlackHttpServer, build_app
+    from bot.app import build_app
+    from bot.http_server import SlackHttpServer
 
     settings.coordinator_usergroup = "S0PLAN"
     fake_slack.set_usergroup("S0PLAN", ["UGROUP"])

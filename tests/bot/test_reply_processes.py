@@ -17,8 +17,9 @@ from urllib.parse import parse_qsl
 import pytest
 
 from bot.after_ack import ReplyProcesses, ThreadedWork, WorkerSpec, work_for_serving
-from bot.app import SlackHttpServer, build_app, close_app
+from bot.app import build_app, close_app
 from bot.deps import Deps
+from bot.http_server import SlackHttpServer
 from bot.settings import Settings
 from storage.db import create_engine_for, session_factory, upgrade
 from tests.bot.conftest import SECRET, text_of
