@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from sqlalchemy.engine import make_url
 
 from bot.deps import Clock, system_clock
+from bot.reply_inbox import WorkerInbox, take_next
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -94,22 +95,21 @@ class WorkerSpec:
 @dataclass
 class _Worker:
     process: multiprocessing.process.BaseProcess
-    jobs: Any  # multiprocessing.Queue: this worker's own, so a worker killed inside get() blocks nobody else
+    inbox: WorkerInbox  # this worker's own: a worker that dies leaves nothing half-held for the others
 
 
 class ReplyProcesses:
-    """Worker processes, each with its own queue of request payloads, that run their listeners' work.
+    """Worker processes, each with its own inbox of request payloads, that run their listeners' work.
 
-    The queues are unbounded on purpose: `put` hands the payload to a feeder thread and returns, so an ack never
-    waits for a worker; a backlog only delays replies. Each payload goes to the worker with the shortest queue.
-    One shared queue would balance better, but a worker killed while waiting on it (for memory, say) keeps
-    its reader lock and stalls every other worker. A worker that dies is replaced at once by a watching
-    thread; the requests queued for it are lost, and logged.
+    Inboxes are unbounded on purpose: `put` hands the payload to a feeder thread and returns, so an ack never
+    waits for a worker; a backlog only delays replies. Each payload goes to the worker with the shortest
+    backlog. A worker that dies is replaced at once by a watching thread, and the requests it had not taken
+    go to the workers left (bot.reply_inbox); only the one it was answering is lost, and logged.
 
     Workers ignore SIGINT and SIGTERM: Ctrl-C reaches the whole process group, and systemd (KillMode=
     control-group) or docker send SIGTERM to every process. The serving process turns that signal into an
     orderly stop, `shutdown`, in which each worker finishes its queue and exits on its end-of-work marker; a
-    worker that died of the signal would lose its queued replies and be seen by the watcher as a crash.
+    worker that died of the signal would be seen by the watcher as a crash.
     """
 
     def __init__(self, spec: WorkerSpec, processes: int = 2) -> None:
@@ -134,15 +134,20 @@ class ReplyProcesses:
         atexit.register(self._abandon)
 
     def run(self, job: Job, *, what: str, payload: dict[str, Any]) -> None:
-        # under the lock: a payload queued after shutdown's end-of-work markers would never be answered
+        # Under the lock: a payload queued after shutdown's end-of-work markers would never be answered. Handing
+        # it to a router thread instead, to keep the lock off the threads that answer Slack, measured worse
+        # (bench/slash.py: one more thread to wake per request, ack p99 up to 125 ms against 33-68 ms).
         with self._lock:
             if self._closed:
                 log.warning("work after ack dropped: the reply processes are shut down", extra={"work": what})
                 return
-            self._next = (self._next + 1) % len(self._workers)  # ties go round, not always to the first
-            order = self._workers[self._next :] + self._workers[: self._next]
-            target = min(order, key=lambda worker: worker.jobs.qsize())
-            target.jobs.put(payload)  # returns at once: a feeder thread writes to the pipe
+            self._hand_over(payload)
+
+    def _hand_over(self, payload: dict[str, Any]) -> None:
+        """To the worker with the shortest backlog; call with the lock held."""
+        self._next = (self._next + 1) % len(self._workers)  # ties go round, not always to the first
+        order = self._workers[self._next :] + self._workers[: self._next]
+        min(order, key=lambda worker: worker.inbox.backlog()).inbox.put(payload)
 
     @property
     def pids(self) -> list[int]:
@@ -158,24 +163,22 @@ class ReplyProcesses:
                 return
             self._closed = True
             for worker in self._workers:
-                worker.jobs.put(None)
+                worker.inbox.put(None)
         atexit.unregister(self._abandon)
         for worker in self._workers:
-            if wait:
-                worker.process.join()
-            else:
+            if not wait:
                 worker.process.kill()  # SIGKILL: the workers ignore SIGTERM
-            worker.jobs.close()
-            worker.jobs.join_thread()
+            worker.inbox.close(wait=wait)
+            worker.process.join()
         self._watcher.join()
 
     def _abandon(self) -> None:
         self.shutdown(wait=False)
 
     def _start_worker(self) -> _Worker:
-        jobs = self._context.Queue()
+        inbox = WorkerInbox(self._context)
         process = self._context.Process(
-            target=serve_jobs, args=(self._spec, jobs), name="planbot-reply", daemon=True
+            target=serve_jobs, args=(self._spec, inbox.reader, inbox.taken), name="planbot-reply", daemon=True
         )
         # The child inherits this thread's signal mask through fork and exec: with the stop signals blocked
         # it cannot die of one while it starts (importing planbot takes seconds), before serve_jobs ignores
@@ -185,7 +188,8 @@ class ReplyProcesses:
             process.start()
         finally:
             _restore_signal_mask(blocked)
-        return _Worker(process, jobs)
+        inbox.started()
+        return _Worker(process, inbox)
 
     def _watch_workers(self) -> None:
         while True:
@@ -199,15 +203,17 @@ class ReplyProcesses:
                 for index, worker in enumerate(self._workers):
                     if worker.process.exitcode is None:
                         continue
+                    self._workers[index] = self._start_worker()
+                    unanswered = worker.inbox.unanswered()
+                    for payload in unanswered:
+                        self._hand_over(payload)
                     log.error(
-                        "reply process %s exited with %s; %d queued requests lost; starting another",
+                        "reply process %s exited with %s; another started; %d requests it had not taken"
+                        " were handed on, and the one it was answering, if any, is lost",
                         worker.process.pid,
                         worker.process.exitcode,
-                        worker.jobs.qsize(),
+                        len(unanswered),
                     )
-                    worker.jobs.cancel_join_thread()  # nobody will read what is left in its pipe
-                    worker.jobs.close()
-                    self._workers[index] = self._start_worker()
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -245,7 +251,7 @@ def _lowest_priority(niceness: int) -> None:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
-def serve_jobs(spec: WorkerSpec, jobs: Any) -> None:
+def serve_jobs(spec: WorkerSpec, reader: Any, taken: Any) -> None:
     """A worker process's loop: dispatch each payload to this process's own app, until a None arrives."""
     _ignore_stop_signals()  # first: a SIGTERM must not cut the queue short (see ReplyProcesses)
     from slack_bolt import BoltRequest
@@ -261,12 +267,14 @@ def serve_jobs(spec: WorkerSpec, jobs: Any) -> None:
     deps = Deps(settings=spec.settings, session_factory=session_factory(engine), clock=spec.clock)
     app = build_app(spec.settings, deps=deps, after_ack=InlineWork())
     try:
-        while (payload := jobs.get()) is not None:
+        while (payload := take_next(reader, taken)) is not None:
             try:
                 # Socket Mode's form: a parsed payload, no signature to check (the serving process checked it)
                 app.dispatch(BoltRequest(body=payload, mode="socket_mode", context={REDISPATCHED: True}))
             except Exception:
                 log.exception("reply process could not run a request")
+    except EOFError:  # the serving process died without its end-of-work marker: nothing more can come
+        log.error("reply process %s: the serving process is gone; exiting", os.getpid())
     finally:
         engine.dispose()
 

@@ -95,7 +95,7 @@ def test_mention_is_answered_in_its_thread_by_a_worker(served):
 
 def test_a_worker_that_died_is_replaced_and_the_others_keep_answering(served):
     killed, _ = served.work.pids
-    os.kill(killed, signal.SIGKILL)  # idle, so inside its queue's get(): it takes no one's lock with it
+    os.kill(killed, signal.SIGKILL)
     deadline = time.monotonic() + STARTING
     while killed in served.work.pids and time.monotonic() < deadline:
         time.sleep(0.05)  # the watcher replaces the worker on its own, with no request to prompt it
@@ -104,6 +104,27 @@ def test_a_worker_that_died_is_replaced_and_the_others_keep_answering(served):
         assert "planbot 命令" in text_of(
             served.command("帮助", user_id=COORDINATOR, name=f"after-kill-{number}")
         )
+
+
+def test_the_requests_a_dead_worker_had_not_taken_are_answered_by_its_replacement(served):
+    work = ReplyProcesses(WorkerSpec(served.settings, fixed_now), processes=1)
+    try:
+        [pid] = work.pids
+        os.kill(pid, signal.SIGSTOP)  # the worker reads nothing more: what follows waits for it
+        names = [f"orphan-{number}" for number in range(3)]
+        for name in names:
+            form = payloads.slash_command(
+                "/plan", "帮助", user_id=COORDINATOR, response_url=served.fake.response_url(name)
+            )
+            work.run(lambda: None, what="/plan 帮助", payload=dict(parse_qsl(form)))
+        os.kill(pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        for name in names:
+            served.fake.wait_until(lambda name=name: served.fake.responses(name), timeout=STARTING)
+        assert [len(served.fake.responses(name)) for name in names] == [1, 1, 1]
+        assert all("planbot 命令" in text_of(served.fake.responses(name)[0]) for name in names)
+        assert pid not in work.pids and len(work.pids) == 1
+    finally:
+        work.shutdown()
 
 
 def test_a_sigterm_to_the_workers_loses_no_queued_reply_and_starts_no_replacement(served):
