@@ -3,10 +3,11 @@
 Sends 2,000 signed `/plan 任务` requests, 50 at a time over keep-alive connections, to planbot serving a ledger of
 100,000 tasks (built by bench/ledger.py's builder: 1,000 departments in 50 jurisdictions), and the same load to a
 bare Bolt app whose listener only acks "ok" (process_before_response, as planbot's), served by the same HTTP
-server (bot/http_server.py: waitress). Each app runs in its own process, as in production; planbot is set up as `planbot serve` sets it up (its reply processes, PLANBOT_REPLY_PROCESSES
-to change their number, and its start-up heap frozen). The fake Slack Web API (which receives the replies
-posted to the response_url after the ack) runs in a process of its own, and the load generator in this one.
-Each app first serves a warm-up of 100 requests, not measured.
+server (bot/http_server.py: waitress). Each app runs in its own process, as in production; planbot is set up
+as `planbot serve` sets it up (its reply processes, PLANBOT_REPLY_PROCESSES to change their number, and its
+start-up heap frozen). The fake Slack Web API (which receives the replies posted to the response_url after the
+ack) runs in a process of its own, and the load generator in this one, its own garbage collector off while it
+measures. Each app first serves a warm-up of 100 requests, not measured.
 
 Printed per database: p50/p99/max ack latency (request sent -> HTTP answer read) for planbot and for the bare
 app, the ratio of the p50s, and the p50/p99 of the full answer (request sent -> reply received on the response_url).
