@@ -44,7 +44,7 @@ def get(server: SlackHttpServer, path: str) -> tuple[int, str]:
 def refuses_connections(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=WAIT).close()
-    except ConnectionRefusedError:
+    except (ConnectionRefusedError, ConnectionResetError):  # reset: queued as the listening socket closed
         return True
     return False
 
