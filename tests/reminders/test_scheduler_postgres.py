@@ -41,7 +41,9 @@ def test_two_processes_dispatching_at_once_send_nothing_twice(fresh_postgres_url
         for _ in range(5):
             if fake.reached.is_set():
                 break
-            assert remind_now(fresh_postgres_url, fake.api_url).wait(timeout=120) == 0
+            again = remind_now(fresh_postgres_url, fake.api_url)
+            output = again.communicate(timeout=120)  # reads and closes its pipes: wait() would leave them open
+            assert again.returncode == 0, output
         keys = delivered_keys(fake)
     assert [key for key, seen in collections.Counter(keys).items() if seen > 1] == []
     assert len(keys) == total
