@@ -18,6 +18,10 @@ CLOSERS = "）)》”’】]」"
 CLAUSE_LEAD = re.compile(
     r"^(?:同时|并且|并|另外|此外|其中|为此|对此|然后|最后|首先|其次|再次|今后|目前|当前|还要|也要|都要|均要|要|请)?"
 )
+# "3." "（3）" "三、" "三是" before an item's text: numbering, not words (a decimal such as 3.5 is not one)
+LIST_MARKER = re.compile(
+    r"^\s*(?:\d{1,3}[.．、](?!\d)|[（(]\d{1,3}[）)]|[一二三四五六七八九十]+[、是要]|[（(][一二三四五六七八九十]+[）)])\s*"
+)
 CO_WORDS = re.compile(
     r"^(?:积极|密切|主动|全力|做好)?(?:配合|协助|参与|协同配合|按职责分工负责|按照职责分工负责|按职责负责|按照职责负责|根据职责分工负责)"
 )
@@ -82,9 +86,12 @@ def subject_assignments(sentence: str) -> list[Assignment]:
     """Units that open a clause, with their roles, each responsible for the text up to the next such clause."""
     found: list[tuple[int, list[tuple[UnitMention, str]]]] = []
     for clause_start in clause_starts(sentence):
+        # "3.区商务局会同…": an item's number comes before its subject
+        numbering = LIST_MARKER.match(sentence) if clause_start == 0 else None
+        subject_start = numbering.end() if numbering else clause_start
         # on a slice: "^" in a compiled pattern matches only at the real start of the string, never at `pos`
-        lead = CLAUSE_LEAD.match(sentence[clause_start : clause_start + 8])
-        position = clause_start + (lead.end() if lead else 0)
+        lead = CLAUSE_LEAD.match(sentence[subject_start : subject_start + 8])
+        position = subject_start + (lead.end() if lead else 0)
         by_means = sentence.startswith("由", position)
         if by_means:
             position += 1

@@ -34,7 +34,10 @@ BARE_YEAR = re.compile(
     r"(?<![\d至到—\-－~])(20\d\d)\s*年(?![度起\d]|以来|开始|以后|后|同期|为基|比|相比|[上下]半年|\s*\d)"
 )
 MONTH_ONLY = re.compile(rf"(?<!\d年)(?<!\d)(\d{{1,2}})\s*月(?:底|末|份|中旬|下旬)?\s*{_BEFORE}")
-HALF_OR_QUARTER = re.compile(r"(?<!\d年)(?<![\d])(上半年|下半年|第?[一二三四]季度(?:末)?)")
+# "上半年出台" is a deadline; "报送上半年工作进展" names what the report is about
+HALF_OR_QUARTER = re.compile(
+    r"(?<!\d年)(?<![\d])(上半年|下半年|第?[一二三四]季度(?:末)?)(?!工作|进展|情况|总结|经济|运行|数据|执行|目标任务)"
+)
 DAY_ONLY = re.compile(rf"(?<!\d年)(?<!\d)(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日\s*{_BEFORE}")
 # 今年/明年 followed by a month, a half or a quarter: the part of that year, not its end
 RELATIVE_YEAR_PART = re.compile(

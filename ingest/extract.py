@@ -16,8 +16,10 @@ from functools import lru_cache
 from ingest.assignments import (
     CLAUSE_LEAD,
     LABEL,
+    LIST_MARKER,
     MODAL_OR_ROLE,
     ROLE_PREFIX,
+    WITH_WORDS,
     Assignment,
     TableLayout,
     label_assignments,
@@ -30,7 +32,7 @@ from ingest.deadlines import TimeContext, Timing, timings_in, with_prefix
 from ingest.records import Section, TaskRecord
 from ingest.sentences import ROLE_NOTE_AT_END, Sentence, split_sentences
 from ingest.structure import Outline, heading_of
-from ingest.units import AliasTable, unit_kind, units_in_series
+from ingest.units import AliasTable, UnitMention, unit_kind, units_in_series
 
 QUANTIFIED = re.compile(
     r"\d+(?:\.\d+)?\s*(?:%|％|个|项|家|亿元|万元|万人|人|公里|千米|亩|万吨|吨|平方米|万平方米|座|所|套|户|条)"
@@ -46,10 +48,11 @@ ROUTING_LINE = re.compile(
 
 
 # "市统计局配合，建立…": role-only clauses before the action are not part of it
-LEADING_ROLE_CLAUSES = re.compile(r"^(?:[^，,；;。]{2,30}?(?:牵头|配合|负责|参与|协助)[，,；;])+")
-LIST_MARKER = re.compile(
-    r"^\s*(?:\d{1,3}[.．、]|[（(]\d{1,3}[）)]|[一二三四五六七八九十]+[、是要]|[（(][一二三四五六七八九十]+[）)])\s*"
+# what a who-only sentence holds besides its units: role words, 等部门, and punctuation
+ASSIGNMENT_WORDS = re.compile(
+    r"由|牵头|负责|配合|协助|参与|共同|按照?职责分工|按照?职责|分工|抓好落实|落实|等|有关|相关|部门|单位|[，,、；;。和及与\s]"
 )
+LEADING_ROLE_CLAUSES = re.compile(r"^(?:[^，,；;。]{2,30}?(?:牵头|配合|负责|参与|协助)[，,；;])+")
 
 
 class RecordBuilder:
@@ -149,7 +152,8 @@ class RecordBuilder:
 
 
 def task_text(segment: str) -> str:
-    """The action: the segment without its opening unit list, role words and modal verb."""
+    """The action: the segment without its numbering, opening unit list, role words and modal verb."""
+    segment = LIST_MARKER.sub("", segment)
     lead = CLAUSE_LEAD.match(segment)
     position = lead.end() if lead else 0
     if segment.startswith("由", position):
@@ -157,10 +161,24 @@ def task_text(segment: str) -> str:
     series, after = units_in_series(segment, position)
     text = segment[after:] if series else segment
     text = ROLE_PREFIX.sub("", text)
+    text = _without_partner_clause(text)
     text = LEADING_ROLE_CLAUSES.sub("", text.lstrip("，,；; "))
     text = LIST_MARKER.sub("", text)
     text = ROLE_NOTE_AT_END.sub("", text)
     return text.strip("，,；;。 ")
+
+
+def _without_partner_clause(text: str) -> str:
+    """ "会同区市场监管局，于三季度完成…": a clause that only names the partners is not part of the action."""
+    with_words = WITH_WORDS.match(text)
+    if not with_words:
+        return text
+    partners, after = units_in_series(text, with_words.end(), lenient=True)
+    etc = re.match(r"等(?:有关|相关)?(?:部门|单位)?", text[after:])
+    after += etc.end() if etc else 0
+    if partners and text[after : after + 1] in ("，", ",", "；", ";"):
+        return text[after + 1 :]
+    return text
 
 
 @dataclass(slots=True)
@@ -224,7 +242,10 @@ def extract_records(
         sentences = _labels_joined_to_their_task(sentences)
         if len(sentences) > 1 and _run_in_title(sentences[0]):
             sentences = sentences[1:]  # "13.实施城市更新。区住建局要…": the title before the task
-        for sentence in sentences:
+        for index, sentence in enumerate(sentences):
+            if index and _names_units_only(sentence.text):
+                _emit_for_task_before(builder, sentences[index - 1], sentence)
+                continue
             # the preamble before the first heading explains the document; it assigns nothing without a unit
             unassigned_ok = in_mechanism and bool(section and section.path)
             _emit_sentence(builder, sentence, in_mechanism, heading_units, outline.kind, unassigned_ok)
@@ -246,6 +267,27 @@ def _labels_joined_to_their_task(sentences: list[Sentence]) -> list[Sentence]:
         else:
             joined.append(sentence)
     return joined
+
+
+def _names_units_only(text: str) -> bool:
+    """ "由区住建局牵头，各镇街按职责分工负责。" or "区司法局配合。": who, with nothing of what."""
+    assignments = subject_assignments(text)
+    if not assignments:
+        return False
+    rest = text
+    for assignment in sorted(assignments, key=lambda a: a.mention.start, reverse=True):
+        rest = rest[: assignment.mention.start] + rest[assignment.mention.end :]
+    return not ASSIGNMENT_WORDS.sub("", rest)
+
+
+def _emit_for_task_before(builder: RecordBuilder, task: Sentence, units: Sentence) -> None:
+    """The units of a who-only sentence share the task of the sentence before it, and its deadline."""
+    named = [
+        Assignment(UnitMention(a.mention.name, 0, 0), a.role, 0, len(task.text))
+        for a in subject_assignments(units.text)
+    ]
+    builder.retract_unassigned(task)  # made when the task seemed to have no unit
+    builder.emit(task, named, timing_text=task.text + units.text, allow_unassigned=False)
 
 
 def _run_in_title(sentence: Sentence) -> bool:

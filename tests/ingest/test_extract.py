@@ -240,3 +240,48 @@ def test_linking_words_open_later_clauses_too():
         ("区财政局", "lead"),
         ("区统计局", "lead"),
     ]
+
+
+ANNUAL_HEAD = "临河区2025年国民经济和社会发展计划\n三、2025年主要任务和措施\n"
+
+
+def test_an_items_number_does_not_hide_its_subject():
+    text = (
+        ANNUAL_HEAD
+        + "7.区商务局会同区市场监管局，于第三季度完成商业网点规划修编。\n8.区水务局负责推进河湖长制。"
+    )
+    records = extract(text).records
+    assert [(r.department, r.role, r.due) for r in records] == [
+        ("区商务局", "lead", date(2025, 9, 30)),
+        ("区市场监管局", "co", date(2025, 9, 30)),
+        ("区水务局", "lead", date(2025, 12, 31)),
+    ]
+    # neither the number nor the clause naming only the partners is part of the action
+    assert records[0].task == "于第三季度完成商业网点规划修编"
+    assert records[2].task == "推进河湖长制"
+
+
+def test_a_sentence_naming_only_units_takes_the_task_before_it():
+    text = (
+        ANNUAL_HEAD
+        + "9.提升城市功能。加快推进城市更新，2025年10月底前完成老旧小区改造20个。"
+        + "由区住建局牵头，各镇街按职责分工负责。\n"
+        + "10.优化营商环境。区发改局牵头制定工作方案，6月底前印发实施。区司法局、区市场监管局配合。"
+    )
+    records = extract(text).records
+    assert [(r.department, r.role, r.due) for r in records] == [
+        ("区住房城乡建设局", "lead", date(2025, 10, 31)),
+        ("各镇（街道）", "co", date(2025, 10, 31)),
+        ("区发展改革局", "lead", date(2025, 6, 30)),
+        ("区司法局", "co", date(2025, 6, 30)),
+        ("区市场监管局", "co", date(2025, 6, 30)),
+    ]
+    assert {r.task for r in records[:2]} == {"加快推进城市更新，2025年10月底前完成老旧小区改造20个"}
+    assert {r.task for r in records[2:]} == {"制定工作方案，6月底前印发实施"}
+
+
+def test_the_half_year_a_report_is_about_is_not_its_deadline():
+    report = ANNUAL_HEAD + "各部门要在每年7月15日前报送上半年工作进展。"
+    assert [r[2] for r in rows(report)] == [date(2025, 7, 15)]
+    rule = ANNUAL_HEAD + "区统计局要上半年出台考核办法。"
+    assert [r[2] for r in rows(rule)] == [date(2025, 6, 30)]
