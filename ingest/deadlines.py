@@ -44,6 +44,13 @@ RELATIVE_YEAR_PART = re.compile(
     rf"(今年|明年|本年|次年)\s*(?:(\d{{1,2}})\s*月\s*(?:(\d{{1,2}})\s*日)?\s*(?:底|末)?\s*{_BEFORE}?|(上半年|下半年|第?[一二三四]\s*季度(?:末)?))"
 )
 THIS_YEAR = re.compile(r"年底前|年内|今年(?!是|以来)|全年|年底|年末|本年度|当年")
+# Days of the school and flood calendar that plans date work by, in the document's year. By hand: no library
+# knows them. Term starts on 1 September and about 1 March; the main flood season starts in June.
+SEASON_BEFORE = re.compile(
+    rf"(秋季开学|春季开学|主汛期|汛期|汛|国庆节?)\s*{_BEFORE}|(?<![今明全])年中(?=[和、及与]年底|\s*{_BEFORE})"
+)
+SEASON_END = {"秋季开学": (8, 31), "春季开学": (2, 28), "主汛期": (5, 31), "汛期": (5, 31), "汛": (5, 31)}
+SEASON_END |= {"国庆": (9, 30), "国庆节": (9, 30)}
 NEXT_YEAR = re.compile(r"明年|次年")
 STARTS = re.compile(
     r"(?:自|从)\s*(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?(?:起|开始)|(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?起"
@@ -164,6 +171,9 @@ def explicit_dues(text: str, context: TimeContext) -> list[date]:
             add(match.start(), match.end(), month_end(report_year, int(match.group(1))))
         for match in HALF_OR_QUARTER.finditer(text):
             add(match.start(), match.end(), _part_end(report_year, match.group(1)))
+        for match in SEASON_BEFORE.finditer(text):
+            month, day = SEASON_END[match.group(1)] if match.group(1) else (6, 30)  # 年中: mid-year
+            add(match.start(), match.end(), date(relative_year, month, day))
         for match in THIS_YEAR.finditer(text):
             add(match.start(), match.end(), date(relative_year, 12, 31))
         for match in NEXT_YEAR.finditer(text):

@@ -77,6 +77,9 @@ EXPLICIT_PERIOD = re.compile(r"[（(]?(20\d\d)\s*[—\-－–~至到]+\s*(20\d\d
 FULL_DATE = re.compile(r"(20\d\d|19\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 TITLE_YEAR = re.compile(r"(20\d\d)年(?:度)?(?:国民经济|.{0,8}计划|.{0,8}工作要点|.{0,4}政府工作报告)")
 THIS_YEAR_TO = re.compile(r"今年(?:底|年底|下半年)?[至到](20\d\d)年")
+DATED_DEADLINE = re.compile(
+    r"(20\d\d)\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?|年?底|年?末)\s*(?:前|以前|之前)"
+)
 ISSUED_ON = re.compile(r"于\s*(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^。]{0,12}(?:印发|发布|通过)")
 
 
@@ -109,7 +112,8 @@ class Outline:
         """An annual plan or a 政府工作报告 division: its undated tasks fall due at the end of its year, and it
         has no review calendar of its own (the five-year period is kept only to date 中期/期末 it mentions)."""
         return self.kind == "annual_plan" or (
-            self.kind == "division_plan" and bool(re.search(r"20\d\d年", self.title))
+            self.kind == "division_plan"
+            and bool(re.search(r"20\d\d年|政府工作报告|年度工作要点", self.title))
         )
 
     def section_at(self, offset: int) -> Section | None:
@@ -256,7 +260,19 @@ def find_year(header: str, text: str, kind: str) -> int | None:
         date = FULL_DATE.search(stripped)
         if date and len(stripped) <= len(date.group()) + 16:
             return int(date.group(1))
+    if kind in ("annual_plan", "division_plan"):
+        return _year_of_dated_deadlines(text)
     return None
+
+
+def _year_of_dated_deadlines(text: str) -> int | None:
+    """An undated year's plan ("落实《政府工作报告》重点任务分工方案") is of the year most of its dated deadlines
+    fall in ("2026年9月底前"), the earliest on a tie: later years are the few tasks that run on."""
+    years = Counter(int(match.group(1)) for match in DATED_DEADLINE.finditer(text))
+    if not years:
+        return None
+    most = max(years.values())
+    return min(year for year, count in years.items() if count == most)
 
 
 def heading_of(line: str) -> tuple[int, str] | None:

@@ -50,10 +50,21 @@ def test_explicit_dates_follow_the_conventions(text, due):
         ("6月底前完成", date(2024, 6, 30)),
         ("年底前全部完成", date(2024, 12, 31)),
         ("推进老旧小区改造", date(2024, 12, 31)),  # an annual plan's task without a date
+        ("新建中小学3所，秋季开学前投入使用", date(2024, 8, 31)),
+        ("主汛期前完成水库除险加固", date(2024, 5, 31)),
+        ("国庆节前完成广场提升", date(2024, 9, 30)),
+        ("今年中考改革平稳落地", date(2024, 12, 31)),  # 今年 + 中考, not 年中
     ],
 )
 def test_relative_dates_use_the_documents_year(text, due):
     assert only(text, ANNUAL).due == due
+
+
+def test_mid_year_and_years_end_are_two_deadlines():
+    assert [t.due for t in timings_in("于年中和年底开展专项督查", ANNUAL)] == [
+        date(2024, 6, 30),
+        date(2024, 12, 31),
+    ]
 
 
 def test_recurrence_and_start():

@@ -285,3 +285,13 @@ def test_the_half_year_a_report_is_about_is_not_its_deadline():
     assert [r[2] for r in rows(report)] == [date(2025, 7, 15)]
     rule = ANNUAL_HEAD + "区统计局要上半年出台考核办法。"
     assert [r[2] for r in rows(rule)] == [date(2025, 6, 30)]
+
+
+def test_an_undated_division_of_the_work_report_takes_the_year_of_its_deadlines():
+    text = (
+        "临河区落实《政府工作报告》重点任务分工方案\n一、稳增长\n"
+        "1.新开工亿元以上项目30个，2026年9月底前全部开工。（区发改局负责）\n"
+        "2.推进医共体建设，6月底前实现镇街卫生院全覆盖。（区卫健局负责）\n"
+        "3.新增城镇就业8000人。（区人社局牵头）"
+    )
+    assert [r[2] for r in rows(text)] == [date(2026, 9, 30), date(2026, 6, 30), date(2026, 12, 31)]
