@@ -19,6 +19,7 @@ from ingest.assignments import (
     LIST_MARKER,
     MODAL_OR_ROLE,
     ROLE_PREFIX,
+    TIME_LEAD,
     WITH_WORDS,
     Assignment,
     TableLayout,
@@ -159,6 +160,11 @@ def task_text(segment: str) -> str:
     if segment.startswith("由", position):
         position += 1
     series, after = units_in_series(segment, position)
+    time_lead = TIME_LEAD.match(segment, position) if not series else None
+    if time_lead and time_lead.end() > position:
+        # "明年上半年，区发改局要牵头…": the due date keeps the time; the action starts after the subject
+        subject_at = time_lead.end() + (segment[time_lead.end() : time_lead.end() + 1] in ("，", ","))
+        series, after = units_in_series(segment, subject_at)
     text = segment[after:] if series else segment
     text = ROLE_PREFIX.sub("", text)
     text = _without_partner_clause(text)

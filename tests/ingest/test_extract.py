@@ -295,3 +295,10 @@ def test_an_undated_division_of_the_work_report_takes_the_year_of_its_deadlines(
         "3.新增城镇就业8000人。（区人社局牵头）"
     )
     assert [r[2] for r in rows(text)] == [date(2026, 9, 30), date(2026, 6, 30), date(2026, 12, 31)]
+
+
+def test_a_time_phrase_before_the_subject_stays_out_of_the_action():
+    records = extract(ANNUAL_HEAD + "明年上半年，区发改局要牵头开展前期准备工作。").records
+    assert [(r.department, r.due, r.task) for r in records] == [
+        ("区发展改革局", date(2026, 6, 30), "开展前期准备工作")
+    ]
