@@ -47,7 +47,7 @@ ZONE_BODY = re.compile(
 )
 PLACE_PREFIX = re.compile(r"^(?:(?![省市区县在全我本各该和与及对由])[\u4e00-\u9fff]){2,5}?(?:省|市|区|县)")
 # characters that never occur inside a unit's name (they mark a clause, an object or a verb phrase)
-NAME_BREAKERS = set("，。、；：！？的要将把在为与及或是由向从被让请按并且也还都了着过之其该此这那")
+NAME_BREAKERS = set("，。、；：！？的要将把在为与及或是由向从被让请按并且也还都了着过之其该此这那 \u3000\t")  # a name holds no space
 NOT_IN_NAME = re.compile(
     r"负责|牵头|会同|配合|推进|推动|加强|加快|做好|落实|实施|开展|建立|健全|完善|制定|组织(?!部)|统筹|协调|指导|督促|提出|纳入|报送|上报"
     r"|汇总|报送|上报|审核|审议|批准|同意|提请|印发|办理|转交|后报|发挥|支持|鼓励|引导|要求|坚持|依托|通过|依靠|动员|联系|接受|听取|报请|提请|经过|根据|按照|围绕|针对"

@@ -302,3 +302,13 @@ def test_a_time_phrase_before_the_subject_stays_out_of_the_action():
     assert [(r.department, r.due, r.task) for r in records] == [
         ("区发展改革局", date(2026, 6, 30), "开展前期准备工作")
     ]
+
+
+def test_units_on_separate_lines_of_one_cell_are_separate_units():
+    # a Word cell with one unit per line reaches the text as one line, its units apart by spaces
+    text = "重点任务清单\n序号\t重点任务\t牵头单位\t配合单位\t完成时限\n2\t开展审批制度改革\t区住建局\t区自然资源局 区发展改革局\t2026年9月\n"
+    assert [r[:2] for r in rows(text)] == [
+        ("区住房城乡建设局", "lead"),
+        ("区自然资源局", "co"),
+        ("区发展改革局", "co"),
+    ]
