@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ingest.units import qualified_name
+
 if TYPE_CHECKING:
     from storage.reminder_rows import DepartmentRow, TaskRow
 
@@ -70,7 +72,7 @@ def department_digest_text(department: str, jurisdiction: str, rows: Sequence[Ta
     overdue, soon, later = split_open_tasks(rows, as_of)
     open_count = len(overdue) + len(soon) + len(later)
     lines = [
-        f"【每周任务摘要】{jurisdiction}{department}（{as_of.isoformat()}）："
+        f"【每周任务摘要】{qualified_name(jurisdiction, department)}（{as_of.isoformat()}）："
         f"在办任务 {open_count} 项，30 天内到期 {len(soon)} 项，逾期 {len(overdue)} 项。"
     ]
     if overdue:

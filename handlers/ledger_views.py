@@ -27,7 +27,7 @@ def resolve_department(ctx: CommandContext, name: str) -> DepartmentRef | Reply:
         if found is not None:
             return found
     if match.candidates:
-        labels = [match.label(candidate).replace(" ", "") for candidate in match.candidates[:8]]
+        labels = [match.label(candidate) for candidate in match.candidates[:8]]
         names = "、".join(labels)
         ids = [candidate.id for candidate in match.candidates if candidate.id is not None]
         if bot_queries.named_by_alias(session=ctx.session, department_ids=ids, alias=name):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ingest.units import qualified_name
+
 if TYPE_CHECKING:
     from storage.reminder_rows import DepartmentRow, PlanRow, ReminderConventions, ReviewRow, TaskRow
 
@@ -43,7 +45,7 @@ def task_text(
     role = ROLE_NAMES.get(row.role, row.role)
     # a fanned-out collective task says so: the bureau reads "各部门" in the document, not its own name
     via = f"，文件中为“{row.addressed_as}”" if row.addressed_as else ""
-    who = f"{department.jurisdiction}{department.name}（{role}{via}）"
+    who = f"{qualified_name(department.jurisdiction, department.name)}（{role}{via}）"
     what = f"任务 #{row.task_id}「{short(row.action)}」"
     if days_left > 0:
         zh = f"【任务到期提醒】{who}：{what}将于 {due} 到期，还剩 {days_left} 天。"

@@ -254,6 +254,18 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
     return None
 
 
+def qualified_name(jurisdiction: str | None, name: str) -> str:
+    """A unit's name with its place, as people write it: 临河区 + 区发展改革局 -> 临河区发展改革局.
+
+    The unit's own level word (区发改局's 区) is the place's last character; written twice it reads as a typo.
+    """
+    if not jurisdiction or name.startswith(jurisdiction):
+        return name
+    if name[:1] in "区市县旗州" and jurisdiction.endswith(name[0]):
+        return jurisdiction + name[1:]
+    return jurisdiction + name
+
+
 def units_in_series(text: str, start: int, *, lenient: bool = False) -> tuple[list[UnitMention], int]:
     """Read "A、B和C" from `start`; return the units and the offset just after the series."""
     mentions: list[UnitMention] = []

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
+from ingest.units import qualified_name
 from storage.departments import collective_kinds_obliging
 from storage.models import (
     Assignment,
@@ -55,7 +56,7 @@ class DepartmentRef:
 
     @property
     def full_name(self) -> str:
-        return f"{self.jurisdiction}{self.name}" if not self.name.startswith(self.jurisdiction) else self.name
+        return qualified_name(self.jurisdiction, self.name)
 
 
 @dataclass(frozen=True)

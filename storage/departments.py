@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from ingest.units import AliasTable, strip_place
+from ingest.units import AliasTable, qualified_name, strip_place
 from storage.models import Assignment, ChannelBinding, Department, DepartmentAlias, Jurisdiction, Member
 
 UNRECOGNISED_JURISDICTION = "未识别辖区"
@@ -175,7 +175,7 @@ class DepartmentMatch:
         return self.department is not None
 
     def label(self, department: Department) -> str:
-        return f"{self.jurisdictions.get(department.jurisdiction_id, '')} {department.name}".strip()
+        return qualified_name(self.jurisdictions.get(department.jurisdiction_id), department.name)
 
 
 def _split_region(name: str, jurisdictions: list[Jurisdiction]) -> list[tuple[Jurisdiction, str]]:

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, col, select
 
+from ingest.units import qualified_name
 from storage.models import ProgressUpdate
 from storage.queries import DepartmentSummary, TaskRow, department_summaries, find_tasks, tasks_for_department
 from storage.statuses import STATUS_NAMES
@@ -190,7 +191,7 @@ def _department_sheet(
     taken: set[str],
     prefix_place: bool,
 ) -> int:
-    name = f"{summary.jurisdiction}{summary.name}" if prefix_place else summary.name
+    name = qualified_name(summary.jurisdiction, summary.name) if prefix_place else summary.name
     sheet = workbook.create_sheet(sheet_title(name, taken))
     _prepare(sheet, LEDGER_COLUMNS)
     seen: set[int] = set()

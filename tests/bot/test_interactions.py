@@ -94,7 +94,7 @@ def test_app_home_shows_department_tasks_by_due_date_and_next_review(bot):
     view = published.body["view"]
     assert view["type"] == "home"
     text = text_of(view)
-    assert "莱芜区区发展改革局" in text
+    assert "莱芜区发展改革局" in text
     assert "总结评估（2025年） 2025-12-31，还剩 199 天" in text
     assert text.index("编制年度重点项目计划") < text.index("推进重点项目建设")  # by due date
     actions = [e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
@@ -122,7 +122,7 @@ def test_app_home_button_answers_by_direct_message(bot):
     [
         (
             "莱芜区发改局今年有哪些任务？",
-            ["我理解为：部门：莱芜区区发展改革局，时间：今年（2025年）", "共 11 项"],
+            ["我理解为：部门：莱芜区发展改革局，时间：今年（2025年）", "共 11 项"],
         ),
         ("下个月到期的任务", ["时间：下个月（2025年7月）", "保障规划实施资金"]),
         ("中期评估什么时候？", ["中期评估", "2023-06-30（已过 716 天）"]),
@@ -151,8 +151,8 @@ def test_question_not_understood_says_what_was_understood_and_offers_commands(bo
     bot.post(payloads.direct_message("莱芜区发改局的领导是谁", user_id=READER))
     [sent] = bot.fake.wait_for("chat.postMessage")
     text = text_of(sent.body)
-    assert "我理解到的是：部门：莱芜区区发展改革局" in text
-    assert "/plan 任务 莱芜区区发展改革局" in text
+    assert "我理解到的是：部门：莱芜区发展改革局" in text
+    assert "/plan 任务 莱芜区发展改革局" in text
 
 
 def test_direct_message_runs_subcommands_too(bot):
@@ -208,7 +208,7 @@ def test_usergroup_members_are_coordinators(deps, settings, fake_slack, ledger):
         )
         assert payloads.post_signed(server.url, body, SECRET)[0] == 200
         fake_slack.wait_until(lambda: fake_slack.responses("g"))
-    assert "已把 莱芜区区发展改革局 绑定到 <#C0FGJ>" in text_of(fake_slack.responses("g")[0])
+    assert "已把 莱芜区发展改革局 绑定到 <#C0FGJ>" in text_of(fake_slack.responses("g")[0])
 
 
 def test_forged_signature_is_refused_with_401(bot):

@@ -81,7 +81,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 def test_slash_command_is_acked_at_once_and_answered_by_a_worker(served):
     text = text_of(served.command("任务", user_id=CZJ_MEMBER, name="p1"))
-    assert "莱芜区区财政局" in text and "保障规划实施资金" in text
+    assert "莱芜区财政局" in text and "保障规划实施资金" in text
 
 
 def test_mention_is_answered_in_its_thread_by_a_worker(served):

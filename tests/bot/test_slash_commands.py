@@ -32,7 +32,7 @@ def test_help_for_one_command_shows_its_docstring(bot):
 def test_tasks_defaults_to_own_department_with_collective_tasks(bot):
     reply = bot.command("任务", user_id=CZJ_MEMBER)
     text = text_of(reply)
-    assert "莱芜区区财政局" in text
+    assert "莱芜区财政局" in text
     assert "保障规划实施资金" in text and "持续优化营商环境" in text  # 各部门 speaks to every bureau
     assert "推进潍城区老旧小区改造" not in text
     assert reply["response_type"] == "ephemeral"
@@ -73,7 +73,7 @@ def test_long_lists_are_paginated_with_buttons(bot):
 
 def test_ambiguous_department_lists_candidates(bot):
     text = text_of(bot.command("任务 区发改局", user_id=READER))
-    assert "莱芜区区发展改革局" in text and "潍城区区发展改革局" in text
+    assert "莱芜区发展改革局" in text and "潍城区发展改革局" in text
     assert "有 2 个" in text
 
 
@@ -152,8 +152,8 @@ def test_calendar_lists_reviews_ahead_and_deadlines(bot):
 
 def test_depts_lists_departments_with_counts(bot):
     text = text_of(bot.command("部门", user_id=READER))
-    assert "莱芜区区发展改革局：未完成 10，逾期 1" in text
-    assert "潍城区区发展改革局：未完成 1" in text
+    assert "莱芜区发展改革局：未完成 10，逾期 1" in text
+    assert "潍城区发展改革局：未完成 1" in text
 
 
 def test_update_by_a_member_records_progress(bot):
@@ -200,9 +200,9 @@ def test_bind_and_member_are_for_coordinators(bot):
     refused = text_of(bot.command("绑定 莱芜区发改局 <#C0FGJ|fgj>", user_id=FGJ_MEMBER))
     assert "只有协调员可以使用“绑定”" in refused and "<@UCOORD>" in refused
     bound = text_of(bot.command("绑定 莱芜区发改局 <#C0FGJ|fgj>", user_id=COORDINATOR))
-    assert "已把 莱芜区区发展改革局 绑定到 <#C0FGJ>" in bound
+    assert "已把 莱芜区发展改革局 绑定到 <#C0FGJ>" in bound
     added = text_of(bot.command("成员 <@UNEW|xiaoli> 莱芜区财政局", user_id=COORDINATOR))
-    assert "已登记 <@UNEW> 为 莱芜区区财政局 的成员" in added
+    assert "已登记 <@UNEW> 为 莱芜区财政局 的成员" in added
     assert "保障规划实施资金" in text_of(bot.command("任务", user_id="UNEW"))
 
 

@@ -98,7 +98,7 @@ def test_slash_command_reply_carries_the_ledger(socket_bot):
     assert "payload" not in ack
     socket_bot.fake.wait_until(lambda: socket_bot.fake.responses("tasks"))
     text = text_of(socket_bot.fake.responses("tasks")[0])
-    assert "莱芜区区财政局" in text and "保障规划实施资金" in text
+    assert "莱芜区财政局" in text and "保障规划实施资金" in text
 
 
 def test_a_usage_error_is_answered_in_the_ack_itself(socket_bot):

@@ -100,3 +100,14 @@ def test_aliases_of_lists_every_spelling():
     table = AliasTable()
     table.add("区发展改革局", "区发改局", "区发展和改革局")
     assert table.aliases_of("区发展改革局") == {"区发展改革局", "区发改局", "区发展和改革局"}
+
+
+def test_a_units_place_is_written_once():
+    from ingest.units import qualified_name
+
+    assert qualified_name("临河区", "区发展改革局") == "临河区发展改革局"
+    assert qualified_name("青川市", "市发展改革委") == "青川市发展改革委"
+    assert qualified_name("临河区", "区委办公室") == "临河区委办公室"
+    assert qualified_name("临河区", "临河区人民法院") == "临河区人民法院"
+    assert qualified_name("临河区", "各镇（街道）") == "临河区各镇（街道）"
+    assert qualified_name(None, "区财政局") == "区财政局"

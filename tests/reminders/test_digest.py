@@ -21,7 +21,7 @@ def test_department_digest_lists_overdue_and_due_soon():
     ]
     text = department_digest_text("区发展改革局", "莱芜区", rows, MONDAY)
     first_line = text.splitlines()[0]
-    assert "莱芜区区发展改革局" in first_line and "在办任务 4 项" in first_line
+    assert "莱芜区发展改革局" in first_line and "在办任务 4 项" in first_line
     assert "30 天内到期 2 项" in first_line and "逾期 1 项" in first_line
     assert "🔴 #1" in text and "已逾期 7 天" in text and "🟡 #2" in text and "还剩 3 天" in text
     assert "#4" not in text and "#5" not in text

@@ -73,7 +73,7 @@ def test_tasks_of_a_department_as_jsonl(run) -> None:  # type: ignore[no-untyped
 def test_ambiguous_department_lists_candidates(run) -> None:  # type: ignore[no-untyped-def]
     result = run("tasks", "--dept", "区发改局")
     assert result.exit_code == 1
-    assert "莱芜区 区发展改革局" in result.stderr and "潍城区 区发展改革局" in result.stderr
+    assert "莱芜区发展改革局" in result.stderr and "潍城区发展改革局" in result.stderr
     assert "Did you mean" in result.stderr
 
 
