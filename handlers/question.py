@@ -7,6 +7,7 @@ the bot cannot tell what was asked, it says what it understood and offers the co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from handlers.context import CommandContext
@@ -28,6 +29,10 @@ WHEN_WORDS = ("什么时候", "何时", "哪天", "几号", "时间", "日期", 
 OVERDUE_WORDS = ("逾期", "超期", "过期", "延期", "晚了", "没按时")
 DUE_WORDS = ("到期", "截止", "期限", "要完成", "需完成", "deadline")
 TASK_WORDS = ("任务", "工作", "事项", "要做", "负责", "哪些", "什么事")
+# how a request opens in chat ("帮我查一下", "请问", "看看"); no unit's name begins with these
+REQUEST_WORDS = re.compile(
+    r"^(?:帮我|帮忙|请问|请|麻烦|我想|想|知道|告诉我|查一下|查查|查询|查|看一下|看看|看|问一下|问问|说说|一下)+"
+)
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,7 @@ def _find_department(ctx: CommandContext, text: str) -> tuple[str | None, Depart
     candidates += [alias for alias in shipped if alias and alias in text]
     if not candidates:
         # a spelling neither list has (区发展和改革局): the extraction engine's unit recogniser finds it
-        candidates = [mention.name for mention in _recognised_units(text)]
+        candidates = [_without_request_words(mention.name) for mention in _recognised_units(text)]
     if not candidates:
         return None, None
     best = max(candidates, key=len)
@@ -175,6 +180,12 @@ def _find_department(ctx: CommandContext, text: str) -> tuple[str | None, Depart
         if resolved is not None and not isinstance(resolved, Reply):
             return prefix[cut:] + best, resolved
     return best, resolve_department(ctx, best)
+
+
+def _without_request_words(name: str) -> str:
+    """ "帮我看看教育局" -> "教育局": the recogniser reads a whole run of words up to 局 as one name."""
+    trimmed = REQUEST_WORDS.sub("", name)
+    return trimmed if len(trimmed) >= 2 else name
 
 
 def _recognised_units(text: str) -> list[object]:
