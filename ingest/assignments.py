@@ -47,11 +47,25 @@ MODAL_OR_ROLE = re.compile(
     r"^(?:要|应|须|需|必须|负责|牵头|会同|联合|配合|协助|参与|按职责|统筹|分别|共同|将|把|对|是|作为|为|进一步|切实|及时)"
 )
 LABEL = re.compile(
-    r"(牵头单位|牵头部门|主办单位|责任单位|责任部门|主责单位|配合单位|配合部门|协办单位|参与单位|协同单位|完成时限|完成时间|时间节点|时限)\s*[:：]\s*"
+    r"(牵头责任单位|牵头单位|牵头部门|主办单位|责任单位|责任部门|责任主体|实施主体|实施单位|承办单位|主责单位|主责部门"
+    r"|配合责任单位|配合单位|配合部门|协办单位|参与单位|参与部门|协同单位|协同部门"
+    r"|责任领导|牵头领导|分管领导|联系领导|牵头区领导|责任区领导"
+    r"|完成时限|完成时间|时间节点|时限)\s*[:：]\s*"
 )
-LEAD_LABELS = ("牵头单位", "牵头部门", "主办单位", "主责单位")
-CO_LABELS = ("配合单位", "配合部门", "协办单位", "参与单位", "协同单位")
+LEAD_LABELS = ("牵头责任单位", "牵头单位", "牵头部门", "主办单位", "主责单位", "主责部门")
+CO_LABELS = (
+    "配合责任单位",
+    "配合单位",
+    "配合部门",
+    "协办单位",
+    "参与单位",
+    "参与部门",
+    "协同单位",
+    "协同部门",
+)
 TIME_LABELS = ("完成时限", "完成时间", "时间节点", "时限")
+# a label naming the leader who oversees the item: a person, never the unit that does the work
+LEADER_LABELS = ("责任领导", "牵头领导", "分管领导", "联系领导", "牵头区领导", "责任区领导")
 PAREN = re.compile(r"[（(]((?:[^（()）]|[（(][^（()）]{0,12}[）)]){2,80})[）)]")
 
 TABLE_TASK = re.compile(r"任务|内容|事项|措施|工作")
@@ -226,7 +240,7 @@ def label_assignments(text: str) -> list[Assignment]:
     assignments: list[Assignment] = []
     for index, label in enumerate(labels):
         name = label.group(1)
-        if name in TIME_LABELS:
+        if name in TIME_LABELS or name in LEADER_LABELS:
             continue
         end = labels[index + 1].start() if index + 1 < len(labels) else len(text)
         role = "co" if name in CO_LABELS or (has_lead_label and name not in LEAD_LABELS) else "lead"

@@ -312,3 +312,17 @@ def test_units_on_separate_lines_of_one_cell_are_separate_units():
         ("区自然资源局", "co"),
         ("区发展改革局", "co"),
     ]
+
+
+def test_more_label_names_and_leaders_who_are_not_units():
+    text = (
+        "临河区2026年民生实事项目实施方案\n一、项目清单\n（一）新建公办幼儿园3所，新增学位1080个。\n"
+        "责任领导：王某某\n责任主体：区教育局\n协同部门：区自然资源局\n完成时限：2026年8月底\n"
+        "（二）改造提升农贸市场5个。\n牵头领导：李某某\n实施单位：区商务局、各镇（街道）\n时间节点：2026年11月\n"
+    )
+    assert [r[:3] for r in rows(text)] == [
+        ("区教育局", "lead", date(2026, 8, 31)),
+        ("区自然资源局", "co", date(2026, 8, 31)),
+        ("区商务局", "lead", date(2026, 11, 30)),
+        ("各镇（街道）", "lead", date(2026, 11, 30)),
+    ]
