@@ -90,16 +90,24 @@ class RecordBuilder:
             assignment.mention.start for assignment in assignments
         )
         prefix = sentence.text[:prefix_end]
+        # units sharing a segment share its action and timings: read them once (a who-only line may name
+        # thousands of units, and reading the segment for each was quadratic)
+        read: dict[tuple[int, int], tuple[str, list[Timing]]] = {}
         for assignment in assignments:
-            segment = sentence.text[assignment.segment_start : assignment.segment_end]
-            timings = timings_in(timing_text or segment, self.context)
-            if not any(timing.is_signal for timing in timings) and prefix and not timing_text:
-                timings = timings_in(prefix + segment, self.context)
-            elif prefix and not timing_text:
-                timings = with_prefix(timings, prefix, self.context)
-            task = task_text(segment)
+            bounds = (assignment.segment_start, assignment.segment_end)
+            if bounds not in read:
+                read[bounds] = self._read_segment(sentence.text[slice(*bounds)], prefix, timing_text)
+            task, timings = read[bounds]
             for timing in timings:
                 self._add(assignment.mention.name, assignment.role, task, sentence, section_title, timing)
+
+    def _read_segment(self, segment: str, prefix: str, timing_text: str | None) -> tuple[str, list[Timing]]:
+        timings = timings_in(timing_text or segment, self.context)
+        if not any(timing.is_signal for timing in timings) and prefix and not timing_text:
+            timings = timings_in(prefix + segment, self.context)
+        elif prefix and not timing_text:
+            timings = with_prefix(timings, prefix, self.context)
+        return task_text(segment), timings
 
     def retract_unassigned(self, sentence: Sentence) -> None:
         """A labelled unit line below a sentence replaces the records made for it without a unit."""
@@ -280,10 +288,12 @@ def _names_units_only(text: str) -> bool:
     assignments = subject_assignments(text)
     if not assignments:
         return False
-    rest = text
-    for assignment in sorted(assignments, key=lambda a: a.mention.start, reverse=True):
-        rest = rest[: assignment.mention.start] + rest[assignment.mention.end :]
-    return not ASSIGNMENT_WORDS.sub("", rest)
+    kept, position = [], 0
+    for assignment in sorted(assignments, key=lambda a: a.mention.start):
+        kept.append(text[position : assignment.mention.start])
+        position = max(position, assignment.mention.end)
+    kept.append(text[position:])
+    return not ASSIGNMENT_WORDS.sub("", "".join(kept))
 
 
 def _emit_for_task_before(builder: RecordBuilder, task: Sentence, units: Sentence) -> None:
