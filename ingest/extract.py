@@ -40,6 +40,7 @@ QUANTIFIED = re.compile(
 )
 DIRECTIVE_HINT = re.compile(
     r"要|应|须|必须|负责|牵头|推进|推动|加强|加快|完成|开展|实施|建立|健全|完善|制定|落实|确保|组织|做好|提升|实现|新增|建成|力争"
+    r"|启动|中期评估|总结评估|年度监测"
 )
 TARGET_HINT = re.compile(r"增长|达到|控制在|不低于|不少于|以上|以内|提高到|降低到")
 # a notice's distribution and contact lines name units as recipients, never as responsible

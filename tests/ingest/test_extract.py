@@ -67,6 +67,9 @@ def test_reviews_without_a_unit_become_review_records():
         (None, "review", "mid_term_review", date(2023, 6, 30)),
         (None, "review", "final_review", date(2025, 12, 31)),
     ]
+    # "启动" is how a review is often set going; the review's name is enough of a directive
+    records = extract(PLAN_HEAD + "2025年下半年启动总结评估。").records
+    assert [(r.department, r.review, r.due) for r in records] == [(None, "final_review", date(2025, 12, 31))]
 
 
 def test_sentences_without_unit_or_date_are_left_out():
