@@ -70,7 +70,7 @@ def test_demo_on_the_samples_prints_ledger_calendar_and_time_lapse(
     assert "提醒推演" in out
     for month in ("2021-01", "2023-06", "2025-12"):
         assert f"\n{month}  " in out
-    assert "→ 临河区 区发展改革局" in out
+    assert "→ 临河区发展改革局" in out
     assert "跳过对话" in out and "stdin is not a terminal" in out
     assert (folder / "demo.sqlite3").is_file()
     for chart in ("report.png", "calendar.png"):
@@ -154,7 +154,7 @@ def test_every_department_gets_a_console_target_in_the_demo_snapshot() -> None:
         plans={}, departments={1: DepartmentRow(1, "区财政局", "临河区")}, tasks=[], reviews=[]
     )
     shown = demo_snapshot(snapshot)
-    assert shown.departments[1].audience.channels == ("console:临河区 区财政局",)
+    assert shown.departments[1].audience.channels == ("console:临河区财政局",)
     assert shown.coordinators == ("console:规划办（协调员）",)
 
 
@@ -182,12 +182,12 @@ def test_a_month_line_counts_kinds_and_names_recipients() -> None:
     line = month_line(
         date(2023, 6, 1),
         [
-            reminder("mid_term_review", "console:临河区 区财政局"),
-            reminder("deadline", "console:临河区 区财政局"),
-            reminder("overdue", "console:临河区 区水务局"),
+            reminder("mid_term_review", "console:临河区财政局"),
+            reminder("deadline", "console:临河区财政局"),
+            reminder("overdue", "console:临河区水务局"),
         ],
     )
-    assert line == "2023-06  3 条：中期评估 1、到期 1、逾期 1 → 临河区 区财政局、临河区 区水务局"
+    assert line == "2023-06  3 条：中期评估 1、到期 1、逾期 1 → 临河区财政局、临河区水务局"
     assert month_line(date(2023, 7, 1), []).startswith("2023-07  ")
     assert (
         gist("🔴红灯 【任务逾期】区财政局：任务 #3 已逾期 2 天。请抓紧推进\nOverdue")

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.settings import Settings
 from handlers.reminders import Audience, LedgerSnapshot, Reminder, ReminderConventions, planned_reminders
+from ingest.units import qualified_name
 from storage import reminder_snapshot
 
 # the weekly digests (one per department each Monday) would bury everything else in the listing
@@ -32,10 +33,13 @@ COORDINATORS = "规划办（协调员）"
 
 
 def demo_snapshot(snapshot: LedgerSnapshot) -> LedgerSnapshot:
-    """The snapshot with each department reachable at console:<辖区 单位> and the planning office at console."""
+    """The snapshot with each department reachable at console:<辖区单位> and the planning office at console."""
     departments = {
         key: dataclasses.replace(
-            department, audience=Audience(channels=(f"console:{department.jurisdiction} {department.name}",))
+            department,
+            audience=Audience(
+                channels=(f"console:{qualified_name(department.jurisdiction, department.name)}",)
+            ),
         )
         for key, department in snapshot.departments.items()
     }
