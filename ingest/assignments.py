@@ -255,6 +255,9 @@ def label_assignments(text: str) -> list[Assignment]:
 def units_in_list(text: str, start: int, end: int) -> list[UnitMention]:
     """Units listed in a cell or after a label, separated by 、，,；/ or spaces."""
     mentions: list[UnitMention] = []
+    # "（责任单位：区财政局（牵头）、区发改局）": the bracket that closes the note is not part of the last unit
+    while end > start and text[end - 1] in "）)" and _closers_exceed_openers(text[start:end]):
+        end -= 1
     cell = text[:end]
     position = start
     while position < end:
@@ -275,6 +278,10 @@ def units_in_list(text: str, start: int, end: int) -> list[UnitMention]:
             mentions.append(UnitMention(fallback, position, next_break))
         position = next_break + 1
     return mentions
+
+
+def _closers_exceed_openers(text: str) -> bool:
+    return sum(text.count(c) for c in "）)") > sum(text.count(c) for c in "（(")
 
 
 @dataclass(slots=True)

@@ -175,7 +175,7 @@ def task_text(segment: str) -> str:
         subject_at = time_lead.end() + (segment[time_lead.end() : time_lead.end() + 1] in ("，", ","))
         series, after = units_in_series(segment, subject_at)
     text = segment[after:] if series else segment
-    text = ROLE_PREFIX.sub("", text)
+    text = ROLE_PREFIX.sub("", text.lstrip("：: "))  # "区财政局：负责资金监管"
     text = _without_partner_clause(text)
     text = LEADING_ROLE_CLAUSES.sub("", text.lstrip("，,；; "))
     text = LIST_MARKER.sub("", text)

@@ -329,3 +329,23 @@ def test_more_label_names_and_leaders_who_are_not_units():
         ("区商务局", "lead", date(2026, 11, 30)),
         ("各镇（街道）", "lead", date(2026, 11, 30)),
     ]
+
+
+def test_a_bracketed_label_note_with_a_marked_lead_and_a_quota_of_the_year():
+    text = (
+        ANNUAL_HEAD
+        + "2.加快专项债券发行使用，9月底前完成全年额度发行。（责任单位：区财政局（牵头）、区发改局）"
+    )
+    # 全年额度 is the year's quota, not a second deadline; the note's closing bracket ends the last unit
+    assert [r[:3] for r in rows(text)] == [
+        ("区财政局", "lead", date(2025, 9, 30)),
+        ("区发展改革局", "co", date(2025, 9, 30)),
+    ]
+
+
+def test_a_unit_with_a_colon_before_its_duty():
+    records = extract(ANNUAL_HEAD + "区发改局：负责项目谋划申报；区财政局：负责资金监管。").records
+    assert [(r.department, r.task) for r in records] == [
+        ("区发展改革局", "项目谋划申报"),
+        ("区财政局", "资金监管"),
+    ]
