@@ -44,9 +44,38 @@ def _attached_note_end(line: str, end: int) -> int | None:
     return note.end() if note else end
 
 
+# "；二是…", "；（3）…": the next item of an enumeration written as one sentence (一是…；二是…；三是…)
+NEXT_ITEM = re.compile(
+    r"[；;](?=\s*(?:[二三四五六七八九十]+是|其次|再次|最后|[（(]\d{1,2}[）)]|\d{1,2}[．.、](?!\d)|[（(][二三四五六七八九十]+[）)]))"
+)
+
+
 def split_sentences(line: str, line_start: int) -> Iterator[Sentence]:
-    """Sentences of one line; a run-on of more than MAX_SENTENCE characters is cut at clause breaks."""
-    for sentence in _sentences(line, line_start):
+    """Sentences of one line; a run-on of more than MAX_SENTENCE characters is cut at clause breaks.
+
+    The items of an enumeration inside one sentence (一是…；二是…) are sentences of their own: each names its
+    own unit and deadline, and read as one they would share them all."""
+    for whole in _sentences(line, line_start):
+        yield from _cut_long(_items(whole), line_start)
+
+
+def _items(sentence: Sentence) -> list[Sentence]:
+    text, items, start = sentence.text, [], 0
+    depth, scanned = 0, 0  # bracket depth, counted once over the text however many items it has
+    for match in NEXT_ITEM.finditer(text):
+        stretch = text[scanned : match.start()]
+        depth += sum(stretch.count(c) for c in OPENERS) - sum(stretch.count(c) for c in CLOSERS)
+        scanned = match.start()
+        if depth > 0:
+            continue  # inside brackets or quotes
+        items.append(Sentence(sentence.start + start, text[start : match.end()], sentence.line_start))
+        start = match.end()
+    items.append(Sentence(sentence.start + start, text[start:], sentence.line_start))
+    return [item for item in items if item.text.strip()]
+
+
+def _cut_long(sentences: list[Sentence], line_start: int) -> Iterator[Sentence]:
+    for sentence in sentences:
         if len(sentence.text) <= MAX_SENTENCE:
             yield sentence
             continue

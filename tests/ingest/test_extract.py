@@ -349,3 +349,18 @@ def test_a_unit_with_a_colon_before_its_duty():
         ("区发展改革局", "项目谋划申报"),
         ("区财政局", "资金监管"),
     ]
+
+
+def test_the_items_of_an_enumeration_keep_their_own_unit_and_deadline():
+    text = (
+        ANNUAL_HEAD + "（二）深化改革攻坚。一是深化国企改革，区国资中心负责，年底前完成整合重组；"
+        "二是推进要素改革，由区自然资源局牵头，9月底前完成“标准地”出让试点（含（1）类用地）；"
+        "三是优化营商环境，区行政审批服务局要于6月底前上线服务专区。"
+    )
+    records = extract(text).records
+    assert [(r.department, r.due) for r in records] == [
+        ("区国资中心", date(2025, 12, 31)),
+        ("区自然资源局", date(2025, 9, 30)),
+        ("区行政审批服务局", date(2025, 6, 30)),
+    ]
+    assert records[1].evidence.startswith("二是推进要素改革") and records[1].evidence.endswith("；")
