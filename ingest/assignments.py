@@ -167,6 +167,22 @@ def subject_assignments(sentence: str) -> list[Assignment]:
     return assignments
 
 
+BY_DUTIES = re.compile(r"按(?:照)?职责(?:分工)?负责|根据职责(?:分工)?负责")
+HELPING = re.compile(r"配合|协助|参与|协办")
+
+
+def duty_bearers_lead(text: str, assignments: list[Assignment]) -> list[Assignment]:
+    """ "（A、B按职责分工负责）" with nobody leading: A and B carry the work, so they lead.
+
+    For a task's note only: in a note, 按职责分工负责 alone is how a plan gives several units one task; as a
+    clause ("财政部等部门按职责分工负责相关保障工作") it describes support, and stays co."""
+    if not assignments or any(a.role == "lead" for a in assignments):
+        return assignments
+    if not BY_DUTIES.search(text) or HELPING.search(text):
+        return assignments
+    return [Assignment(a.mention, "lead", a.segment_start, a.segment_end) for a in assignments]
+
+
 def _subject_after_preamble(sentence: str, position: int) -> tuple[list[UnitMention], int]:
     """The first unit inside the lead-in's reach that is followed by what a subject is followed by (要, 负责…).
 

@@ -23,6 +23,7 @@ from ingest.assignments import (
     WITH_WORDS,
     Assignment,
     TableLayout,
+    duty_bearers_lead,
     label_assignments,
     parenthetical_assignments,
     subject_assignments,
@@ -357,7 +358,10 @@ def _emit_sentence(
             whole = [Assignment(a.mention, a.role, 0, task_end) for a in labelled]
             builder.emit(sentence, whole, timing_text=text, allow_unassigned=False)
             return
-    assignments = subject_assignments(text) + parenthetical_assignments(text)
+    subjects = subject_assignments(text)
+    notes = parenthetical_assignments(text)
+    # a note that is the task's only attribution: "（A、B按职责分工负责）" means A and B do it
+    assignments = subjects + (notes if subjects else duty_bearers_lead(text, notes))
     if assignments:
         if not in_mechanism and kind != "speech" and not _assigns(text, assignments):
             return

@@ -364,3 +364,10 @@ def test_the_items_of_an_enumeration_keep_their_own_unit_and_deadline():
         ("区行政审批服务局", date(2025, 6, 30)),
     ]
     assert records[1].evidence.startswith("二是推进要素改革") and records[1].evidence.endswith("；")
+
+
+def test_units_working_by_their_duties_with_nobody_leading_lead():
+    text = ANNUAL_HEAD + "推进“无废城市”建设，回收利用率达到40%。（区城管局、区生态环境分局按职责分工负责）"
+    assert [r[1] for r in rows(text)] == ["lead", "lead"]
+    helped = ANNUAL_HEAD + "推进“无废城市”建设，回收利用率达到40%。（区城管局配合，各镇街按职责分工负责）"
+    assert [r[1] for r in rows(helped)] == ["co", "co"]  # 配合 says someone else leads, though unnamed
