@@ -36,6 +36,12 @@ LEVEL_PREFIXES = (
     "盟",
     "旗",
     "各",
+    # companies that plans give work to (农网改造, 5G基站) carry their group's name, not a level
+    "国网",
+    "中国移动",
+    "中国电信",
+    "中国联通",
+    "中国铁塔",
 )
 # 各区（县）人民政府, 各县（市、区）: a collective whose kinds are listed in brackets
 BRACKETED_COLLECTIVE = re.compile(
@@ -97,7 +103,9 @@ NATIONAL_BODIES = (
 )  # fmt: skip
 # lexicon forms by their first character, longest first: unit_at runs at every clause start
 LEXICON_BY_FIRST: dict[str, list[str]] = {}
-for _form in sorted(COLLECTIVE_FORMS + NATIONAL_BODIES, key=len, reverse=True):
+# the Youth League's committees put 团 before the level: 团区委, 团市委
+YOUTH_LEAGUE = ("团区委", "团市委", "团县委", "团省委")
+for _form in sorted(COLLECTIVE_FORMS + NATIONAL_BODIES + YOUTH_LEAGUE, key=len, reverse=True):
     LEXICON_BY_FIRST.setdefault(_form[0], []).append(_form)
 
 # field abbreviations as bureaus write them, expanded to the form the alias table keys on

@@ -371,3 +371,8 @@ def test_units_working_by_their_duties_with_nobody_leading_lead():
     assert [r[1] for r in rows(text)] == ["lead", "lead"]
     helped = ANNUAL_HEAD + "推进“无废城市”建设，回收利用率达到40%。（区城管局配合，各镇街按职责分工负责）"
     assert [r[1] for r in rows(helped)] == ["co", "co"]  # 配合 says someone else leads, though unnamed
+
+
+def test_the_youth_league_and_utility_companies_are_units():
+    text = ANNUAL_HEAD + "团区委要组织青年就业见习活动。国网临河供电公司负责完成农网改造升级工程。"
+    assert [r[:2] for r in rows(text)] == [("团区委", "lead"), ("国网临河供电公司", "lead")]
