@@ -7,7 +7,8 @@ server (bot/http_server.py: waitress). Each app runs in its own process, as in p
 as `planbot serve` sets it up (its reply processes, PLANBOT_REPLY_PROCESSES to change their number, and its
 start-up heap frozen). The fake Slack Web API (which receives the replies posted to the response_url after the
 ack) runs in a process of its own, and the load generator in this one, its own garbage collector off while it
-measures. Each app first serves a warm-up of 100 requests, not measured.
+measures. Each app first serves a warm-up of 100 requests, not measured. The 50 connections are open before the
+first request is sent, so no ack's latency holds a TCP handshake or the start of a client thread.
 
 Printed per database: p50/p99/max ack latency (request sent -> HTTP answer read) for planbot and for the bare
 app, the ratio of the p50s, and the p50/p99 of the full answer (request sent -> reply received on the response_url).
@@ -154,8 +155,14 @@ def load(
     counter = iter(range(requests))
     first_start = time.monotonic()
 
+    # every connection is open before the first request: an ack's latency is measured on a kept-alive
+    # connection, as Slack's are, not with a TCP handshake and a thread's start inside it
+    ready = threading.Barrier(concurrency + 1)
+
     def worker() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.connect()
+        ready.wait()
         while True:
             with lock:
                 index = next(counter, None)
@@ -191,6 +198,7 @@ def load(
     try:
         for thread in threads:
             thread.start()
+        ready.wait()
         for thread in threads:
             thread.join()
     finally:
