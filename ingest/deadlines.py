@@ -48,10 +48,16 @@ THIS_YEAR = re.compile(r"年底前|年内|今年(?!是|以来)|全年(?!额度|�
 # Days of the school and flood calendar that plans date work by, in the document's year. By hand: no library
 # knows them. Term starts on 1 September and about 1 March; the main flood season starts in June.
 SEASON_BEFORE = re.compile(
-    rf"(秋季开学|春季开学|主汛期|汛期|汛|国庆节?)\s*{_BEFORE}|(?<![今明全])年中(?=[和、及与]年底|\s*{_BEFORE})"
+    rf"(秋季开学|春季开学|主汛期|汛期|汛|国庆)节?\s*{_BEFORE}|(?<![今明全])年中(?=[和、及与]年底|\s*{_BEFORE})"
 )
-SEASON_END = {"秋季开学": (8, 31), "春季开学": (2, 28), "主汛期": (5, 31), "汛期": (5, 31), "汛": (5, 31)}
-SEASON_END |= {"国庆": (9, 30), "国庆节": (9, 30)}
+SEASON_END = {
+    "秋季开学": (8, 31),
+    "春季开学": (2, 28),
+    "主汛期": (5, 31),
+    "汛期": (5, 31),
+    "汛": (5, 31),
+    "国庆": (9, 30),
+}
 NEXT_YEAR = re.compile(r"明年|次年")
 STARTS = re.compile(
     r"(?:自|从)\s*(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?(?:起|开始)|(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?起"
