@@ -56,7 +56,7 @@ def split_sentences(line: str, line_start: int) -> Iterator[Sentence]:
     The items of an enumeration inside one sentence (一是…；二是…) are sentences of their own: each names its
     own unit and deadline, and read as one they would share them all."""
     for whole in _sentences(line, line_start):
-        yield from _cut_long(_items(whole), line_start)
+        yield from _cut_long(_items(whole))
 
 
 def _items(sentence: Sentence) -> list[Sentence]:
@@ -74,7 +74,7 @@ def _items(sentence: Sentence) -> list[Sentence]:
     return [item for item in items if item.text.strip()]
 
 
-def _cut_long(sentences: list[Sentence], line_start: int) -> Iterator[Sentence]:
+def _cut_long(sentences: list[Sentence]) -> Iterator[Sentence]:
     for sentence in sentences:
         if len(sentence.text) <= MAX_SENTENCE:
             yield sentence
@@ -84,10 +84,10 @@ def _cut_long(sentences: list[Sentence], line_start: int) -> Iterator[Sentence]:
             limit = offset + MAX_SENTENCE
             cut = max(text.rfind(mark, offset, limit) for mark in "；;，,、") + 1
             cut = cut if cut > offset else limit
-            yield Sentence(sentence.start + offset, text[offset:cut], line_start)
+            yield Sentence(sentence.start + offset, text[offset:cut], sentence.line_start)
             offset = cut
         if offset < len(text):
-            yield Sentence(sentence.start + offset, text[offset:], line_start)
+            yield Sentence(sentence.start + offset, text[offset:], sentence.line_start)
 
 
 def _sentences(line: str, line_start: int) -> Iterator[Sentence]:
