@@ -1,24 +1,17 @@
 """The shipped sample documents against their hand annotations (tests/ingest/sample_gold/).
 
-Scoring uses ../shared/eval/score.py and norm.py themselves, so the samples are judged by the same rules as the
-seed documents: a record matches a gold (item, unit) pair when its department is one of the unit's spellings and
-its evidence contains the item's key, both after the shared normalization. The first tests check the scorer
-wiring and the gold files with predictions written by hand, so that a failure of the last test means the
-extractor, not the yardstick.
+Scoring uses the project's own scorer (tests/scoring.py): a record matches a gold (item, unit) pair when its
+department is one of the unit's spellings and its evidence contains the item's key, both after the same
+normalization. The first tests check the scorer wiring and the gold files with predictions written by hand, so that
+a failure of the last test means the extractor, not the yardstick.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
-import io
 import json
 import re
-import sys
-from collections.abc import Callable
-from contextlib import redirect_stdout
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import docx
@@ -26,29 +19,15 @@ import pytest
 
 from ingest.load import load_source
 from ingest.pipeline import extract_document
+from tests.scoring import comparable as norm
+from tests.scoring import Score, score_document
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = REPO_ROOT / "samples"
-SHARED = REPO_ROOT.parent / "shared"
-EVAL_DIR = SHARED / "eval"
 GOLD_DIR = Path(__file__).resolve().parent / "sample_gold"
 GOLD_FILES = sorted(GOLD_DIR.glob("*.json"))
 MIN_F1 = 0.85
 MIN_DEADLINE_ACCURACY = 0.85
-
-
-@cache
-def shared_scorer() -> tuple[Callable[[str], str], Callable[..., dict]]:
-    """norm() and score_doc() from ../shared/eval; score.py imports norm by its bare name, hence the path."""
-    if not (EVAL_DIR / "score.py").is_file():
-        pytest.fail(f"the shared scorer is expected at {EVAL_DIR} (../shared/eval beside the checkout)")
-    sys.path.insert(0, str(EVAL_DIR))
-    try:
-        norm_module = importlib.import_module("norm")
-        score_module = importlib.import_module("score")
-    finally:
-        sys.path.remove(str(EVAL_DIR))
-    return norm_module.norm, score_module.score_doc
 
 
 @dataclass(frozen=True)
@@ -57,26 +36,15 @@ class SampleScore:
     recall: float
     f1: float
     deadline_accuracy: float
-    counts: dict
+    detail: Score
     report: str  # the scorer's misses and extras, for the assertion message
 
 
 def score_sample(gold: dict, reference_text: str, records: list[dict]) -> SampleScore:
-    """One document scored as score.py scores it, with score.py's conventions for empty denominators."""
-    norm, score_doc = shared_scorer()
-    with redirect_stdout(io.StringIO()) as listing:
-        counts = score_doc(gold, norm(reference_text), records, True)
-    precision = counts["tp"] / counts["scoped"] if counts["scoped"] else 0.0
-    recall = counts["hit"] / counts["pairs"] if counts["pairs"] else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    dated = counts["due_n"] + counts["rec_n"] + counts["st_n"]
-    right = counts["due_ok"] + counts["rec_ok"] + counts["st_ok"]
-    deadline_accuracy = right / dated if dated else 0.0
-    report = (
-        f"{gold['doc']}: P={precision:.2f} R={recall:.2f} F1={f1:.2f} deadline={deadline_accuracy:.2f} "
-        f"({right}/{dated}) records={counts['total']}\n{listing.getvalue()}"
-    )
-    return SampleScore(precision, recall, f1, deadline_accuracy, counts, report)
+    score = score_document(gold, reference_text, records)
+    listing = "\n".join([*(f"   miss: {miss}" for miss in score.misses), *(f"   extra: {e}" for e in score.extras)])
+    report = f"{gold['doc']}: {score.summary()} records={score.records}\n{listing}"
+    return SampleScore(score.precision, score.recall, score.f1, score.deadline_accuracy, score, report)
 
 
 def read_gold(path: Path) -> dict:
@@ -98,7 +66,6 @@ def reference_text(path: Path) -> str:
 
 def sentences(text: str) -> list[str]:
     """Normalized sentences, ended by 。！？ or a line end, as the record contract defines evidence."""
-    norm, _ = shared_scorer()
     found = []
     for line in text.splitlines():
         found.extend(norm(part) for part in re.split(r"(?<=[。！？])", line) if norm(part))
@@ -107,7 +74,6 @@ def sentences(text: str) -> list[str]:
 
 def perfect_records(gold: dict, text: str) -> list[dict]:
     """One record per gold (item, unit), citing the sentence that holds the key (the key alone if it spans lines)."""
-    norm, _ = shared_scorer()
     normalized = sentences(text)
     records = []
     for item in gold["items"]:
@@ -188,7 +154,6 @@ def test_every_sample_has_gold_and_every_gold_a_sample():
 
 @pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda path: path.stem)
 def test_gold_keys_are_unique_and_inside_the_scope(gold_path):
-    norm, _ = shared_scorer()
     gold = read_gold(gold_path)
     text = norm(reference_text(SAMPLES / gold["doc"]))
     regions = []
@@ -216,7 +181,7 @@ def test_hand_written_perfect_predictions_score_full_marks():
     gold, text, records = district_plan_case()
     score = score_sample(gold, text, records)
     assert (score.recall, score.precision, score.deadline_accuracy) == (1.0, 1.0, 1.0), score.report
-    assert score.counts["pairs"] == len(records)
+    assert score.detail.pairs == len(records)
 
 
 @pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda path: path.stem)
@@ -243,7 +208,7 @@ def test_wrong_year_lowers_deadline_accuracy_only():
     mid_term["due"] = "2024-12-31"  # 中期评估 of 2021-2025 falls in 2023
     score = score_sample(gold, text, records)
     assert score.f1 == 1.0
-    dated = score.counts["due_n"] + score.counts["rec_n"] + score.counts["st_n"]
+    dated = score.detail.dated
     assert score.deadline_accuracy == pytest.approx((dated - 1) / dated)
 
 
@@ -257,7 +222,7 @@ def test_records_outside_the_scope_do_not_count():
         }
     )
     score = score_sample(gold, text, records)
-    assert (score.precision, score.recall, score.counts["scoped"]) == (1.0, 1.0, len(records) - 1)
+    assert (score.precision, score.recall, score.detail.scoped) == (1.0, 1.0, len(records) - 1)
 
 
 def test_traditional_evidence_with_pinyin_matches_simplified_keys():
@@ -275,7 +240,7 @@ def test_traditional_evidence_with_pinyin_matches_simplified_keys():
         "starts": None,
     }
     score = score_sample(gold, text, [record])
-    assert score.counts["hit"] == 1 and score.counts["tp"] == 1, score.report
+    assert score.detail.hits == 1 and score.detail.true_records == 1, score.report
 
 
 @pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda path: path.stem)
