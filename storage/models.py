@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.search import attach_postgres_index, attach_sqlite_index
@@ -176,6 +176,12 @@ class Task(SQLModel, table=True):
     review_kind: str | None = Field(default=None, max_length=40)
     status: str = Field(default="open", max_length=20)
     percent: int = 0
+    # 待核对: imported in Slack and not yet confirmed by a coordinator; nobody is reminded of it (storage.tasks)
+    awaiting_review: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    # how sure the extraction was (0..1); None for tasks typed in by people or read before confidences existed
+    confidence: float | None = None
     version: int = Field(default=1, sa_column=_task_version_column)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -220,6 +226,24 @@ class Assignment(SQLModel, table=True):
     task_id: int = Field(foreign_key="task.id")
     department_id: int = Field(foreign_key="department.id")
     role: str = Field(default="lead", max_length=10)
+
+
+class TaskEdit(SQLModel, table=True):
+    """One change a person made to a task: who, when, which field, the old and the new value (storage.task_edits).
+
+    A field edited by hand is kept by later ingests of the same plan (storage.ingest).
+    """
+
+    __table_args__ = (Index("ix_taskedit_task_created", "task_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    author: str = Field(max_length=100)  # Slack user id, or "cli:<login>"
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    field: str = Field(max_length=40)  # storage.task_edits.EDIT_FIELDS
+    old_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    new_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    via: str = Field(default="cli", max_length=20)  # cli, slack, xlsx
 
 
 class ReviewEvent(SQLModel, table=True):
