@@ -33,7 +33,9 @@ TASK_STATUSES = ("open", "in_progress", "done", "archived")
 REVIEW_KINDS = ("annual_monitoring", "mid_term_review", "final_review")
 MEMBER_ROLES = ("coordinator", "member")
 PLATFORMS = ("slack", "dingtalk", "feishu", "wecom", "console")
-DELIVERY_STATUSES = ("pending", "sending", "sent", "failed")
+# uncertain: the send's outcome is unknown and the channel's history cannot be read; the coordinators are told
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
+INSTANCE_STATUSES = ("open", "in_progress", "done")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
@@ -73,6 +75,8 @@ class Plan(SQLModel, table=True):
     # this plan's own reminder days as JSON (storage.plan_settings); NULL follows the global settings
     reminder_settings: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # `planbot plan archive`: its tasks are kept but nobody is reminded of them any more
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Document(SQLModel, table=True):
@@ -275,6 +279,29 @@ class ProgressUpdate(SQLModel, table=True):
     status: str = Field(max_length=20)
     percent: int = 0
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # the instance of a recurring duty the report is about ("2027", "2027Q1", "2027-03"); NULL for one-off tasks
+    period: str | None = Field(default=None, max_length=10)
+
+
+class TaskInstance(SQLModel, table=True):
+    """The status of one period of a recurring duty: "2027 年度已报送" closes 2027, not 2028.
+
+    A row exists once someone reported on that period; a period without a row is open.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("task_id", "period", name="uq_task_instance_task_period"),
+        _one_of("status", INSTANCE_STATUSES),
+        CheckConstraint("percent >= 0 AND percent <= 100", name="percent"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id")
+    period: str = Field(max_length=10)  # storage.task_periods.period_of
+    due_on: date
+    status: str = Field(default="open", max_length=20)
+    percent: int = 0
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Member(SQLModel, table=True):
