@@ -14,6 +14,7 @@ from pathlib import Path
 from handlers.context import CommandContext
 from handlers.ledger_views import resolve_department
 from handlers.replies import FileUpload, Reply, usage_error
+from handlers.slack_text import escape
 from ingest.errors import DocumentError
 from ingest.records import LoadedDocument
 from storage import bot_queries
@@ -27,10 +28,11 @@ def bind(ctx: CommandContext, department: str, channel: str) -> Reply:
         return resolved
     added = bot_queries.bind_channel(session=ctx.session, department_id=resolved.id, channel_id=channel)
     already = "" if added else "（此前已绑定 / already bound）"
+    name = escape(resolved.full_name)
     return Reply(
-        headline=f"✅ 已把 {resolved.full_name} 绑定到 <#{channel}>{already}：该部门的提醒将发到这个频道。"
+        headline=f"✅ 已把 {name} 绑定到 <#{channel}>{already}：该部门的提醒将发到这个频道。"
         f"请确认已把 planbot 邀请进该频道（/invite @planbot）。\n"
-        f"{resolved.full_name} is bound to <#{channel}>; its reminders go there. Invite planbot to the channel.",
+        f"{name} is bound to <#{channel}>; its reminders go there. Invite planbot to the channel.",
         task_buttons=False,
     )
 
@@ -40,9 +42,10 @@ def member(ctx: CommandContext, user: str, department: str) -> Reply:
     if isinstance(resolved, Reply):
         return resolved
     bot_queries.set_member(session=ctx.session, slack_user_id=user, department_id=resolved.id)
+    name = escape(resolved.full_name)
     return Reply(
-        headline=f"✅ 已登记 <@{user}> 为 {resolved.full_name} 的成员：可以用 `/plan 任务` 查看并更新本部门任务。\n"
-        f"<@{user}> is now a member of {resolved.full_name}.",
+        headline=f"✅ 已登记 <@{user}> 为 {name} 的成员：可以用 `/plan 任务` 查看并更新本部门任务。\n"
+        f"<@{user}> is now a member of {name}.",
         task_buttons=False,
     )
 
@@ -77,7 +80,8 @@ def ingest_loaded(ctx: CommandContext, loaded: LoadedDocument) -> Reply:
         document = extract_document(loaded, aliases=aliases)
     except DocumentError as error:
         return usage_error(
-            f"❌ 无法导入 {loaded.source}：{error.zh}", f"Could not import {loaded.source}: {error.en}"
+            f"❌ 无法导入 {escape(loaded.source)}：{error.zh}",
+            f"Could not import {escape(loaded.source)}: {error.en}",
         )
     from storage.ingest import ingest_document
     from storage.reviews import ReviewConventions
@@ -92,9 +96,10 @@ def ingest_loaded(ctx: CommandContext, loaded: LoadedDocument) -> Reply:
         )
     except DocumentError as error:
         return usage_error(
-            f"❌ 无法导入 {loaded.source}：{error.zh}", f"Could not import {loaded.source}: {error.en}"
+            f"❌ 无法导入 {escape(loaded.source)}：{error.zh}",
+            f"Could not import {escape(loaded.source)}: {error.en}",
         )
-    title = report.title or loaded.source
+    title = escape(report.title or loaded.source)
     if report.status == "unchanged":
         zh = "与已导入的版本相同，台账没有变化"
         en = "identical to the version already imported; nothing changed"
@@ -108,7 +113,7 @@ def ingest_loaded(ctx: CommandContext, loaded: LoadedDocument) -> Reply:
             f"{report.kept} kept, {len(report.departments)} departments"
         )
     return Reply(
-        headline=f"✅ 已导入《{title}》（{report.jurisdiction}）：{zh}。\nImported {title}: {en}.",
+        headline=f"✅ 已导入《{title}》（{escape(report.jurisdiction)}）：{zh}。\nImported {title}: {en}.",
         suggestions=["/plan 部门", "/plan 日程"],
         task_buttons=False,
     )
@@ -150,7 +155,7 @@ def report(ctx: CommandContext, department: str | None) -> Reply:
         return usage_error(missing.zh, missing.en, "/plan 部门")
     filename = f"planbot-报告-{ctx.today.isoformat()}.png"
     return Reply(
-        headline=f"📊 {label}任务进展图（{ctx.today.isoformat()}）\nProgress chart of {label}.",
+        headline=f"📊 {escape(label)}任务进展图（{ctx.today.isoformat()}）\nProgress chart of {escape(label)}.",
         upload=FileUpload(
             filename=filename, content=content, title=f"{label}任务进展 {ctx.today.isoformat()}"
         ),

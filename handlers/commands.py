@@ -36,6 +36,7 @@ from handlers.command_spec import (
 )
 from handlers.periods import Period, parse_period
 from handlers.replies import Reply, usage_error
+from handlers.slack_text import escape
 
 
 def split_words(text: str) -> list[str]:
@@ -55,8 +56,8 @@ def parse(text: str, today: date) -> ParsedCommand | Reply:
     entry = find(words[0])
     if entry is None:
         return usage_error(
-            f"没有“{words[0]}”这个命令。输入 `/plan 帮助` 查看全部命令；也可以直接用中文提问，例如“区发改局今年有哪些任务？”",
-            f'There is no "{words[0]}" command. Type `/plan help` for the list, or ask a question in Chinese.',
+            f"没有“{escape(words[0])}”这个命令。输入 `/plan 帮助` 查看全部命令；也可以直接用中文提问，例如“区发改局今年有哪些任务？”",
+            f'There is no "{escape(words[0])}" command. Type `/plan help` for the list, or ask a question in Chinese.',
             "/plan 帮助",
         )
     args: dict[str, Any] = {}
@@ -90,7 +91,10 @@ def parse(text: str, today: date) -> ParsedCommand | Reply:
         args[param.name] = value
     if rest:
         return _with_usage(
-            usage_error(f"多余的内容：{' '.join(rest)}", f"Unexpected words: {' '.join(rest)}"), entry
+            usage_error(
+                f"多余的内容：{escape(' '.join(rest))}", f"Unexpected words: {escape(' '.join(rest))}"
+            ),
+            entry,
         )
     return ParsedCommand(entry, args, post, " ".join(words))
 
@@ -109,8 +113,8 @@ def _take(param: Param, words: list[str], today: date) -> tuple[Any, list[str], 
                 None,
                 rest,
                 usage_error(
-                    f"任务编号应为数字，而不是“{word}”。编号见任务卡片上的 #号。",
-                    f'A task id is a number, not "{word}". It is shown as #N on each task card.',
+                    f"任务编号应为数字，而不是“{escape(word)}”。编号见任务卡片上的 #号。",
+                    f'A task id is a number, not "{escape(word)}". It is shown as #N on each task card.',
                 ),
             )
         if int(digits) >= 2**62:
@@ -130,8 +134,8 @@ def _take(param: Param, words: list[str], today: date) -> tuple[Any, list[str], 
                 None,
                 rest,
                 usage_error(
-                    f"看不懂时间“{word}”。可以写：30天、本月、下个月、本季度、今年、2025年。",
-                    f'Unknown period "{word}". Use 30天, 本月, 下个月, 本季度, 今年 or 2025年.',
+                    f"看不懂时间“{escape(word)}”。可以写：30天、本月、下个月、本季度、今年、2025年。",
+                    f'Unknown period "{escape(word)}". Use 30天, 本月, 下个月, 本季度, 今年 or 2025年.',
                 ),
             )
         return period, rest, None
@@ -139,7 +143,7 @@ def _take(param: Param, words: list[str], today: date) -> tuple[Any, list[str], 
         pattern, zh, en = MENTIONS[param.kind]
         found = re.fullmatch(pattern, word)
         if found is None:
-            return None, rest, usage_error(zh.format(word=word), en.format(word=word))
+            return None, rest, usage_error(zh.format(word=escape(word)), en.format(word=escape(word)))
         return found.group(1), rest, None
     if param.kind == SOURCE:
         # Slack wraps links as <https://…> or <https://…|label>

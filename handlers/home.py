@@ -9,6 +9,7 @@ from handlers.context import CommandContext
 from handlers.ledger_views import REVIEW_NAMES, scope_of
 from handlers.rendering import blocks
 from handlers.replies import Reply
+from handlers.slack_text import escape
 from storage import bot_queries
 from storage.bot_queries import TaskFilter
 
@@ -24,7 +25,7 @@ def home_reply(ctx: CommandContext) -> Reply:
         days = (review.due_on - ctx.today).days
         lines.append(
             f"📅 下一个评估节点 / Next review：{REVIEW_NAMES.get(review.kind, review.kind)}（{review.year}年）"
-            f" {review.due_on.isoformat()}，还剩 {days} 天 — {review.jurisdiction}《{review.plan_title}》"
+            f" {review.due_on.isoformat()}，还剩 {days} 天 — {escape(review.jurisdiction)}《{escape(review.plan_title)}》"
         )
     else:
         lines.append("📅 暂无待办的评估节点 / No review event ahead")
@@ -37,7 +38,7 @@ def home_reply(ctx: CommandContext) -> Reply:
                 "请协调员用 `/plan 成员 @你 部门` 登记你的部门；现在可以用 `/plan 任务 部门` 查看任何部门。"
             )
     else:
-        headline = f"*planbot 任务台账*\n你的部门 / Your department：*{actor.department.full_name}*"
+        headline = f"*planbot 任务台账*\n你的部门 / Your department：*{escape(actor.department.full_name)}*"
         where = TaskFilter(department_ids=scope_of(ctx, actor.department))
     found, total = bot_queries.task_page(session=ctx.session, where=where, offset=0, limit=HOME_TASKS)
     lines.append(

@@ -10,6 +10,7 @@ from datetime import timedelta
 from handlers.context import CommandContext
 from handlers.periods import Period
 from handlers.replies import PAGE_SIZE, Page, Reply, usage_error
+from handlers.slack_text import escape, short
 from ingest.units import default_alias_table
 from storage import bot_queries, departments
 from storage.bot_queries import DepartmentRef, TaskFilter
@@ -21,6 +22,7 @@ DEPARTMENTS_PER_PAGE = 30
 def resolve_department(ctx: CommandContext, name: str) -> DepartmentRef | Reply:
     """A department named by any alias, or a Reply listing candidates when it is unknown or ambiguous."""
     name = "".join(name.split())
+    shown = escape(name)
     match = departments.resolve_department(session=ctx.session, name=name, aliases=default_alias_table())
     if match.department is not None and match.department.id is not None:
         found = bot_queries.department_ref(session=ctx.session, department_id=match.department.id)
@@ -28,22 +30,22 @@ def resolve_department(ctx: CommandContext, name: str) -> DepartmentRef | Reply:
             return found
     if match.candidates:
         labels = [match.label(candidate) for candidate in match.candidates[:8]]
-        names = "、".join(labels)
+        names = escape("、".join(labels))
         ids = [candidate.id for candidate in match.candidates if candidate.id is not None]
         if bot_queries.named_by_alias(session=ctx.session, department_ids=ids, alias=name):
             return usage_error(
-                f"“{name}”有 {len(match.candidates)} 个：{names}。请在前面加上辖区名（如 {labels[0]}）。",
-                f'"{name}" names {len(match.candidates)} departments: {names}. Put the jurisdiction first.',
+                f"“{shown}”有 {len(match.candidates)} 个：{names}。请在前面加上辖区名（如 {escape(labels[0])}）。",
+                f'"{shown}" names {len(match.candidates)} departments: {names}. Put the jurisdiction first.',
                 *(f"/plan 任务 {label}" for label in labels[:3]),
             )
         return usage_error(
-            f"找不到部门“{name}”。你是不是要找：{names}？",
-            f'No department "{name}". Did you mean: {names}?',
+            f"找不到部门“{shown}”。你是不是要找：{names}？",
+            f'No department "{shown}". Did you mean: {names}?',
             *(f"/plan 任务 {label}" for label in labels[:3]),
         )
     return usage_error(
-        f"找不到部门“{name}”。输入 `/plan 部门` 查看全部部门。",
-        f'No department "{name}". Type `/plan depts` to list them.',
+        f"找不到部门“{shown}”。输入 `/plan 部门` 查看全部部门。",
+        f'No department "{shown}". Type `/plan depts` to list them.',
         "/plan 部门",
     )
 
@@ -72,7 +74,8 @@ def tasks(ctx: CommandContext, department: str | None) -> Reply:
             return resolved
         target = resolved
     where = TaskFilter(department_ids=scope_of(ctx, target))
-    return _task_list(ctx, where, f"{target.full_name}的未完成任务", f"Open tasks of {target.full_name}")
+    name = escape(target.full_name)
+    return _task_list(ctx, where, f"{name}的未完成任务", f"Open tasks of {name}")
 
 
 def due(ctx: CommandContext, period: Period | None) -> Reply:
@@ -95,7 +98,8 @@ def overdue(ctx: CommandContext) -> Reply:
 
 def search(ctx: CommandContext, text: str) -> Reply:
     where = TaskFilter(search=text.strip(), include_closed=True)
-    return _task_list(ctx, where, f"包含“{text}”的任务", f'Tasks mentioning "{text}"')
+    shown = escape(text)
+    return _task_list(ctx, where, f"包含“{shown}”的任务", f'Tasks mentioning "{shown}"')
 
 
 def show(ctx: CommandContext, task_id: int) -> Reply:
@@ -117,7 +121,7 @@ def calendar(ctx: CommandContext) -> Reply:
         days = (review.due_on - ctx.today).days
         lines.append(
             f"• {review.due_on.isoformat()}（还剩 {days} 天） {REVIEW_NAMES.get(review.kind, review.kind)}"
-            f"（{review.year}年） — {review.jurisdiction}《{review.plan_title}》"
+            f"（{review.year}年） — {escape(review.jurisdiction)}《{escape(review.plan_title)}》"
         )
     upcoming, total = bot_queries.task_page(
         session=ctx.session,
@@ -128,9 +132,9 @@ def calendar(ctx: CommandContext) -> Reply:
     lines.append("")
     lines.append(f"*近期到期的任务 / Next deadlines*（共 {total} 项 / {total} in all）")
     for task in upcoming:
-        lead = "、".join(task.leads) or "（未指明）"
+        lead = escape("、".join(task.leads)) or "（未指明）"
         lines.append(
-            f"• {task.due_on.isoformat() if task.due_on else '—'}  #{task.id} {task.action[:40]} — {lead}"
+            f"• {task.due_on.isoformat() if task.due_on else '—'}  #{task.id} {short(task.action, 40)} — {lead}"
         )
     return Reply(headline="日程 / Calendar", lines=lines, suggestions=["/plan 到期 本季度", "/plan 逾期"])
 
@@ -147,7 +151,7 @@ def depts(ctx: CommandContext) -> Reply:
     lines = []
     for load in loads[start : start + DEPARTMENTS_PER_PAGE]:
         late = f"，逾期 {load.overdue_tasks}" if load.overdue_tasks else ""
-        lines.append(f"• {load.department.full_name}：未完成 {load.open_tasks}{late}")
+        lines.append(f"• {escape(load.department.full_name)}：未完成 {load.open_tasks}{late}")
     page = Page(ctx.page, DEPARTMENTS_PER_PAGE, len(loads), ctx.text)
     return Reply(
         headline=f"部门 / Departments（{len(loads)}）",
@@ -180,4 +184,4 @@ def _default_scope(ctx: CommandContext) -> tuple[int, ...]:
 def _scope_name(ctx: CommandContext) -> str:
     if ctx.actor.is_coordinator or ctx.actor.department is None:
         return "全部部门"
-    return ctx.actor.department.full_name
+    return escape(ctx.actor.department.full_name)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.settings import Settings
 from handlers.replies import Reply
+from handlers.slack_text import escape
 from storage import bot_queries
 from storage.bot_queries import DepartmentRef, TaskSummary
 
@@ -62,7 +63,7 @@ def coordinator_only(*, session: Session, settings: Settings, what_zh: str, what
 
 def update_refused(*, session: Session, settings: Settings, task: TaskSummary) -> Reply:
     who = coordinators_text(session=session, settings=settings)
-    units = "、".join(task.leads + task.cos) or "责任单位"
+    units = escape("、".join(task.leads + task.cos)) or "责任单位"
     return Reply(
         headline=(
             f"⛔ 任务 #{task.id} 只能由 {units} 的成员或协调员（{who}）更新。"

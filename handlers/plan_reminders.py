@@ -12,6 +12,7 @@ import unicodedata
 
 from handlers.context import CommandContext
 from handlers.replies import Reply, usage_error
+from handlers.slack_text import escape
 from storage.plan_settings import (
     PlanNotFound,
     PlanOverview,
@@ -74,9 +75,8 @@ def _defaults(ctx: CommandContext) -> ReminderConventions:
 
 def _line(overview: PlanOverview, defaults: ReminderConventions) -> str:
     period = f"（{overview.period}）" if overview.period else ""
-    return (
-        f"*{overview.id}* {overview.jurisdiction}《{overview.title}》{period}\n{describe(overview, defaults)}"
-    )
+    title = f"{escape(overview.jurisdiction)}《{escape(overview.title)}》"
+    return f"*{overview.id}* {title}{period}\n{describe(overview, defaults)}"
 
 
 # one change: a switch word, or a day word with its list ("到期 30, 14, 7", "到期30，7"); what no token
@@ -143,6 +143,7 @@ def reminders(ctx: CommandContext, text: str | None) -> Reply:
 
 
 def _not_understood(word: str) -> Reply:
+    word = escape(word)
     return usage_error(
         f"看不懂“{word}”。可写：暂停、恢复、默认，或 到期/评估/年度/逾期 后跟天数。",
         f'"{word}" is not understood: use 暂停, 恢复, 默认, or 到期/评估/年度/逾期 followed by days.',
@@ -172,7 +173,7 @@ def _changes(text: str) -> tuple[ReminderOverrides, str | None] | Reply:
         word = token.group("word")
         if not token.group("days"):
             following = text[position:].split()
-            got = following[0] if following and not _TOKEN.match(following[0]) else None
+            got = escape(following[0]) if following and not _TOKEN.match(following[0]) else None
             return usage_error(
                 f"“{word}”后面要写天数，例如 `{word} 30,7,1`" + (f"（收到“{got}”）。" if got else "。"),
                 f'Give the days after "{word}", e.g. 30,7,1' + (f' (got "{got}").' if got else "."),

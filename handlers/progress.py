@@ -14,6 +14,7 @@ from handlers.context import CommandContext
 from handlers.ledger_views import scope_of
 from handlers.permissions import may_update, update_refused
 from handlers.replies import Reply, usage_error
+from handlers.slack_text import escape
 from storage import bot_queries
 from storage.bot_queries import TaskSummary
 from storage.progress import InvalidProgress, ProgressConflict, TaskNotFound, record_progress
@@ -92,7 +93,7 @@ def apply(
     except (TaskNotFound, InvalidProgress) as refused:
         return usage_error(refused.zh, refused.en)
     updated = bot_queries.task_summary(session=ctx.session, task_id=task.id) or task
-    headline = f"已记录任务 #{updated.id} 的进展：{form.note or '（无说明）'}\nProgress recorded for task #{updated.id}."
+    headline = f"已记录任务 #{updated.id} 的进展：{escape(form.note) if form.note else '（无说明）'}\nProgress recorded for task #{updated.id}."
     if form.status == "done":
         headline = f"🎉 任务 #{updated.id} 已标记完成。\nTask #{updated.id} is marked done."
     return Reply(headline=headline, tasks=[updated], task_buttons=False)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from handlers.rendering import STATUS_NAMES, units_text
+from handlers.slack_text import escape, short
 from storage.bot_queries import TaskSummary
 
 MODAL_CALLBACK = "progress_modal"
@@ -27,7 +28,10 @@ def progress_modal(task: TaskSummary, *, channel_id: str | None) -> dict[str, An
         "blocks": [
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": f"*#{task.id} {task.action[:200]}*\n{units_text(task)}"},
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"*#{task.id} {short(task.action, 200)}*\n{escape(units_text(task))}",
+                },
             },
             {
                 "type": "input",

@@ -14,6 +14,7 @@ from handlers.context import CommandContext
 from handlers.ledger_views import REVIEW_NAMES, resolve_department, scope_of
 from handlers.periods import Period, find_period
 from handlers.replies import PAGE_SIZE, Reply, usage_error
+from handlers.slack_text import escape
 from ingest.units import default_alias_table
 from storage import bot_queries
 from storage.bot_queries import DepartmentRef, TaskFilter
@@ -46,7 +47,9 @@ class Understanding:
     def describe(self) -> str:
         parts = []
         if self.department_words:
-            parts.append(f"部门：{self.department.full_name if self.department else self.department_words}")
+            parts.append(
+                f"部门：{escape(self.department.full_name if self.department else self.department_words)}"
+            )
         if self.period:
             parts.append(f"时间：{self.period.label}")
         if self.review_kind:
@@ -115,7 +118,7 @@ def _review_answer(ctx: CommandContext, understood: Understanding) -> Reply:
         days = (review.due_on - ctx.today).days
         when = f"还剩 {days} 天" if days >= 0 else f"已过 {-days} 天"
         lines.append(
-            f"• {review.jurisdiction}《{review.plan_title}》{name}（{review.year}年）：{review.due_on.isoformat()}（{when}）"
+            f"• {escape(review.jurisdiction)}《{escape(review.plan_title)}》{name}（{review.year}年）：{review.due_on.isoformat()}（{when}）"
         )
     return Reply(
         headline=f"{name}日程 / {understood.review_kind.replace('_', ' ')} dates",

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from handlers.replies import Page, Reply
+from handlers.slack_text import clip, escape, unescape
 from storage.bot_queries import TaskSummary
 
 STATUS_NAMES = {"open": "未开始", "in_progress": "进行中", "done": "已完成", "archived": "已归档"}
@@ -94,8 +95,11 @@ def plain(reply: Reply, today: date) -> str:
 
 
 def _without_markup(text: str) -> str:
-    """Slack's *bold* and `code` marks read as noise in a terminal; document text has neither."""
-    return text.replace("*", "").replace("`", "")
+    """Slack's *bold* and `code` marks read as noise in a terminal; document text has neither.
+
+    Headlines and lines hold mrkdwn, with document text escaped into them: the terminal shows it as written.
+    """
+    return unescape(text.replace("*", "").replace("`", ""))
 
 
 def _plain(reply: Reply, today: date) -> str:
@@ -132,7 +136,7 @@ def page_text(page: Page) -> str:
 def message(reply: Reply, today: date) -> dict[str, Any]:
     """Keyword arguments for respond() / chat.postMessage: text (the notification fallback) and blocks."""
     return {
-        "text": reply.headline[:SECTION_LIMIT],
+        "text": clip(reply.headline, SECTION_LIMIT),
         "blocks": blocks(reply, today),
         "response_type": "in_channel" if reply.public else "ephemeral",
     }
@@ -149,7 +153,7 @@ def blocks(reply: Reply, today: date) -> list[dict[str, Any]]:
     if reply.page is not None and reply.page.count > 1:
         out.extend(pager(reply.page))
     if reply.suggestions:
-        out.append(_context("试试 / Try: " + "  ".join(f"`{s}`" for s in reply.suggestions)))
+        out.append(_context("试试 / Try: " + "  ".join(f"`{escape(s)}`" for s in reply.suggestions)))
     if reply.home_buttons:
         out.append(home_actions())
     return out[:50]
@@ -160,7 +164,7 @@ def task_card(
 ) -> list[dict[str, Any]]:
     title, *rest = card_lines(task, today, detailed=detailed)
     card: list[dict[str, Any]] = [
-        _section(f"*{_escape(title)}*\n" + "\n".join(_escape(line) for line in rest))
+        _section(f"*{escape(title)}*\n" + "\n".join(escape(line) for line in rest))
     ]
     if buttons and task.status not in ("done", "archived"):
         card.append(
@@ -227,11 +231,11 @@ def _chunks(lines: list[str]) -> list[str]:
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}}
 
 
 def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}]}
 
 
 def _divider() -> dict[str, Any]:
@@ -248,8 +252,3 @@ def _button(label: str, action_id: str, value: str, *, style: str | None = None)
     if style:
         button["style"] = style
     return button
-
-
-def _escape(text: str) -> str:
-    """Slack mrkdwn treats & < > as markup; document text must show as written."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

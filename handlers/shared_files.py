@@ -15,6 +15,7 @@ from handlers.context import CommandContext, local_today
 from handlers.permissions import coordinator_only, resolve_actor
 from handlers.replies import Reply, usage_error
 from handlers.router import Asker, failure_reply
+from handlers.slack_text import escape
 from ingest.errors import DocumentError
 
 log = logging.getLogger(__name__)
@@ -50,30 +51,31 @@ def ingest_shared_files(deps: Deps, asker: Asker, files: list[dict[str, Any]], *
 
 def _ingest_one(ctx: CommandContext, shared: dict[str, Any], token: str) -> Reply:
     name = str(shared.get("name") or "document.txt")
+    shown = escape(name)  # a file name is the sender's text: it goes into replies escaped
     url = shared.get("url_private_download") or shared.get("url_private")
     if not url or Path(name).suffix.lower() not in DOCUMENT_SUFFIXES:
         return usage_error(
-            f"❌ 无法导入“{name}”：请发送 txt、docx、pdf 或 html 格式的规划文件。",
-            f'Cannot import "{name}": send a txt, docx, pdf or html document.',
+            f"❌ 无法导入“{shown}”：请发送 txt、docx、pdf 或 html 格式的规划文件。",
+            f'Cannot import "{shown}": send a txt, docx, pdf or html document.',
         )
     settings = ctx.deps.settings
     limit = settings.max_document_bytes
     too_large = usage_error(
-        f"❌ “{name}”超过 {settings.max_document_mb:g} MB 上限。请压缩或拆分后再发送，或请管理员调整 PLANBOT_MAX_DOCUMENT_MB。",
-        f'"{name}" is larger than {settings.max_document_mb:g} MB. Split it, or ask for PLANBOT_MAX_DOCUMENT_MB.',
+        f"❌ “{shown}”超过 {settings.max_document_mb:g} MB 上限。请压缩或拆分后再发送，或请管理员调整 PLANBOT_MAX_DOCUMENT_MB。",
+        f'"{shown}" is larger than {settings.max_document_mb:g} MB. Split it, or ask for PLANBOT_MAX_DOCUMENT_MB.',
     )
     if int(shared.get("size") or 0) > limit:
         return too_large  # refused before a byte is downloaded
     if not _trusted_host(url, settings.slack_api_url):
         # the bot token goes only to Slack (or the configured API proxy), never to a host a payload names
         log.warning("shared file on an unexpected host refused", extra={"file": name})
-        return usage_error(f"❌ 无法下载“{name}”：文件不在 Slack 上。", f'Cannot download "{name}": it is not on Slack.')
+        return usage_error(f"❌ 无法下载“{shown}”：文件不在 Slack 上。", f'Cannot download "{shown}": it is not on Slack.')
     try:
         content = _download(url, token=token, limit=limit, timeout=settings.url_timeout_seconds)
     except httpx.HTTPError as error:
         log.warning("download of a shared file failed: %s", type(error).__name__, extra={"file": name})
         return usage_error(
-            f"❌ 下载“{name}”失败，请重新发送。", f'Downloading "{name}" failed; send it again.'
+            f"❌ 下载“{shown}”失败，请重新发送。", f'Downloading "{shown}" failed; send it again.'
         )
     if content is None:
         return too_large
@@ -82,7 +84,7 @@ def _ingest_one(ctx: CommandContext, shared: dict[str, Any], token: str) -> Repl
     try:
         loaded = loaded_from_bytes(name, content, name=name, content_type=None)
     except DocumentError as error:
-        return usage_error(f"❌ 无法读取“{name}”：{error.zh}", f'Could not read "{name}": {error.en}')
+        return usage_error(f"❌ 无法读取“{shown}”：{error.zh}", f'Could not read "{shown}": {error.en}')
     return admin.ingest_loaded(ctx, loaded)
 
 

@@ -40,6 +40,7 @@ from handlers.rendering import (
 )
 from handlers.replies import Reply
 from handlers.router import Asker, answer_message, execute, failure_reply, run_text
+from handlers.slack_text import unescape
 
 log = logging.getLogger(__name__)
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
@@ -104,7 +105,8 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
     def plan_command(
         ack: Any, body: dict[str, Any], command: dict[str, Any], respond: Any, client: Any
     ) -> None:
-        parsed = parse(command.get("text", ""), today())
+        # Slack escapes & < > in what people type; the core reads plain text and escapes on the way out
+        parsed = parse(unescape(command.get("text", "")), today())
         if isinstance(parsed, Reply):
             ack(**_ack_body(message(parsed, today())))
             return
@@ -245,7 +247,7 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
 
     @app.event("app_mention")
     def on_mention(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:
-        text = MENTION.sub(" ", event.get("text", "")).strip()
+        text = unescape(MENTION.sub(" ", event.get("text", ""))).strip()
         channel = event["channel"]
 
         def answer() -> None:
@@ -275,7 +277,7 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
                     deps, who, event["files"], token=deps.settings.slack_bot_token or ""
                 )
             else:
-                reply = answer_message(deps, who, event.get("text", ""))
+                reply = answer_message(deps, who, unescape(event.get("text", "")))
             body = message(reply, today())
             body.pop("response_type", None)
             client.chat_postMessage(channel=event["channel"], **body)

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.notifiers import FAILED, RETRY, SENT, RateLimit, SendOutcome, address_of
+from handlers.slack_text import escape
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,9 @@ class SlackNotifier:
         try:
             response = self.client.chat_postMessage(
                 channel=address_of(target),
-                text=text,
+                # reminders and digests are plain text (the robots get them as written); in Slack a task
+                # text holding <!channel> must show, not ping
+                text=escape(text),
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_key": delivery_key}},
