@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.commands import demo, extract, ledger, plans, remind, report, serve
+from bot.commands import demo, extract, ledger, plans, remind, report, serve, task
 
 app = typer.Typer(
     name="planbot",
@@ -22,7 +22,7 @@ def planbot() -> None:
     """planbot：规划任务台账与提醒。 Plan task ledger and reminders."""
 
 
-for module in (extract, ledger, plans, serve, remind, demo, report):
+for module in (extract, ledger, task, plans, serve, remind, demo, report):
     module.register(app)
 
 

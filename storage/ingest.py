@@ -4,6 +4,10 @@
 - A revised version of a known plan (same jurisdiction, kind, title and period; or year for annual plans)
   updates it: tasks still there are matched by their evidence and keep their progress, tasks gone are archived
   (never deleted), new ones are added. The report says what was added, changed and archived.
+- What people changed by hand (storage.tasks, history in storage.task_edits) wins over the document: an edited
+  field is not overwritten, a task added by hand is not archived, and an edited task is still found by the
+  action it had when it was extracted.
+- New tasks wait for a coordinator's review (待核对) when `confirm` is false; `dry_run` reports and stores nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from storage.departments import get_or_create_department, get_or_create_jurisdic
 from storage.models import Assignment, Department, Document, Jurisdiction, Plan, ProgressUpdate, Section, Task
 from storage.reviews import ReviewConventions, sync_review_events
 from storage.search import search_grams
+from storage.task_edits import UNIT_FIELDS, extracted_actions, pinned_fields
 
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 # marks that differ between versions of one plan: （草案）, （征求意见稿）, (2022年更新), （修订版）…
@@ -63,6 +68,10 @@ class IngestReport:
     changed: list[str] = field(default_factory=list)
     archived: list[str] = field(default_factory=list)
     kept: int = 0
+    # action -> what changed in it, "完成时限：2024-06-30 → 2024-12-31"
+    changes: dict[str, list[str]] = field(default_factory=dict)
+    awaiting_review: int = 0  # tasks of this ingest that wait for a coordinator (待核对)
+    unassigned: list[str] = field(default_factory=list)  # actions of new tasks that name no unit
     review_events_created: int = 0
     departments: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> {"lead": n, "co": n}
 
@@ -126,8 +135,13 @@ def ingest_document(
     conventions: ReviewConventions | None = None,
     now: datetime | None = None,
     jurisdiction: str | None = None,
+    confirm: bool = True,
+    dry_run: bool = False,
 ) -> IngestReport:
     """Store `document`; commits on success and rolls everything back on any error.
+
+    `confirm=False` leaves the new tasks 待核对 (documents imported in Slack); `dry_run` rolls back at the end,
+    so the report shows what an ingest would add, change and archive.
 
     Another process may create the same plan, jurisdiction or department between our read and our insert;
     the unique constraints refuse the second row, and the whole ingest runs again, now finding theirs.
@@ -142,8 +156,12 @@ def ingest_document(
                 conventions=conventions or ReviewConventions(),
                 now=now,
                 jurisdiction_name=jurisdiction or document.jurisdiction,
+                confirm=confirm,
             )
-            session.commit()
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
             return report
         except IntegrityError:
             session.rollback()
@@ -163,6 +181,7 @@ def _ingest(
     conventions: ReviewConventions,
     now: datetime,
     jurisdiction_name: str | None,
+    confirm: bool = True,
 ) -> IngestReport:
     known = session.exec(select(Document).where(Document.sha256 == document.sha256)).first()
     if known is not None:
@@ -240,28 +259,46 @@ def _ingest(
                 )
 
     old_tasks = list(session.exec(select(Task).where(Task.plan_id == plan.id)).all())
-    matches = _match(old_tasks, drafts)
+    old_ids = [task.id for task in old_tasks if task.id is not None]
+    pinned = pinned_fields(session=session, task_ids=old_ids)
+    matches = _match(old_tasks, drafts, extracted_actions(session=session, task_ids=old_ids))
     matched_old_ids = {task.id for task in matches.values()}
     for draft in drafts:
         task = matches.get(id(draft))
         fields = _task_fields(draft, document_id=stored.id, section_ids=section_ids)
         wanted_roles = {departments[name].id: role for name, role in draft.roles.items()}
         if task is None:
-            task = Task(plan_id=plan.id, created_at=now, updated_at=now, **fields)
+            task = Task(
+                plan_id=plan.id,
+                created_at=now,
+                updated_at=now,
+                awaiting_review=not confirm,
+                confidence=getattr(draft.record, "confidence", None),
+                **fields,
+            )
             session.add(task)
             session.flush()
             _sync_assignments(session=session, task=task, wanted=wanted_roles)
             report.added.append(draft.record.task)
+            report.awaiting_review += int(not confirm)
+            if not wanted_roles:
+                report.unassigned.append(draft.record.task)
             continue
-        changed = _apply(task, fields, now=now, session=session)
-        roles_changed = _sync_assignments(session=session, task=task, wanted=wanted_roles)
-        if changed or roles_changed:
-            report.changed.append(draft.record.task)
+        kept_by_hand = pinned.get(task.id or 0, set())
+        changes = _apply(task, fields, now=now, session=session, pinned=kept_by_hand)
+        # units a person set are kept whole: the document's units would undo the correction
+        units_pinned = bool(kept_by_hand & set(UNIT_FIELDS))
+        if not units_pinned and _sync_assignments(session=session, task=task, wanted=wanted_roles):
+            changes.append("单位 / units")
+        if changes:
+            report.changed.append(task.action)
+            report.changes[task.action] = changes
         else:
             report.kept += 1
 
     for task in old_tasks:
-        if task.id not in matched_old_ids and task.status != "archived":
+        hand_made = "created" in pinned.get(task.id or 0, set())
+        if task.id not in matched_old_ids and task.status != "archived" and not hand_made:
             task.status = "archived"
             task.archived_at = now
             task.updated_at = now
@@ -316,15 +353,33 @@ def _task_fields(draft: _Draft, *, document_id: int, section_ids: dict[str, int]
     }
 
 
-# what a reader of the ledger would call a change; offsets and ids move with every revision
-_MEANINGFUL = ("action", "evidence", "due_on", "recurrence", "starts_on", "kind", "review_kind")
+# what a reader of the ledger would call a change, and its name; offsets and ids move with every revision
+_MEANINGFUL = {
+    "action": "任务",
+    "evidence": "原文",
+    "due_on": "完成时限",
+    "recurrence": "周期",
+    "starts_on": "起始",
+    "kind": "类型",
+    "review_kind": "评估类型",
+}
 
 
-def _apply(task: Task, fields: dict[str, object], *, now: datetime, session: Session) -> bool:
-    changed = any(getattr(task, name) != fields[name] for name in _MEANINGFUL)
+def _apply(
+    task: Task, fields: dict[str, object], *, now: datetime, session: Session, pinned: set[str] = frozenset()
+) -> list[str]:
+    """Update a matched task from the document, except the fields a person edited; returns what changed."""
+    fields = {name: value for name, value in fields.items() if name not in pinned}
+    if "action" in pinned:
+        fields["search_grams"] = search_grams(task.action, str(fields["evidence"]))
+    changes = [
+        f"{label}：{_shown(getattr(task, name))} → {_shown(fields[name])}"
+        for name, label in _MEANINGFUL.items()
+        if name in fields and getattr(task, name) != fields[name]
+    ]
     for name, value in fields.items():
         setattr(task, name, value)
-    if task.status == "archived":
+    if task.status == "archived" and "status" not in pinned:
         # back in a later revision: resume from the last reported status, not from "archived"
         last = session.exec(
             select(ProgressUpdate)
@@ -333,11 +388,17 @@ def _apply(task: Task, fields: dict[str, object], *, now: datetime, session: Ses
         ).first()
         task.status = last.status if last is not None and last.status != "archived" else "open"
         task.archived_at = None
-        changed = True
-    if changed:
+        changes.append("恢复 / restored")
+    if changes:
         task.updated_at = now
     session.add(task)
-    return changed
+    return changes
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _sync_assignments(*, session: Session, task: Task, wanted: dict[int | None, str]) -> bool:
@@ -361,12 +422,19 @@ def _sync_assignments(*, session: Session, task: Task, wanted: dict[int | None, 
     return changed
 
 
-def _match(old_tasks: list[Task], drafts: list[_Draft]) -> dict[int, Task]:
-    """Pair new drafts with old tasks: the same evidence and action first, then the most similar evidence."""
+def _match(
+    old_tasks: list[Task], drafts: list[_Draft], extracted: dict[int, str] | None = None
+) -> dict[int, Task]:
+    """Pair new drafts with old tasks: the same evidence and action first, then the most similar evidence.
+
+    A task whose action a person rewrote is compared by the action it was extracted with (`extracted`).
+    """
+    extracted = extracted or {}
     pool: dict[tuple[str, str], list[Task]] = defaultdict(list)
     # live tasks before archived ones, so a task that came back does not steal a live task's match
     for task in sorted(old_tasks, key=lambda t: (t.status == "archived", t.id or 0)):
-        pool[(task.evidence_key, evidence_key(task.action))].append(task)
+        action = extracted.get(task.id or 0, task.action)
+        pool[(task.evidence_key, evidence_key(action))].append(task)
     matches: dict[int, Task] = {}
     unmatched: list[_Draft] = []
     for draft in drafts:
@@ -386,7 +454,8 @@ def _match(old_tasks: list[Task], drafts: list[_Draft]) -> dict[int, Task]:
         for task in remaining:
             if task.id in taken or (by_section and task.section != draft.record.section):
                 continue
-            matcher = difflib.SequenceMatcher(None, wanted, task.evidence_key + evidence_key(task.action))
+            action = extracted.get(task.id or 0, task.action)
+            matcher = difflib.SequenceMatcher(None, wanted, task.evidence_key + evidence_key(action))
             if matcher.real_quick_ratio() < best[0] or matcher.quick_ratio() < best[0]:
                 continue
             ratio = matcher.ratio()
