@@ -34,7 +34,7 @@ from ingest.deadlines import TimeContext, Timing, timings_in, with_prefix
 from ingest.records import Section, TaskRecord
 from ingest.sentences import ROLE_NOTE_AT_END, Sentence, split_sentences
 from ingest.structure import Outline, heading_of
-from ingest.units import AliasTable, UnitMention, unit_kind, units_in_series
+from ingest.units import AliasTable, UnitMention, strip_place, unit_kind, units_in_series
 
 QUANTIFIED = re.compile(
     r"\d+(?:\.\d+)?\s*(?:%|％|个|项|家|亿元|万元|万人|人|公里|千米|亩|万吨|吨|平方米|万平方米|座|所|套|户|条)"
@@ -127,6 +127,7 @@ class RecordBuilder:
         timing: Timing,
     ) -> None:
         canonical = self.aliases.canonical(unit) if unit else None
+        written = strip_place(unit) if unit else None
         evidence = sentence.text.strip()
         key = (canonical, evidence, timing.due, timing.recurrence, timing.review)
         if key in self._seen:
@@ -140,7 +141,7 @@ class RecordBuilder:
         end = sentence.start + len(sentence.text)
         self.records.append(
             TaskRecord(
-                department=canonical,
+                department=written,
                 role=role,
                 task=task or evidence,
                 evidence=evidence,
@@ -151,6 +152,7 @@ class RecordBuilder:
                 kind=kind,
                 review=timing.review,
                 unit_kind=unit_kind(canonical) if canonical else None,
+                canonical_department=canonical,
                 span=(sentence.start, end),
                 source_span=(
                     self.source_map(sentence.start),

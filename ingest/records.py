@@ -53,7 +53,9 @@ class Section:
 class TaskRecord:
     """One (task, unit) pair: the unit of the ledger and of `planbot extract` output."""
 
-    department: str | None  # canonical unit name, None when the sentence names no unit
+    # the unit as the document spells it (without its place: 区发改局), None when the sentence names no unit;
+    # storage files it under the canonical department through the alias table, and readers see their own words
+    department: str | None
     role: str | None  # "lead" or "co"
     task: str  # the action, trimmed of the unit and the date words
     evidence: str  # the whole source sentence after normalization
@@ -66,6 +68,7 @@ class TaskRecord:
     unit_kind: str | None = None
     span: tuple[int, int] = (0, 0)  # offsets of the evidence in the normalized text
     source_span: tuple[int, int] | None = None  # offsets of the evidence in the original text
+    canonical_department: str | None = None  # the alias table's name for `department` (区发展改革局)
 
     def as_contract(self) -> dict[str, object]:
         """The JSON object `planbot extract --format jsonl` prints (DESIGN.md)."""

@@ -30,7 +30,7 @@ def test_jsonl_follows_the_contract(samples_dir: Path):
         "recurrence",
         "starts",
     }
-    assert any(r["department"] == "区住房城乡建设局" and r["due"] == "2025-11-30" for r in records)
+    assert any(r["department"] == "区住建局" and r["due"] == "2025-11-30" for r in records)
 
 
 def test_table_for_people(samples_dir: Path):

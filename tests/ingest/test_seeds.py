@@ -79,16 +79,16 @@ def test_document_metadata(extracted, prefix):
 def test_records_naming_a_unit(extracted, prefix):
     records = extracted[prefix].records
     got = [
-        (r.department, r.role, r.due, r.recurrence, r.starts, r.evidence.replace(" ", "")[:12])
+        (r.canonical_department, r.role, r.due, r.recurrence, r.starts, r.evidence.replace(" ", "")[:12])
         for r in records
-        if r.department
+        if r.canonical_department
     ]
     assert got == UNIT_RECORDS[prefix]
-    assert sum(1 for r in records if r.department is None) == UNASSIGNED_COUNTS[prefix]
+    assert sum(1 for r in records if r.canonical_department is None) == UNASSIGNED_COUNTS[prefix]
 
 
 def test_annual_plan_measures_fall_due_at_the_years_end(extracted):
-    unassigned = [r for r in extracted["003"].records if r.department is None]
+    unassigned = [r for r in extracted["003"].records if r.canonical_department is None]
     assert {r.due for r in unassigned} == {D(2024, 12, 31)}
     assert all("措施" in r.section for r in unassigned)
 
