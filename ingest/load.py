@@ -3,7 +3,10 @@
 The format comes from the bytes first (ingest.formats.sniff), then from the file name or Content-Type; each
 format has its reader in ingest.formats. Every refusal is a DocumentError with a stable code:
 not_found, too_large, empty, binary, unknown_format, corrupt, legacy_format, no_text, private_address,
-too_many_redirects, fetch_failed. Nothing here touches a database or keeps state between calls.
+too_many_redirects, fetch_failed, too_complex. Nothing here touches a database or keeps state between calls.
+Binary formats other than HTML (.docx, PDF, legacy Word, and any reader added later) come from untrusted
+hands and can be decompression bombs, so they are read in a child process under memory and CPU limits
+(ingest.parse_sandbox); plain text and HTML are read here, their cost bounded by the size limit.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from ingest.errors import DocumentError
 from ingest.formats.refusals import empty_error, no_text_error, too_large_error
 from ingest.formats.sniff import detect_format, unknown_format_error
 from ingest.formats.text import decode_text
+from ingest.parse_sandbox import DEFAULT_PARSE_LIMITS, ParseLimits, parse_in_child
 from ingest.records import LoadedDocument
 
 if TYPE_CHECKING:
@@ -82,8 +86,12 @@ def load_source(
     allow_private: bool = False,
     timeout: float = 20.0,
     transport: httpx.BaseTransport | None = None,
+    parse_limits: ParseLimits | None = DEFAULT_PARSE_LIMITS,
 ) -> LoadedDocument:
-    """Read a file or fetch a URL and return its text. Raises DocumentError (see the module docstring)."""
+    """Read a file or fetch a URL and return its text. Raises DocumentError (see the module docstring).
+
+    `parse_limits=None` reads binary formats in this process: only for bytes that are already trusted.
+    """
     if is_url(source):
         from ingest.formats.fetch import fetch_url  # httpx is imported only when a URL is loaded
 
@@ -91,13 +99,19 @@ def load_source(
             source, max_bytes=max_bytes, allow_private=allow_private, timeout=timeout, transport=transport
         )
         return loaded_from_bytes(
-            source, fetched.content, name=fetched.filename, content_type=fetched.content_type
+            source,
+            fetched.content,
+            name=fetched.filename,
+            content_type=fetched.content_type,
+            parse_limits=parse_limits,
         )
     if Path(source).suffix.lower() in NOT_DOCUMENT_SUFFIXES:
         # `planbot ingest folder/*` meets notes, scripts and spreadsheets beside the plans; downloads with odd
         # names (.bin, .jsp) are still read by their bytes
         raise unknown_format_error(source)
-    return loaded_from_bytes(source, read_file(source, max_bytes), name=source, content_type=None)
+    return loaded_from_bytes(
+        source, read_file(source, max_bytes), name=source, content_type=None, parse_limits=parse_limits
+    )
 
 
 def read_file(source: str, max_bytes: int) -> bytes:
@@ -119,7 +133,12 @@ def read_file(source: str, max_bytes: int) -> bytes:
 
 
 def loaded_from_bytes(
-    source: str, raw: bytes, *, name: str | None, content_type: str | None
+    source: str,
+    raw: bytes,
+    *,
+    name: str | None,
+    content_type: str | None,
+    parse_limits: ParseLimits | None = DEFAULT_PARSE_LIMITS,
 ) -> LoadedDocument:
     """Turn a document's bytes into a LoadedDocument; `name` and `content_type` are hints for the format."""
     if not raw.strip():
@@ -136,7 +155,10 @@ def loaded_from_bytes(
     else:
         # Readers are imported on first use: lxml, python-docx and pdfplumber together cost a tenth of a
         # second at start-up, which `planbot extract` on text files should not pay.
-        text, encoding = read_binary_format(raw, format_name, content_type)
+        if format_name == "html" or parse_limits is None:
+            text, encoding = read_binary_format(raw, format_name, content_type)
+        else:
+            text, encoding = parse_in_child(raw, format_name, content_type, limits=parse_limits)
     if not has_recognisable_text(text):
         raise no_text_error(source, format_name)
     return LoadedDocument(

@@ -22,6 +22,13 @@ from lxml import etree
 
 from ingest.errors import DocumentError
 from ingest.formats.tables import Cell, join_fragments, table_lines
+from ingest.formats.zip_limits import check_archive, count_xml_tags, too_complex_archive
+
+# A long plan is a few thousand paragraphs and a division table a few thousand rows; walking python-docx's
+# proxies costs about 10 µs a paragraph, so these caps keep any accepted file to a few seconds and a few
+# hundred MB of parsed XML.
+MAX_PARAGRAPHS = 100_000
+MAX_XML_ELEMENTS = 1_000_000
 
 # What a damaged zip or XML part raises while python-docx opens or walks it.
 DAMAGED_FILE_ERRORS = (
@@ -41,6 +48,7 @@ DAMAGED_FILE_ERRORS = (
 def docx_text(raw: bytes) -> str:
     """The text of a .docx file, blocks in document order, one line per paragraph or table row."""
     try:
+        check_word_archive(raw)
         document = Document(io.BytesIO(raw))
         return "\n".join(body_lines(document))
     except DAMAGED_FILE_ERRORS as error:
@@ -50,6 +58,23 @@ def docx_text(raw: bytes) -> str:
             f"The Word file is damaged or not a valid .docx ({type(error).__name__}). Open it in Word or WPS "
             "and save it again.",
         ) from None
+
+
+def check_word_archive(raw: bytes) -> None:
+    """Refuse a bomb from the zip directory and a stream count of its tags, before python-docx parses it."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        check_archive(archive, kind="Word")
+        elements = paragraphs = 0
+        # Every XML part is counted, not only word/document.xml: the main part may be named anything.
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                counts = count_xml_tags(archive, name)
+                elements += counts.elements
+                paragraphs += counts.paragraphs
+    if paragraphs > MAX_PARAGRAPHS:
+        raise too_complex_archive("Word", f"{paragraphs:,} 个段落", f"{paragraphs:,} paragraphs")
+    if elements > MAX_XML_ELEMENTS:
+        raise too_complex_archive("Word", f"{elements:,} 个 XML 元素", f"{elements:,} XML elements")
 
 
 def body_lines(document: DocxDocument) -> Iterator[str]:

@@ -71,6 +71,7 @@ def run_converter(command: list[str], format_name: str) -> subprocess.CompletedP
             timeout=CONVERT_TIMEOUT_SECONDS,
             check=False,
             env={**os.environ, "HOME": os.environ.get("HOME", tempfile.gettempdir())},
+            preexec_fn=restore_address_space,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise legacy_error(format_name, f"{Path(command[0]).name}: {error}") from None
@@ -78,6 +79,19 @@ def run_converter(command: list[str], format_name: str) -> subprocess.CompletedP
         detail = completed.stderr.decode("utf-8", errors="replace").strip()[:200]
         raise legacy_error(format_name, f"{Path(command[0]).name} exited {completed.returncode}: {detail}")
     return completed
+
+
+def restore_address_space() -> None:
+    """Give the converter back the address space that ingest.parse_sandbox took from the reading process.
+
+    LibreOffice maps about a gigabyte of libraries and would not start under the reader's limit; the
+    converter is a separate program, bounded by the inherited CPU limit and the sandbox's wall-clock limit.
+    Runs in the forked converter before exec (the reading process has a single thread).
+    """
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
 
 
 def legacy_error(format_name: str, reason: str) -> DocumentError:

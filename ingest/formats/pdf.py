@@ -33,6 +33,10 @@ HEADING_START = re.compile(
     r"|[0-9]+[、．]|[0-9]+\.(?![0-9])|专栏\s*[0-9一二三四五六七八九十]+|附件)"
 )
 
+# A page of dense text takes pdfplumber about 0.1 s, so a plan of a few hundred pages is read in seconds and
+# nothing longer is a single plan.
+MAX_PAGES = 1_000
+
 
 @dataclass(frozen=True, slots=True)
 class Line:
@@ -71,14 +75,39 @@ def read_pages(raw: bytes) -> list[list[Line]]:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         with pdfplumber.open(io.BytesIO(raw)) as document:
+            if len(document.pages) > MAX_PAGES:
+                raise too_many_pages(len(document.pages))
             return [page_lines(page) for page in document.pages]
+    except (DocumentError, MemoryError):
+        raise
     except Exception as error:  # pdfminer raises many unrelated types for damaged or encrypted files
+        if ran_out_of_memory(error):
+            raise MemoryError from error  # not damage: ingest.parse_sandbox reports it as too complex
         raise DocumentError(
             "corrupt",
             "PDF 文件已损坏或已加密，无法读取。请提供未加密、可复制文字的 PDF，或改用 .docx / .txt。",
             f"The PDF is damaged or encrypted ({type(error).__name__}). Provide an unencrypted PDF with "
             "selectable text, or a .docx / .txt file.",
         ) from None
+
+
+def ran_out_of_memory(error: BaseException) -> bool:
+    """pdfplumber wraps whatever pdfminer raised, a MemoryError from inflating a stream included."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, MemoryError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def too_many_pages(count: int) -> DocumentError:
+    return DocumentError(
+        "too_complex",
+        f"PDF 文件有 {count:,} 页，超过 {MAX_PAGES:,} 页的上限，已拒绝读取。请拆分为较小的文件后分别导入。",
+        f"The PDF has {count:,} pages, over the limit of {MAX_PAGES:,}, so it was not read. Split it into "
+        "smaller files and load each.",
+    )
 
 
 def page_lines(page: pdfplumber.page.Page) -> list[Line]:
