@@ -36,8 +36,17 @@ def light(due_on: date, as_of: date, yellow_within_days: int = 7) -> str:
 
 
 def task_text(
-    row: TaskRow, department: DepartmentRow, plan_title: str, as_of: date, conventions: ReminderConventions
+    row: TaskRow,
+    department: DepartmentRow,
+    plan_title: str,
+    as_of: date,
+    conventions: ReminderConventions,
+    *,
+    period_label: str = "",
+    overdue_count: int = 0,
 ) -> str:
+    """One deadline or overdue reminder; `period_label` names the instance of a recurring duty (2027年度),
+    and the last of the `overdue_reminder_limit` overdue reminders says what happens next."""
     assert row.due_on is not None
     due = row.due_on.isoformat()
     days_left = (row.due_on - as_of).days
@@ -47,6 +56,8 @@ def task_text(
     via = f"，文件中为“{row.addressed_as}”" if row.addressed_as else ""
     who = f"{qualified_name(department.jurisdiction, department.name)}（{role}{via}）"
     what = f"任务 #{row.task_id}「{short(row.action)}」"
+    if period_label:
+        what += f"（{period_label}）"
     if days_left > 0:
         zh = f"【任务到期提醒】{who}：{what}将于 {due} 到期，还剩 {days_left} 天。"
         en = f"Deadline reminder: task #{row.task_id} is due on {due} ({days_left} days left)."
@@ -57,10 +68,16 @@ def task_text(
         zh = f"【任务逾期】{who}：{what}已逾期 {-days_left} 天（时限 {due}）。"
         en = f"Overdue: task #{row.task_id} was due on {due}, {-days_left} days ago."
     prefix = f"{mark} " if mark else ""
+    last = ""
+    last_en = ""
+    if overdue_count and overdue_count >= conventions.overdue_reminder_limit:
+        last = "这是最后一次逾期提醒，此后本任务列入每周摘要，并报规划科（协调员）督办。"
+        last_en = " This is the last overdue reminder: from now on the task is in the weekly digest and on the coordinators' follow-up list."
     return (
         f"{prefix}{zh}请抓紧推进，并用 `/plan 进展 {row.task_id} 说明 百分比` 报告进展，完成后用 "
-        f"`/plan 完成 {row.task_id}`。（{short(plan_title, 40)}）\n"
+        f"`/plan 完成 {row.task_id}`。{last}（{short(plan_title, 40)}）\n"
         f"{en} Report progress with `/plan update {row.task_id} <note> <percent>`, or `/plan done {row.task_id}`."
+        f"{last_en}"
     )
 
 

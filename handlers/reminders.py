@@ -14,13 +14,15 @@ Two questions are answered here:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 
-from handlers import digest
+from handlers.digest_series import coordinators_subject, digest_series
+from handlers.reminder_series import Occurrence as _Occurrence
+from handlers.reminder_series import Series as _Series
 from handlers.reminder_texts import review_text, task_text
+from handlers.task_instances import dues_between, nag_limit_days
 from handlers.working_days import is_working_day, next_working_day
 from storage.reminder_rows import (
     Audience,
@@ -34,7 +36,6 @@ from storage.reminder_rows import (
     parse_days,
 )
 
-SUBJECT_KEY_LENGTH = 50  # storage.models.Delivery.subject_key
 UNBOUND = "unbound"  # the dry run's target for a department with no channel, robot or member yet
 KINDS = ("deadline", "overdue", "annual_monitoring", "mid_term_review", "final_review", "digest")
 # the rows are part of this module's interface: callers import them from here
@@ -49,6 +50,7 @@ __all__ = [
     "ReminderConventions",
     "ReviewRow",
     "TaskRow",
+    "coordinators_subject",
     "is_working_day",
     "next_working_day",
     "parse_days",
@@ -61,50 +63,52 @@ __all__ = [
 # -- occurrences of each series -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Occurrence:
-    rule: str
-    kind: str
-    nominal: date  # when it would fire without the holiday shift
-    occurrence_on: date  # what goes into the key
-
-
-@dataclass(frozen=True)
-class _Series:
-    """Occurrences of one subject to one set of targets, and how to word one of them on a given day."""
-
-    subject_key: str
-    targets: tuple[str, ...]
-    occurrences: list[_Occurrence]
-    jurisdiction: str
-    department: str | None
-    task_id: int | None = None
-    review_event_id: int | None = None
-    last_relevant: date | None = None  # after this day nothing of the series is sent any more
-    words: object = None  # callable(occurrence, as_of) -> text
+def _task_occurrences(
+    row: TaskRow,
+    plan: PlanRow,
+    conventions: ReminderConventions,
+    start: date,
+    end: date,
+    retired: date | None,
+) -> list[_Occurrence]:
+    """Deadline reminders of every due instance near [start, end], then at most `overdue_reminder_limit`
+    weekly overdue reminders each: after those the task is escalated, not nagged."""
+    every = conventions.overdue_every_days
+    earliest_day_before = max(conventions.deadline_days, default=0)
+    # a holiday shift is under two weeks; instances due this far around the range can fire inside it
+    window_start = start - timedelta(days=nag_limit_days(conventions) + 14)
+    window_end = end + timedelta(days=earliest_day_before + 14)
+    occurrences: list[_Occurrence] = []
+    for due in dues_between(row, plan, conventions, window_start, window_end):
+        on = due.due_on
+        stale = next_working_day(on) + timedelta(days=every)
+        occurrences.extend(
+            _Occurrence(f"deadline-{days}", "deadline", on - timedelta(days=days), on, due, stale)
+            for days in conventions.deadline_days
+        )
+        for week in range(1, conventions.overdue_reminder_limit + 1):
+            nominal = on + timedelta(days=week * every)
+            expires = next_working_day(nominal) + timedelta(days=every - 1)
+            occurrences.append(_Occurrence("overdue", "overdue", nominal, nominal, due, expires))
+    if retired is not None:
+        occurrences = [occurrence for occurrence in occurrences if occurrence.nominal <= retired]
+    return occurrences
 
 
 def _task_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[_Series]:
     for row in snapshot.tasks:
-        if not row.is_open or row.due_on is None or not snapshot.active(row.plan_id):
+        if not row.is_open or not snapshot.active(row.plan_id):
             continue
         department = snapshot.departments.get(row.department_id)
         if department is None:
             continue
         conventions = snapshot.conventions_of(row.plan_id)
-        due = row.due_on
-        occurrences = [
-            _Occurrence(f"deadline-{days}", "deadline", due - timedelta(days=days), due)
-            for days in conventions.deadline_days
-        ]
-        every = conventions.overdue_every_days
-        # weekly after the deadline; only the weeks near the range matter (a holiday shift is < 2 weeks)
-        first_week = max(1, (start - due).days // every - 2)
-        last_week = (end - due).days // every
-        for week in range(first_week, last_week + 1):
-            nominal = due + timedelta(days=week * every)
-            occurrences.append(_Occurrence("overdue", "overdue", nominal, nominal))
         plan = snapshot.plans[row.plan_id]
+        occurrences = _task_occurrences(
+            row, plan, conventions, start, end, snapshot.retired_after(row.plan_id)
+        )
+        if not occurrences:
+            continue
 
         def words(
             occurrence: _Occurrence,
@@ -114,7 +118,18 @@ def _task_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[_
             plan=plan,
             conventions=conventions,
         ) -> str:
-            return task_text(row, department, plan.title, as_of, conventions)
+            due = occurrence.due
+            assert due is not None
+            overdue_count = _overdue_count(occurrence, conventions) if occurrence.kind == "overdue" else 0
+            return task_text(
+                replace(row, due_on=due.due_on),
+                department,
+                plan.title,
+                as_of,
+                conventions,
+                period_label=due.label,
+                overdue_count=overdue_count,
+            )
 
         audience = department.audience
         subject = f"task:{row.task_id}"
@@ -123,18 +138,20 @@ def _task_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[_
             yield _Series(subject, audience.channels, occurrences, *place, task_id=row.task_id, words=words)
         if audience.members and audience.channels:
             # members hear of the deadline by DM; the weekly overdue reminder goes to the department's channel
-            deadline_only = [occurrence for occurrence in occurrences if occurrence.kind == "deadline"]
-            yield _Series(
-                subject,
-                audience.members,
-                deadline_only,
-                *place,
-                task_id=row.task_id,
-                last_relevant=next_working_day(due),
-                words=words,
-            )
+            deadline_only = [
+                replace(occurrence, expires=next_working_day(occurrence.occurrence_on))
+                for occurrence in occurrences
+                if occurrence.kind == "deadline"
+            ]
+            yield _Series(subject, audience.members, deadline_only, *place, task_id=row.task_id, words=words)
         elif audience.members:
             yield _Series(subject, audience.members, occurrences, *place, task_id=row.task_id, words=words)
+
+
+def _overdue_count(occurrence: _Occurrence, conventions: ReminderConventions) -> int:
+    """1 for the first overdue reminder of a deadline, up to `overdue_reminder_limit` for the last."""
+    assert occurrence.due is not None
+    return (occurrence.nominal - occurrence.due.due_on).days // conventions.overdue_every_days
 
 
 def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
@@ -194,64 +211,6 @@ def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
             )
 
 
-def _mondays(weekday: int, start: date, end: date) -> list[date]:
-    first = start - timedelta(days=(start.weekday() - weekday) % 7) - timedelta(days=14)
-    return [first + timedelta(days=7 * n) for n in range((end - first).days // 7 + 1)]
-
-
-def coordinators_subject(jurisdiction: str) -> str:
-    """The coordinators' digest of one jurisdiction; a name too long for the 50-character key is hashed."""
-    subject = f"digest:coordinators:{jurisdiction}"
-    if len(subject) <= SUBJECT_KEY_LENGTH:
-        return subject
-    return "digest:coordinators:#" + hashlib.sha256(jurisdiction.encode("utf-8")).hexdigest()[:24]
-
-
-def _digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[_Series]:
-    weekdays = snapshot.defaults.digest_weekday
-    weeks = _mondays(weekdays, start, end)
-    occurrences = [_Occurrence("digest", "digest", monday, monday) for monday in weeks]
-    open_by_department: dict[int, list[TaskRow]] = {}
-    by_jurisdiction: dict[str, list[TaskRow]] = {}
-    for row in snapshot.tasks:
-        if not snapshot.active(row.plan_id) or row.status == "archived":
-            continue
-        department = snapshot.departments.get(row.department_id)
-        if department is None:
-            continue
-        by_jurisdiction.setdefault(department.jurisdiction, []).append(row)
-        if row.is_open:
-            open_by_department.setdefault(row.department_id, []).append(row)
-    for department_id, rows in sorted(open_by_department.items()):
-        department = snapshot.departments[department_id]
-
-        def words(occurrence: _Occurrence, as_of: date, rows=rows, department=department) -> str:
-            return digest.department_digest_text(department.name, department.jurisdiction, rows, as_of)
-
-        yield _Series(
-            f"digest:dept:{department_id}",
-            department.audience.department_wide(),
-            occurrences,
-            department.jurisdiction,
-            department.name,
-            words=words,
-        )
-    if snapshot.coordinators:
-        for jurisdiction, rows in sorted(by_jurisdiction.items()):
-
-            def words(occurrence: _Occurrence, as_of: date, rows=rows, jurisdiction=jurisdiction) -> str:
-                return digest.coordinators_digest_text(jurisdiction, rows, snapshot.departments, as_of)
-
-            yield _Series(
-                coordinators_subject(jurisdiction),
-                snapshot.coordinators,
-                occurrences,
-                jurisdiction,
-                None,
-                words=words,
-            )
-
-
 def _all_series(snapshot: LedgerSnapshot, start: date, end: date, kinds: Iterable[str]) -> Iterator[_Series]:
     kinds = set(kinds)
     if kinds & {"deadline", "overdue"}:
@@ -259,7 +218,7 @@ def _all_series(snapshot: LedgerSnapshot, start: date, end: date, kinds: Iterabl
     if kinds & {"annual_monitoring", "mid_term_review", "final_review"}:
         yield from _review_series(snapshot)
     if "digest" in kinds:
-        yield from _digest_series(snapshot, start, end)
+        yield from digest_series(snapshot, start, end)
 
 
 def _reminders(series: _Series, occurrence: _Occurrence, fire_on: date, as_of: date) -> Iterator[Reminder]:
@@ -342,7 +301,9 @@ def reminders_due(snapshot: LedgerSnapshot, today: date, *, kinds: Iterable[str]
         fired = [
             occurrence
             for occurrence in series.occurrences
-            if occurrence.kind in kinds and next_working_day(occurrence.nominal) <= today
+            if occurrence.kind in kinds
+            and next_working_day(occurrence.nominal) <= today
+            and (occurrence.expires is None or today <= occurrence.expires)
         ]
         if not fired:
             continue

@@ -8,7 +8,7 @@ the storage side because storage fills them; the rules that read them are in han
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 OPEN_STATUSES = ("open", "in_progress")
 
@@ -32,6 +32,13 @@ class ReminderConventions:
     overdue_every_days: int = 7
     yellow_within_days: int = 7
     digest_weekday: int = 0  # Monday
+    # after this many overdue reminders a task is no longer nagged: it goes into the weekly digest and onto the
+    # coordinators' 督办 list
+    overdue_reminder_limit: int = 3
+    # a task (or an instance of a duty) already this many days overdue when imported is historic: never nagged
+    historic_after_days: int = 30
+    # a plan whose period ended this many days ago is archived: its tasks are no longer reminded (None: never)
+    archive_after_days: int | None = 365
 
     @classmethod
     def from_settings(cls, settings: object) -> ReminderConventions:
@@ -40,7 +47,18 @@ class ReminderConventions:
             review_days=parse_days(getattr(settings, "review_reminder_days", "60,30,7")),
             annual_monitoring_days=parse_days(getattr(settings, "annual_monitoring_reminder_days", "30,7")),
             digest_weekday=int(getattr(settings, "digest_weekday", 0)),
+            overdue_reminder_limit=int(getattr(settings, "overdue_reminder_limit", 3)),
+            historic_after_days=int(getattr(settings, "historic_after_days", 30)),
+            archive_after_days=_days_or_none(getattr(settings, "archive_after_period_days", 365)),
         )
+
+
+def _days_or_none(value: object) -> int | None:
+    """A negative or empty setting turns the automatic archive off."""
+    if value is None or value == "":
+        return None
+    days = int(value)  # type: ignore[call-overload]
+    return days if days >= 0 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +94,11 @@ class TaskRow:
     recurrence: str | None = None
     status: str = "open"
     addressed_as: str | None = None  # the collective (各部门) the document named, when this row fans it out
+    starts_on: date | None = None  # a recurring duty's first period ("自2027年起")
+    imported_on: date | None = (
+        None  # when the task entered the ledger: what was long overdue then is historic
+    )
+    done_periods: frozenset[str] = frozenset()  # the instances of a recurring duty reported done
 
     @property
     def is_open(self) -> bool:
@@ -98,6 +121,9 @@ class PlanRow:
     jurisdiction: str
     paused: bool = False
     conventions: ReminderConventions | None = None  # None: the settings' defaults
+    starts_on: date | None = None  # the first day of the plan's period (or of its year)
+    ends_on: date | None = None  # the last day of the plan's period (or of its year); None: open-ended
+    archived: bool = False  # `planbot plan archive`
 
 
 @dataclass(frozen=True)
@@ -108,6 +134,9 @@ class LedgerSnapshot:
     reviews: list[ReviewRow]
     coordinators: tuple[str, ...] = ()  # delivery targets of the planning office
     defaults: ReminderConventions = field(default_factory=ReminderConventions)
+    # open tasks nobody can be reminded of by name: no unit at all, or a collective such as 各有关部门 that does
+    # not say who; `addressed_as` holds the collective. They go to the coordinators' digest, as one list.
+    unassigned: list[TaskRow] = field(default_factory=list)
 
     def conventions_of(self, plan_id: int) -> ReminderConventions:
         plan = self.plans.get(plan_id)
@@ -115,7 +144,15 @@ class LedgerSnapshot:
 
     def active(self, plan_id: int) -> bool:
         plan = self.plans.get(plan_id)
-        return plan is not None and not plan.paused
+        return plan is not None and not plan.paused and not plan.archived
+
+    def retired_after(self, plan_id: int) -> date | None:
+        """The last day anything of the plan is reminded: its end plus the archive delay (None: no end)."""
+        plan = self.plans.get(plan_id)
+        delay = self.conventions_of(plan_id).archive_after_days
+        if plan is None or plan.ends_on is None or delay is None:
+            return None
+        return plan.ends_on + timedelta(days=delay)
 
 
 @dataclass(frozen=True, slots=True)

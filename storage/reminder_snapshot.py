@@ -7,8 +7,10 @@ departments they speak to.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import date
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -23,6 +25,7 @@ from storage.models import (
     Plan,
     ReviewEvent,
     Task,
+    TaskInstance,
 )
 from storage.plan_settings import ReminderOverrides
 from storage.reminder_rows import (
@@ -48,6 +51,69 @@ def binding_target(binding: ChannelBinding) -> str:
 def _plan_conventions(plan: Plan, defaults: ReminderConventions) -> ReminderConventions | None:
     overrides = ReminderOverrides.from_json(plan.reminder_settings)
     return None if overrides.is_empty else overrides.applied_to(defaults)
+
+
+# 各牵头单位, 责任单位, 配合单位: the units that play that role in the same plan. 各有关部门, 市直有关部门: units the
+# text does not name, which only the coordinators can name
+_ROLE_COLLECTIVE = re.compile(
+    r"^(?:[市区县]直)?(?:各|其他|其余)?(?:(?P<lead>牵头|责任|主责|主办|承办)|(?P<co>配合|协办|协同|参与))(?:单位|部门)$"
+)
+_UNNAMED_COLLECTIVE = re.compile(r"^(?:[市区县]直)?(?:各)?(?:有关|相关)(?:部门|单位)")
+
+
+def collective_role(name: str) -> str | None:
+    """ "lead" or "co" for a role collective (各牵头单位, 配合单位), "unnamed" for 各有关部门, else None."""
+    match = _ROLE_COLLECTIVE.match(name)
+    if match:
+        return "lead" if match.group("lead") else "co"
+    if _UNNAMED_COLLECTIVE.match(name):
+        return "unnamed"
+    return None
+
+
+def _resolved_roles(
+    rows: list[TaskRow], names: dict[int, str], collectives: set[int]
+) -> tuple[list[TaskRow], list[TaskRow]]:
+    """Rows of role collectives turned into rows of the units playing that role in the same plan.
+
+    Returns (rows for named units, rows nobody can be reminded of). A unit's own row for the task wins over
+    one it gets through a collective. What cannot be resolved (各有关部门, or 各牵头单位 in a plan that names
+    no lead unit) is left for the coordinators' list instead of being reminded under the collective's name.
+    """
+    roles = {department_id: collective_role(name) for department_id, name in names.items()}
+    playing: dict[tuple[int, str], set[int]] = {}  # (plan, role) -> units named in that role
+    for row in rows:
+        if roles.get(row.department_id) is None and row.department_id not in collectives:
+            playing.setdefault((row.plan_id, row.role), set()).add(row.department_id)
+    kept: dict[tuple[int, int], TaskRow] = {}
+    resolved: dict[tuple[int, int], TaskRow] = {}
+    unresolved: list[TaskRow] = []
+    for row in rows:
+        role = roles.get(row.department_id)
+        if role is None:
+            kept[(row.task_id, row.department_id)] = row
+            continue
+        units = playing.get((row.plan_id, role), set()) if role != "unnamed" else set()
+        if not units:
+            unresolved.append(replace(row, addressed_as=names[row.department_id]))
+            continue
+        for unit in sorted(units):
+            resolved.setdefault(
+                (row.task_id, unit), replace(row, department_id=unit, addressed_as=names[row.department_id])
+            )
+    merged = list(kept.values()) + [row for key, row in resolved.items() if key not in kept]
+    covered = {row.task_id for row in merged}
+    # a task that also names a real unit is reminded through it; only wholly unnamed tasks go to the list
+    return merged, [row for row in unresolved if row.task_id not in covered]
+
+
+def _plan_days(plan: Plan) -> tuple[date | None, date | None]:
+    """The first and last day of a plan's period, or of its year."""
+    if plan.period_start is not None and plan.period_end is not None:
+        return date(plan.period_start, 1, 1), date(plan.period_end, 12, 31)
+    if plan.year is not None:
+        return date(plan.year, 1, 1), date(plan.year, 12, 31)
+    return None, None
 
 
 def _fanned_out(tasks: list[TaskRow], department_records: Sequence[Department]) -> list[TaskRow]:
@@ -108,6 +174,8 @@ def load_snapshot(
             jurisdictions.get(plan.jurisdiction_id, ""),
             plan.reminders_paused,
             _plan_conventions(plan, defaults),
+            *_plan_days(plan),
+            archived=plan.archived_at is not None,
         )
         for plan in session.execute(select(Plan)).scalars()
     }
@@ -137,6 +205,12 @@ def load_snapshot(
         )
         for department in department_records
     }
+    done_periods: dict[int, set[str]] = {}
+    for task_id, period in session.execute(
+        select(TaskInstance.task_id, TaskInstance.period).where(TaskInstance.status == "done")
+    ).all():
+        done_periods.setdefault(task_id, set()).add(period)
+    live = (Task.status != "archived", Task.archived_at.is_(None), Task.awaiting_review.is_(False))
     rows = session.execute(
         select(
             Task.id,
@@ -147,11 +221,36 @@ def load_snapshot(
             Task.due_on,
             Task.recurrence,
             Task.status,
+            Task.starts_on,
+            Task.created_at,
         )
-        .join(Assignment, Assignment.task_id == Task.id)
-        .where(Task.status != "archived", Task.archived_at.is_(None))
+        .join(Assignment, Assignment.task_id == Task.id, isouter=True)
+        .where(*live)
     ).all()
-    tasks = _fanned_out([TaskRow(*row) for row in rows], department_records)
+    task_rows = [
+        TaskRow(
+            task_id,
+            plan_id,
+            department_id if department_id is not None else 0,
+            role or "lead",
+            action,
+            due_on,
+            recurrence,
+            status,
+            starts_on=starts_on,
+            imported_on=created_at.date() if created_at else None,
+            done_periods=frozenset(done_periods.get(task_id, ())),
+        )
+        for task_id, plan_id, department_id, role, action, due_on, recurrence, status, starts_on, created_at in rows
+    ]
+    names = {department.id: department.name for department in department_records}
+    collectives = {department.id for department in department_records if department.kind == "collective"}
+    assigned, unassigned = _resolved_roles(
+        [row for row in task_rows if row.department_id in names], names, collectives
+    )
+    # department 0: a task with no unit at all (or only a merged-away one)
+    unassigned += [row for row in task_rows if row.department_id not in names and row.is_open]
+    tasks = _fanned_out(assigned, department_records)
     reviews = [
         ReviewRow(event.id, event.plan_id, event.kind, event.due_on, event.year)
         for event in session.execute(select(ReviewEvent)).scalars()
@@ -163,6 +262,7 @@ def load_snapshot(
         reviews=reviews,
         coordinators=coordinator_targets(session=session, coordinator_user_ids=coordinator_user_ids),
         defaults=defaults,
+        unassigned=[row for row in unassigned if row.is_open],
     )
 
 

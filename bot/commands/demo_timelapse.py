@@ -43,7 +43,11 @@ def demo_snapshot(snapshot: LedgerSnapshot) -> LedgerSnapshot:
         )
         for key, department in snapshot.departments.items()
     }
-    return dataclasses.replace(snapshot, departments=departments, coordinators=(f"console:{COORDINATORS}",))
+    # the time-lapse imagines planbot running since the plans began, so nothing counts as imported late (historic)
+    tasks = [dataclasses.replace(row, imported_on=None) for row in snapshot.tasks]
+    return dataclasses.replace(
+        snapshot, departments=departments, tasks=tasks, coordinators=(f"console:{COORDINATORS}",)
+    )
 
 
 def months(start: date, end: date) -> list[date]:
@@ -111,8 +115,8 @@ def print_time_lapse(session: Session, settings: Settings, period: tuple[date, d
         by_month.setdefault(date(reminder.fire_on.year, reminder.fire_on.month, 1), []).append(reminder)
     out.print(
         f"[bold]4. 提醒推演 / time-lapse[/bold] {start:%Y-%m} 至 {end:%Y-%m}：假如 planbot 每个工作日运行，"
-        f"每月会发出哪些提醒、发给谁（遇节假日顺延到下一个工作日；任务逾期未完成的每周提醒一次，只计数；每周一的任务摘要未列出）。\n"
-        f"If planbot ran every working day: the reminders of each month and who gets them (late tasks are nagged weekly and only counted; weekly digests not listed)."
+        f"每月会发出哪些提醒、发给谁（遇节假日顺延到下一个工作日；任务逾期未完成的每周提醒一次、最多三次，之后报协调员督办；每周一的任务摘要未列出）。\n"
+        f"If planbot ran every working day: the reminders of each month and who gets them (late tasks are reminded weekly, at most three times, then escalated to the coordinators; weekly digests not listed)."
     )
     for month in months(start, end):
         chosen = by_month.get(month, [])

@@ -65,16 +65,17 @@ def test_overdue_goes_to_the_channel_not_each_member_unless_no_channel_is_bound(
     assert {(r.task_id, r.target) for r in overdue} == {(1, "slack:CFGJ"), (2, "slack:UJYJ1")}
 
 
-def test_overdue_weekly_until_done():
+def test_overdue_weekly_three_times_then_no_more_nagging():
     ledger = snapshot([task(1, D("2025-03-20"))])
-    assert fired(
-        planned_reminders(ledger, D("2025-03-21"), D("2025-04-20"), kinds=["overdue"]), target="slack:CFGJ"
-    ) == [
+    overdue = planned_reminders(ledger, D("2025-03-21"), D("2025-12-31"), kinds=["overdue"])
+    assert fired(overdue, target="slack:CFGJ") == [
         ("2025-03-27", "overdue"),
         ("2025-04-03", "overdue"),
         ("2025-04-10", "overdue"),
-        ("2025-04-17", "overdue"),
     ]
+    last = [r for r in overdue if r.target == "slack:CFGJ"][-1]
+    assert "最后一次逾期提醒" in last.text and "督办" in last.text
+    assert "最后一次" not in overdue[0].text
     done = snapshot([task(1, D("2025-03-20"), status="done")])
     assert planned_reminders(done, D("2025-01-01"), D("2025-12-31")) == [] or all(
         r.kind == "digest" for r in planned_reminders(done, D("2025-01-01"), D("2025-12-31"))
@@ -210,7 +211,7 @@ def test_review_reminders_stop_after_the_review_date():
 
 
 def test_long_jurisdiction_names_still_fit_the_delivery_key():
-    from handlers.reminders import SUBJECT_KEY_LENGTH, coordinators_subject
+    from handlers.digest_series import SUBJECT_KEY_LENGTH, coordinators_subject
 
     assert coordinators_subject("莱芜区") == "digest:coordinators:莱芜区"
     long_name = "某某省某某市某某县某某经济技术开发区管理委员会及其所辖各乡镇街道办事处"

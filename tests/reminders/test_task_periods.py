@@ -34,7 +34,11 @@ def test_quarterly_duty_keeps_its_month_within_the_quarter_and_starts_when_told(
 
 def test_monthly_duty_without_a_written_day_is_due_at_each_month_end():
     found = instances_between(
-        recurrence="monthly", due_on=None, first_day=D("2028-01-01"), start=D("2028-01-01"), end=D("2028-03-31")
+        recurrence="monthly",
+        due_on=None,
+        first_day=D("2028-01-01"),
+        start=D("2028-01-01"),
+        end=D("2028-03-31"),
     )
     assert [i.due_on.isoformat() for i in found] == ["2028-01-31", "2028-02-29", "2028-03-31"]
     assert found[1].label == "2028年2月"
@@ -54,8 +58,12 @@ def test_current_instance_is_a_late_one_until_reported_then_the_next():
     assert current_instance(**yearly, today=D("2027-03-01")) == Instance("2027", D("2027-01-15"))
     # once 2027 is done, the next report is about 2028
     done = frozenset({"2027"})
-    assert current_instance(**yearly, today=D("2027-03-01"), done_periods=done) == Instance("2028", D("2028-01-15"))
-    assert current_instance(**yearly, today=D("2027-01-10"), done_periods=done) == Instance("2028", D("2028-01-15"))
+    assert current_instance(**yearly, today=D("2027-03-01"), done_periods=done) == Instance(
+        "2028", D("2028-01-15")
+    )
+    assert current_instance(**yearly, today=D("2027-01-10"), done_periods=done) == Instance(
+        "2028", D("2028-01-15")
+    )
 
 
 def test_no_instance_is_left_after_the_plan_ends_and_the_last_is_done():
