@@ -1,4 +1,5 @@
-"""The 台账 (task ledger workbook) planning offices exchange: a 汇总 sheet and one sheet per department.
+"""The 台账 (task ledger workbook) planning offices exchange: a 汇总 sheet, the 任务清单 (one row per task, which
+`planbot apply` reads back: storage.task_list_sheet) and one sheet per department.
 
 Cells from documents and from people are written as text, never as formulas: a task that begins with
 = + - @ would otherwise run as a formula when the file is opened (CSV/formula injection).
@@ -9,8 +10,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -22,6 +24,7 @@ from ingest.units import qualified_name
 from storage.models import ProgressUpdate
 from storage.queries import DepartmentSummary, TaskRow, department_summaries, find_tasks, tasks_for_department
 from storage.statuses import STATUS_NAMES
+from storage.task_list_sheet import write_task_list_sheet
 
 LEDGER_COLUMNS = (
     ("序号", 6),
@@ -46,6 +49,8 @@ RECURRENCE_NAMES = {"yearly": "每年", "quarterly": "每季度", "monthly": "�
 _FORMULA_START = ("=", "+", "-", "@")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+# the traffic lights of 任务清单 follow the planning office's calendar day when the caller gives none
+SHOWN_TIMEZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -136,9 +141,15 @@ def _progress_text(update: ProgressUpdate | None, row: TaskRow) -> str:
 
 
 def write_ledger_xlsx(
-    *, session: Session, path: Path, department_id: int | None = None, jurisdiction_id: int | None = None
+    *,
+    session: Session,
+    path: Path,
+    department_id: int | None = None,
+    jurisdiction_id: int | None = None,
+    today: date | None = None,
 ) -> ExportSummary:
-    """Write the 台账 to `path`: 汇总 first, then one sheet per department (only `department_id` if given)."""
+    """Write the 台账 to `path`: 汇总, 任务清单 (overdue red and near yellow as of `today`), then one sheet per
+    department (only `department_id` if given)."""
     all_rows = find_tasks(session=session, jurisdiction_id=jurisdiction_id)
     units = _units(all_rows)
     latest = _latest_progress(session)
@@ -176,6 +187,13 @@ def write_ledger_xlsx(
             taken=taken,
             prefix_place=several_places,
         )
+    write_task_list_sheet(
+        workbook,
+        session=session,
+        today=today or datetime.now(ZoneInfo(SHOWN_TIMEZONE)).date(),
+        jurisdiction_id=jurisdiction_id,
+        department_id=department_id,
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return ExportSummary(path=path, sheets=len(workbook.sheetnames), rows=written)

@@ -60,8 +60,14 @@ def ingest_command(
         typer.Option(help="辖区，覆盖文中识别的结果（如讲话稿未写明辖区）/ jurisdiction, overrides the text"),
     ] = None,
     year: Annotated[int | None, typer.Option(help="文件年份 / the document's year")] = None,
+    review: Annotated[
+        bool, typer.Option("--review", help="新任务待核对，确认前不提醒 / new tasks wait for review")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只显示逐项变化，不入库 / show the changes, store nothing")
+    ] = False,
 ) -> None:
-    """把规划文件存入任务台账（同一文件重复导入不会重复）。 Store documents in the ledger."""
+    """把规划文件存入任务台账（同一文件重复导入不会重复；手工修改会保留）。 Store documents in the ledger."""
     from ingest.load import load_source
     from ingest.pipeline import extract_document
 
@@ -85,21 +91,25 @@ def ingest_command(
                         aliases=aliases,
                         conventions=conventions,
                         jurisdiction=region,
+                        confirm=not review,
+                        dry_run=dry_run,
                     )
                 except DocumentError as error:
                     failures += 1
                     err.print(f"[red]✗ {source}[/red]\n  {error.zh}\n  {error.en}")
                 else:
                     reports.append(report)
-                    out.print(_report_line(report))
+                    out.print(_report_line(report, dry_run=dry_run))
                 progress.advance(bar)
-    if reports:
+    if dry_run:
+        out.print("预览：以上为将发生的变化，没有存入任何内容。 Dry run: nothing was stored.")
+    elif reports:
         out.print(_department_table(reports))
     if failures:
         raise typer.Exit(code=2)
 
 
-def _report_line(report: IngestReport) -> str:
+def _report_line(report: IngestReport, *, dry_run: bool = False) -> str:
     head = f"✓ {report.source}：《{report.title}》（{report.jurisdiction}）"
     if report.status == "unchanged":
         return f"{head} 已入库，无变化 / already stored, unchanged"
@@ -109,8 +119,20 @@ def _report_line(report: IngestReport) -> str:
         f"归档 {len(report.archived)}，不变 {report.kept}；评估节点 {report.review_events_created}"
     ]
     for label, actions in (("+", report.added), ("~", report.changed), ("-", report.archived)):
-        if report.status == "revised":
-            lines += [f"  {label} {action}" for action in actions]
+        if report.status == "revised" or dry_run:
+            for action in actions:
+                lines.append(f"  {label} {action}")
+                lines += [f"      {change}" for change in report.changes.get(action, []) if label == "~"]
+    if report.unassigned:
+        lines.append(
+            f"  未指明单位 {len(report.unassigned)} 项：用 planbot task edit 编号 --lead 单位 指定。"
+            f" {len(report.unassigned)} task(s) name no unit."
+        )
+    if report.awaiting_review:
+        lines.append(
+            f"  待核对 {report.awaiting_review} 项，确认前不提醒：planbot task confirm --plan {report.plan_id}。"
+            f" {report.awaiting_review} task(s) await review."
+        )
     return "\n".join(lines)
 
 

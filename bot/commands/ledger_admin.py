@@ -1,4 +1,4 @@
-"""Ledger maintenance commands: alias add, dept merge (after 机构改革), export of the 台账, db upgrade."""
+"""Ledger maintenance commands: alias add, dept merge (after 机构改革), export and apply of the 台账, db upgrade."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.commands.ledger_support import (
     jurisdiction_id_named,
     open_ledger,
     out_console,
+    today_in,
 )
 from bot.settings import load_settings
 from storage.db import create_engine_for, current_revision, upgrade
@@ -23,6 +24,7 @@ from storage.departments import add_alias, merge_departments
 
 def register(app: typer.Typer) -> None:
     app.command("export")(export_command)
+    app.command("apply")(apply_command)
     alias_app = typer.Typer(help="部门别名 / department aliases", no_args_is_help=True)
     alias_app.command("add")(alias_add_command)
     app.add_typer(alias_app, name="alias")
@@ -84,8 +86,9 @@ def export_command(
     xlsx: Annotated[Path, typer.Option("--xlsx", help="输出的 Excel 文件 / output .xlsx file")],
     dept: Annotated[str | None, typer.Option(help="只导出该单位 / only this department")] = None,
     region: Annotated[str | None, typer.Option(help="辖区 / jurisdiction")] = None,
+    today: Annotated[str | None, typer.Option(help="以该日期为今天 / YYYY-MM-DD", hidden=True)] = None,
 ) -> None:
-    """导出任务台账（Excel）。 Export the ledger as an .xlsx workbook."""
+    """导出任务台账（Excel）：汇总、任务清单（可修改后用 planbot apply 导回）、各单位工作表。 Export the ledger."""
     from storage.export import write_ledger_xlsx
 
     settings = load_settings()
@@ -96,8 +99,63 @@ def export_command(
             path=xlsx,
             department_id=department.id if department else None,
             jurisdiction_id=None if department else jurisdiction_id_named(session, region),
+            today=today_in(settings, today),
         )
     out_console().print(f"✓ {summary.path}：{summary.sheets} 个工作表，{summary.rows} 行 / sheets, rows")
+
+
+def apply_command(
+    workbook: Annotated[
+        Path, typer.Argument(help="修改过的台账 .xlsx（任务清单工作表）/ the edited workbook")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只显示将要修改的内容 / show, change nothing")
+    ] = False,
+    author: Annotated[
+        str | None, typer.Option(help="修改人（默认为当前系统用户）/ who makes the change")
+    ] = None,
+) -> None:
+    """把在 Excel 中修改的任务清单导回台账：全部生效或全部不生效。 Apply an edited 任务清单, all or nothing."""
+    import getpass
+    from datetime import UTC, datetime
+
+    from storage.task_edits import FIELD_NAMES
+    from storage.task_list_apply import apply_workbook, plan_workbook
+    from storage.task_list_sheet import WorkbookRefused, read_task_list
+    from storage.tasks import Editor
+
+    settings = load_settings()
+    out = out_console()
+    with open_ledger(settings) as session:
+        try:
+            plan = plan_workbook(
+                session=session, rows=read_task_list(workbook), aliases=alias_table(settings)
+            )
+        except WorkbookRefused as refused:
+            problems = "\n".join(f"  · {problem}" for problem in refused.problems)
+            raise fail(
+                f"台账未导入，没有作任何修改：{len(refused.problems)} 处需要更正。\n{problems}\n改正后再运行 planbot apply。",
+                "Nothing was applied: correct the cells above and run planbot apply again.",
+            ) from refused
+        for planned in plan.edits:
+            out.print(f"#{planned.task.id} {planned.task.action}")
+            for change in planned.changes:
+                label = FIELD_NAMES.get(change.field, change.field)
+                out.print(f"  {label}：{change.old or '—'} → {change.new or '—'}")
+        if not plan.edits:
+            out.print(f"没有变化（读取 {plan.rows} 行）。 Nothing to change ({plan.rows} rows read).")
+            return
+        if dry_run:
+            out.print(
+                f"预览：{len(plan.edits)} 项任务将修改，未作任何修改。去掉 --dry-run 即可生效。"
+                f" Dry run: {len(plan.edits)} task(s) would change; nothing was written."
+            )
+            return
+        editor = Editor(author=author or f"cli:{getpass.getuser()}", via="xlsx", now=datetime.now(UTC))
+        changed = apply_workbook(session=session, plan=plan, editor=editor)
+    out.print(
+        f"✓ 已修改 {changed} 项任务，记入修改记录（planbot task history 编号）。 {changed} task(s) updated."
+    )
 
 
 def db_upgrade_command() -> None:

@@ -75,7 +75,10 @@ def test_export_of_one_department(session: Session, tmp_path: Path) -> None:
     book = load_workbook(
         write_ledger_xlsx(session=session, path=tmp_path / "one.xlsx", department_id=department.id).path
     )
-    assert book.sheetnames == ["汇总", "区科技局"]
+    assert book.sheetnames == ["汇总", "任务清单", "区科技局"]
+    # the department's own tasks and those of the collectives that speak to it (各部门)
+    listed = [row[1] for row in book["任务清单"].iter_rows(min_row=2, values_only=True)]
+    assert listed == ["培育高新技术企业", "制定分年度工作计划"]
 
 
 def test_sheet_titles_are_valid_and_unique() -> None:

@@ -1,0 +1,64 @@
+"""`planbot apply`: the rows of an edited 任务清单 checked against the ledger, then applied all at once.
+
+Planning reads only: every row is compared with its task, and any unknown id or unit refuses the whole
+workbook. Applying writes every planned edit and its history in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from ingest.units import AliasTable
+from storage.models import Task
+from storage.task_list_sheet import SheetRow, WorkbookRefused
+from storage.tasks import Editor, PlannedEdit, TaskEditError, apply_planned, plan_edit
+
+
+@dataclass(frozen=True)
+class WorkbookPlan:
+    edits: list[PlannedEdit]  # only the tasks that change, in row order
+    rows: int  # rows read
+
+    @property
+    def changed_fields(self) -> int:
+        return sum(len(edit.changes) for edit in self.edits)
+
+
+def plan_workbook(
+    *, session: Session, rows: list[SheetRow], aliases: AliasTable | None = None
+) -> WorkbookPlan:
+    """What applying `rows` would change; raises WorkbookRefused naming every row that cannot be applied."""
+    problems: list[str] = []
+    edits: list[PlannedEdit] = []
+    for row in rows:
+        task = session.get(Task, row.task_id)
+        if task is None:
+            problems.append(
+                f"第 {row.row} 行 编号：没有编号为 {row.task_id} 的任务（新任务请用 planbot task add 添加）。"
+                f" Row {row.row}: there is no task #{row.task_id}."
+            )
+            continue
+        try:
+            planned = plan_edit(session=session, task=task, changes=row.changes, aliases=aliases)
+        except TaskEditError as error:
+            problems.append(f"第 {row.row} 行：{error.zh} Row {row.row}: {error.en}")
+            continue
+        if planned.changes:
+            edits.append(planned)
+    if problems:
+        raise WorkbookRefused(problems)
+    return WorkbookPlan(edits=edits, rows=len(rows))
+
+
+def apply_workbook(*, session: Session, plan: WorkbookPlan, editor: Editor) -> int:
+    """Write every planned edit in one transaction; returns the number of tasks changed."""
+    try:
+        for planned in plan.edits:
+            apply_planned(session=session, planned=planned, editor=editor)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return len(plan.edits)
