@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     digest_weekday: int = 0  # Monday
     digest_time: str = "09:00"
     reminder_time: str = "09:00"
+    # after this many overdue reminders a task goes into the weekly digest and the coordinators' 督办 list
+    overdue_reminder_limit: int = Field(default=3, ge=0, le=52)
+    # tasks already this many days overdue when imported are historic: never nagged
+    historic_after_days: int = Field(default=30, ge=0)
+    # tasks of a plan whose period ended this many days ago are no longer reminded (-1: never archive)
+    archive_after_period_days: int = 365
+    # an updated official holiday table (放假安排), read over the one planbot ships (handlers.holiday_calendar)
+    holiday_file: str | None = None
 
     # group robots for units without Slack
     dingtalk_webhook: str | None = None

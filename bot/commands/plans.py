@@ -8,8 +8,10 @@ import typer
 from rich.table import Table
 
 from bot.commands.ledger_support import fail, open_ledger, out_console
+from bot.deps import system_clock
 from bot.settings import Settings, load_settings
 from handlers.plan_reminders import describe
+from storage.plan_archive import PlanNotFound, archived_plan_ids, set_plan_archived
 from storage.plan_settings import (
     PlanSettingsError,
     ReminderOverrides,
@@ -33,6 +35,7 @@ def register(app: typer.Typer) -> None:
     plan_app = typer.Typer(help="规划及其提醒设置 / plans and their reminder settings", no_args_is_help=True)
     plan_app.command("list")(plan_list_command)
     plan_app.command("reminders")(plan_reminders_command)
+    plan_app.command("archive")(plan_archive_command)
     app.add_typer(plan_app, name="plan")
 
 
@@ -42,6 +45,7 @@ def plan_list_command() -> None:
     defaults = ReminderConventions.from_settings(settings)
     with open_ledger(settings) as session:
         overviews = plan_overviews(session=session)
+        archived = archived_plan_ids(session=session)
     if not overviews:
         out_console().print(
             "台账中还没有规划。请先用 `planbot ingest 文件` 导入。 No plans yet: run `planbot ingest FILE`."
@@ -57,7 +61,7 @@ def plan_list_command() -> None:
             overview.title,
             KIND_NAMES.get(overview.kind, overview.kind),
             overview.period,
-            describe(overview, defaults),
+            ("已归档（不再提醒）" if overview.id in archived else "") or describe(overview, defaults),
         )
     out_console().print(table)
 
@@ -116,3 +120,24 @@ def plan_reminders_command(
     line = describe(overview, ReminderConventions.from_settings(settings))
     prefix = "" if nothing_asked else "✓ "
     out_console().print(f"{prefix}{overview.id} {overview.jurisdiction} {overview.title}：{line}")
+
+
+def plan_archive_command(
+    plan_id: Annotated[int, typer.Argument(help="规划编号（planbot plan list）/ plan id", min=1)],
+    undo: Annotated[bool, typer.Option("--undo", help="取消归档，恢复提醒 / bring the plan back")] = False,
+) -> None:
+    """归档规划：任务留在台账中，但不再提醒。 Archive a plan: its tasks stay in the ledger, reminders stop."""
+    settings: Settings = load_settings()
+    with open_ledger(settings) as session:
+        try:
+            plan = set_plan_archived(session=session, plan_id=plan_id, archived=not undo, now=system_clock())
+        except PlanNotFound as error:
+            raise fail(error.zh, error.en) from error
+    name = f"{plan.id} {plan.jurisdiction}《{plan.title}》"
+    if undo:
+        state = "已恢复，其任务重新按设置提醒" if plan.changed else "本来就没有归档"
+        english = "is active again" if plan.changed else "was not archived"
+    else:
+        state = "已归档，其任务不再提醒（`--undo` 可恢复）" if plan.changed else "早已归档"
+        english = "is archived: no more reminders of its tasks" if plan.changed else "was archived already"
+    out_console().print(f"{'✓ ' if plan.changed else ''}{name}{state}。\nPlan {plan.id} {english}.")
