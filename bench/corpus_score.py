@@ -3,7 +3,7 @@ and in total, the extractor run in this one process.
 
     python bench/corpus_score.py [-v] [--shared]
 
--v lists every miss and every extra record. --shared also scores the real documents beside the project when they
+-v lists every miss, every extra record and every gold date the records citing its sentence get wrong. --shared also scores the real documents beside the project when they
 are there: ../shared/eval/corpus (docs + gold) and the seeds (../shared/seeds with ../shared/eval/gold).
 A document counts towards each construction its gold lists, so construction rows overlap; the total counts each once.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere: import tests.*
 
-from tests.corpus_scoring import CORPUS, SHARED, ScoredDocument, score_corpus, total  # noqa: E402
+from tests.corpus_scoring import CORPUS, SHARED, ScoredDocument, score_corpus, total, wrong_timings  # noqa: E402
 from tests.scoring import Score  # noqa: E402
 
 
@@ -50,12 +50,15 @@ def report(name: str, scored: list[ScoredDocument], *, verbose: bool, by_constru
     print(row(f"[{name}] total", total(scored), len(scored)))
     if verbose:
         for document in scored:
-            if document.score.misses or document.score.extras:
+            timings = wrong_timings(document)
+            if document.score.misses or document.score.extras or timings:
                 print(f"\n{document.gold['doc']} ({document.kind}): {document.score.summary()}")
                 for miss in document.score.misses:
                     print(f"   miss: {miss}")
                 for extra in document.score.extras:
                     print(f"   extra: {extra}")
+                for timing in timings:
+                    print(f"   date: {timing}")
 
 
 def shared_sets() -> list[tuple[str, Path, Path]]:

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.corpus_scoring import CORPUS, gold_files, read_gold, score_corpus, total
+from tests.corpus_scoring import CORPUS, ScoredDocument, gold_files, read_gold, score_corpus, total, wrong_timings
 from tests.scoring import comparable, score_document
 
 GOLD_FILES = gold_files(CORPUS / "gold")
@@ -22,8 +22,8 @@ KINDS = {
 }
 # Today's figures less 0.01. The floors only go up: raise them when the extractor improves, never lower them to
 # let a change through (a gold fix that lowers the score is the one exception, and says so in its commit).
-MIN_F1 = 0.803
-MIN_DEADLINE_ACCURACY = 0.544
+MIN_F1 = 0.804
+MIN_DEADLINE_ACCURACY = 0.602
 
 
 def document_text(gold: dict) -> str:
@@ -97,6 +97,19 @@ def test_a_unit_of_another_body_is_a_miss():
     # 市发展改革局 would be another body than the document's 市发展改革委: aliases never join two bodies
     wrong = score_document({**gold, "items": [item]}, document_text(gold), [{"department": "市发展改革局", "evidence": sentence}])
     assert (right.hits, wrong.hits) == (1, 0)
+
+
+def test_wrong_timings_lists_a_wrong_year_and_not_a_right_one():
+    gold = read_gold(CORPUS / "gold" / "supervision_notice_03.json")
+    text = document_text(gold)
+    sentence = "区住建局要制定城北片区改造项目赶进度方案，于6月20日前报区发展改革局。"
+    monthly = "各项目牵头单位要于每月5日前报送上月项目进展和存在问题。"
+    records = [
+        {"department": "区住建局", "evidence": sentence, "due": "2023-06-20"},  # the notice is of 2022
+        {"department": "各项目牵头单位", "evidence": monthly, "due": None, "recurrence": "monthly"},
+    ]
+    scored = ScoredDocument(gold, text, records, score_document(gold, text, records))
+    assert [line.split()[:3] for line in wrong_timings(scored)] == [["SN03-1", "due", "2022"]]
 
 
 def test_pipeline_meets_the_floor_on_the_corpus():
