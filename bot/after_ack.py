@@ -262,7 +262,9 @@ def serve_jobs(spec: WorkerSpec, reader: Any, taken: Any) -> None:
 
     if spec.niceness:
         _lowest_priority(spec.niceness)
-    logging.basicConfig(level=spec.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.log_setup import configure_logging
+
+    configure_logging(spec.log_level)
     engine = create_engine_for(spec.settings.database_url)
     deps = Deps(settings=spec.settings, session_factory=session_factory(engine), clock=spec.clock)
     app = build_app(spec.settings, deps=deps, after_ack=InlineWork())

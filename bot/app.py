@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from bot.after_ack import AfterAck
 from bot.deps import Deps
 from bot.event_dedup import register_event_dedup
-from bot.settings import Settings
+from bot.settings import Settings, reveal
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +29,18 @@ class MissingSlackSetting(RuntimeError):
 def web_client(settings: Settings) -> WebClient:
     """The one seam to the Slack Web API: SLACK_API_URL points it at a proxy or at the tests' fake server."""
     if settings.slack_api_url:
-        return WebClient(token=settings.slack_bot_token, base_url=_with_slash(settings.slack_api_url))
-    return WebClient(token=settings.slack_bot_token)
+        return WebClient(token=reveal(settings.slack_bot_token), base_url=_with_slash(settings.slack_api_url))
+    return WebClient(token=reveal(settings.slack_bot_token))
 
 
 def require_slack_settings(settings: Settings, *, client: WebClient | None = None) -> None:
     """The signing secret is required in HTTP mode, the bot token unless a client is given."""
-    if not settings.slack_signing_secret and not settings.slack_app_token:
+    if not reveal(settings.slack_signing_secret) and not reveal(settings.slack_app_token):
         raise MissingSlackSetting(
             "缺少 SLACK_SIGNING_SECRET（HTTP 模式）或 SLACK_APP_TOKEN（Socket Mode）。请在 .env 中设置。\n"
             "Set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) in .env."
         )
-    if not settings.slack_bot_token and client is None:
+    if not reveal(settings.slack_bot_token) and client is None:
         raise MissingSlackSetting(
             "缺少 SLACK_BOT_TOKEN（xoxb-…）。请在 .env 中设置。 Set SLACK_BOT_TOKEN (xoxb-…) in .env."
         )
@@ -63,9 +63,9 @@ def build_app(
     app = App(
         client=client,
         listener_executor=listeners,
-        signing_secret=settings.slack_signing_secret or "",
+        signing_secret=reveal(settings.slack_signing_secret) or "",
         # Socket Mode connections are authenticated by the app token; signatures only exist over HTTP.
-        request_verification_enabled=not settings.slack_app_token,
+        request_verification_enabled=not reveal(settings.slack_app_token),
         token_verification_enabled=False,  # auth.test at start-up would make the factory reach the network
         process_before_response=True,
         logger=logging.getLogger("planbot.slack"),

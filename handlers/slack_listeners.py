@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.after_ack import AfterAck, Job, ThreadedWork
 from bot.deps import Deps
+from bot.settings import reveal
 from handlers import home, progress
 from handlers.commands import parse
 from handlers.context import CommandContext, local_today
@@ -274,7 +275,7 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
                 from handlers.shared_files import ingest_shared_files
 
                 reply = ingest_shared_files(
-                    deps, who, event["files"], token=deps.settings.slack_bot_token or ""
+                    deps, who, event["files"], token=reveal(deps.settings.slack_bot_token) or ""
                 )
             else:
                 reply = answer_message(deps, who, unescape(event.get("text", "")))

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from bot.deps import Deps
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, load_settings, reveal
 
 
 def register(app: typer.Typer) -> None:
@@ -49,8 +49,9 @@ def serve_command(
         web_client,
     )
     from bot.http_server import SlackHttpServer
+    from bot.log_setup import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(logging.INFO)  # httpx quiet, secrets masked in every line
     settings = load_settings()
     engine, deps = _deps(settings)
     try:
@@ -69,7 +70,7 @@ def serve_command(
     # SIGTERM from systemd or docker stops like Ctrl-C, so the scheduler lock is released cleanly
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        if settings.slack_app_token:
+        if reveal(settings.slack_app_token):
             handler = socket_mode_handler(app, settings)
             handler.connect()
             typer.echo("planbot：Socket Mode 已连接，无需公网地址。 Connected in Socket Mode.")
@@ -100,7 +101,7 @@ def socket_mode_handler(app, settings: Settings):  # type: ignore[no-untyped-def
     apps.connections.open for its URL through the app's WebClient, so SLACK_API_URL reaches a proxy or a fake."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    return SocketModeHandler(app, settings.slack_app_token)
+    return SocketModeHandler(app, reveal(settings.slack_app_token))
 
 
 def chat_command(

@@ -14,15 +14,16 @@ from bot.notifiers.dingtalk import DingTalkNotifier
 from bot.notifiers.feishu import FeishuNotifier
 from bot.notifiers.slack import SlackNotifier
 from bot.notifiers.wecom import WeComNotifier
-from bot.settings import Settings
+from bot.settings import Settings, reveal
 
 
 def slack_client_for(settings: Settings) -> WebClient | None:
-    if not settings.slack_bot_token:
+    token = reveal(settings.slack_bot_token)
+    if not token:
         return None
     if settings.slack_api_url:
-        return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    return WebClient(token=settings.slack_bot_token)
+        return WebClient(token=token, base_url=settings.slack_api_url)
+    return WebClient(token=token)
 
 
 def build_notifier(
@@ -44,9 +45,9 @@ def build_notifier(
     http = http or httpx.Client(timeout=10.0)
     webhooks = dict(robot_webhooks)
     for platform, url in (
-        ("dingtalk", settings.dingtalk_webhook),
-        ("feishu", settings.feishu_webhook),
-        ("wecom", settings.wecom_webhook),
+        ("dingtalk", reveal(settings.dingtalk_webhook)),
+        ("feishu", reveal(settings.feishu_webhook)),
+        ("wecom", reveal(settings.wecom_webhook)),
     ):
         if url:
             webhooks.setdefault(f"{platform}:default", url)
@@ -57,8 +58,8 @@ def build_notifier(
     return NotifierRouter(
         {
             "slack": SlackNotifier(slack_client, attachment_for=attachment_for) if slack_client else console,
-            "dingtalk": DingTalkNotifier(http, of("dingtalk"), secret=settings.dingtalk_secret),
-            "feishu": FeishuNotifier(http, of("feishu"), secret=settings.feishu_secret),
+            "dingtalk": DingTalkNotifier(http, of("dingtalk"), secret=reveal(settings.dingtalk_secret)),
+            "feishu": FeishuNotifier(http, of("feishu"), secret=reveal(settings.feishu_secret)),
             "wecom": WeComNotifier(http, of("wecom")),
             "console": console,
         }
@@ -70,9 +71,9 @@ def robot_fallback_targets(settings: Settings) -> tuple[str, ...]:
     return tuple(
         f"{platform}:default"
         for platform, url in (
-            ("dingtalk", settings.dingtalk_webhook),
-            ("feishu", settings.feishu_webhook),
-            ("wecom", settings.wecom_webhook),
+            ("dingtalk", reveal(settings.dingtalk_webhook)),
+            ("feishu", reveal(settings.feishu_webhook)),
+            ("wecom", reveal(settings.wecom_webhook)),
         )
         if url
     )
