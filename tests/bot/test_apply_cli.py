@@ -114,14 +114,23 @@ def test_a_workbook_with_one_bad_date_is_refused_whole(run, tmp_path: Path) -> N
     assert _tasks(run) == before
 
 
-def test_an_ingest_for_review_waits_and_says_how_to_confirm(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _reminders(run) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    result = run("remind", "--dry-run", "--from", "2027-06-01", "--to", "2027-12-31", "--format", "jsonl")
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def test_tasks_imported_for_review_are_reminded_only_once_confirmed(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     source = tmp_path / "plan.txt"
-    source.write_text(PLAN, encoding="utf-8")
+    source.write_text(PLAN.replace("2025", "2027"), encoding="utf-8")
     result = run("ingest", str(source), "--review")
     assert "待核对 3 项" in result.stdout and "planbot task confirm --plan" in result.stdout
-    shown = json.loads(
-        run("task", "show", str(_tasks(run)["年底前举办招商推介活动3场"]["id"]), "--format", "jsonl").stdout
-    )
+    task_id = _tasks(run)["年底前举办招商推介活动3场"]["id"]
+    shown = json.loads(run("task", "show", str(task_id), "--format", "jsonl").stdout)
     assert shown["awaiting_review"] is True
+    assert [r for r in _reminders(run) if r["department"] or r["task_id"]] == []
+
     confirmed = run("task", "confirm", "--all")
     assert "已确认 3 项" in confirmed.stdout
+    reminded = _reminders(run)
+    assert task_id in {r["task_id"] for r in reminded}
+    assert "区商务局" in {r["department"] for r in reminded}
