@@ -47,6 +47,23 @@ LEVEL_PREFIXES = (
 BRACKETED_COLLECTIVE = re.compile(
     r"各[\u4e00-\u9fff]{1,3}[（(][\u4e00-\u9fff、]{1,8}[）)](?:人民政府|政府|管委会|党委|各部门|有关部门)?"
 )
+# every locality of one or more kinds: 各乡镇场, 各乡、镇（场）, 各镇办, 各街道、镇, 各乡镇（街道）人民政府. Kinds
+# are listed by their level words, joined by 、 or bracketed; the list is read whole, as one collective addressee
+LOCALITY = r"(?:乡|镇|街道|街|办|场|村|社区|居|县|市|区|旗|园区|开发区|功能区|管区)"
+LOCALITY_LEVEL = r"(?:乡|镇|街道|街|办|场|村|社区|居|县|市|区|旗)"
+LOCALITY_COLLECTIVE = re.compile(
+    rf"各{LOCALITY}(?:、?{LOCALITY_LEVEL}|[（(]{LOCALITY}(?:、{LOCALITY})*[）)])+"
+    r"(?:人民政府|政府|办事处|管委会|党委|党工委)?"
+)
+# a body named without its level (住建局, 城市管理执法大队, 县供电公司's 供电公司): a unit only where the sentence
+# plainly gives it work (a role word or modal follows) or where only units can stand (a 责任单位 list)
+BARE_BODY = re.compile(
+    r"^[\u4e00-\u9fff]{1,12}(?:局|委员会|办公室|大队|支队|中队|残联|团委|工商联|妇联|科协|管委会|公司|集团|中心|站|所|院|处)$"
+)
+# 开好局、起好步 and 全局 are words, not bureaus
+IDIOM_ENDINGS = re.compile(r"(?:格|大|全|好|开|布|破|当|结|变|危|残|时|新|棋|赛|骗|定)局$")
+# a bare body begins where a name can begin: the start, after a separator or a list number, never inside a word
+BARE_START_AFTER = set("、，,；;：:（(）) \u3000\t。.．\n") | set("0123456789")
 # development zones carry long names of their own: 临河经济开发区管委会, 泰安农高区
 ZONE_BODY = re.compile(
     r"^[\u4e00-\u9fff]{2,10}(?:开发区|高新区|农高区|园区|新区|试验区|示范区|产业园)(?:管委会|管理委员会|工委|党工委)$"
@@ -54,7 +71,7 @@ ZONE_BODY = re.compile(
 PLACE_PREFIX = re.compile(r"^(?:(?![省市区县在全我本各该和与及对由])[\u4e00-\u9fff]){2,5}?(?:省|市|区|县)")
 # characters that never occur inside a unit's name (they mark a clause, an object or a verb phrase), and
 # spaces: a name holds none, and a Word cell with one unit per line reaches the text with spaces between them
-NAME_BREAKERS = set("，。、；：！？的要将把在为与及或是由向从被让请按并且也还都了着过之其该此这那 \u3000\t")
+NAME_BREAKERS = set("，。、；：！？的要将把在为与及或是由向从被让请按并且也还都了着过之其该此这那等 \u3000\t")
 NOT_IN_NAME = re.compile(
     r"负责|牵头|会同|配合|推进|推动|加强|加快|做好|落实|实施|开展|建立|健全|完善|制定|组织(?!部)|统筹|协调|指导|督促|提出|纳入|报送|上报"
     r"|汇总|报送|上报|审核|审议|批准|同意|提请|印发|办理|转交|后报|发挥|支持|鼓励|引导|要求|坚持|依托|通过|依靠|动员|联系|接受|听取|报请|提请|经过|根据|按照|围绕|针对"
@@ -68,9 +85,12 @@ CONTINUATIONS = re.compile(
     r"于每年|立即|尽快|推进|推动|开展|建立|健全|完善|制定|落实|提出|承担|具体|也|还|都|均|继续|着力|全面|重点|不断|持续|发挥|编制|督促|指导|"
     r"协调|审核|起草|研究|做|会|可|可以|适时|通过|依法|深入|全力|抓好|抓紧|确保|实行|实施|组建|设立|建设|打造|完成|牵头做好|部署|召开|"
     r"争取|谋划|梳理|跟踪|监测|评估|考核|汇总|报送|上报|印发|出台|发布|公布|公开|接受|自觉|密切|强化|优化|提升|提高|做实|抓实|压实|"
-    r"细化|明确|分解|研究制定|共同做好|具体负责|主要|班子|（|\(|：|:|；|;|,|。|\s|$)"
+    r"细化|明确|分解|研究制定|共同做好|具体负责|主要|班子|（|\(|）|\)|：|:|；|;|,|。|\s|$)"
 )
-STRONG_CONTINUATION = re.compile(r"要|应|须|必须|负责|牵头|会同|配合|进一步|切实|及时|按职责|统筹|、|和|及")
+# 数据中心要建成 is a facility: a bare 中心/站/所 is a unit only when a role word gives it the work
+WEAK_BODY_SUFFIXES = ("中心", "站", "所", "院", "处")
+ROLE_CONTINUATION = re.compile(r"负责|牵头|会同|配合|协助|参与|、|和|及|[，,；;）)]|。|$")
+STRONG_CONTINUATION = re.compile(r"要|应|须|必须|负责|牵头|会同|配合|进一步|切实|及时|按职责|统筹|、|和|及|[）)]")
 CONJUNCTIONS = ("以及", "、", "和", "及", "与")
 # a note after a unit: （含单位，下同）, （单位）, （牵头）; never a second unit
 ANNOTATION = re.compile(
@@ -232,6 +252,9 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
     bracketed = BRACKETED_COLLECTIVE.match(text, start)
     if bracketed and _continues(text, bracketed.end()):
         return UnitMention(bracketed.group(), start, bracketed.end())
+    localities = LOCALITY_COLLECTIVE.match(text, start)
+    if localities and _continues(text, localities.end()):
+        return UnitMention(localities.group(), start, localities.end())
     if start >= len(text):
         return None
     for form in LEXICON_BY_FIRST.get(text[start], ()):
@@ -256,6 +279,15 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
             and not STRONG_CONTINUATION.match(text, end)
         ):
             continue  # 启动区…中心建设: without a level marker, only a clearly assigned subject is a unit
+        if generic_name(candidate) and start and text[start - 1] not in BARE_START_AFTER and not lenient:
+            continue  # 要求区发改局: 求区发改局 is no name
+        if (
+            not lenient
+            and generic_name(candidate)
+            and candidate.endswith(WEAK_BODY_SUFFIXES)
+            and not ROLE_CONTINUATION.match(text, end)
+        ):
+            continue
         split = _conjunction_split(candidate)
         if split:
             return UnitMention(candidate[:split], start, start + split)
@@ -308,6 +340,8 @@ def _plausible_name(candidate: str) -> bool:
         return False
     if ZONE_BODY.match(candidate):
         return True
+    if BARE_BODY.match(candidate) and len(candidate) >= 3 and not IDIOM_ENDINGS.search(candidate):
+        return True  # callers require a plain assignment after it and a clean start (`_bare_start_ok`)
     if candidate.startswith(LEVEL_PREFIXES) or PLACE_PREFIX.match(candidate):
         return len(candidate) >= 3 or candidate in ("区委", "市委", "县委")
     # an unprefixed field + 部门/机关 (行政审批部门, 审计机关) names a unit only as a clause subject that is

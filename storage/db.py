@@ -5,6 +5,7 @@ SQLite is the default (one file, no set-up); PostgreSQL serves teams and several
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,24 @@ def create_engine_for(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(database).expanduser())
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _create_private_file(path: Path) -> None:
+    """A new SQLite file readable by its owner only (0600), in a new folder only its owner can open (0700).
+
+    The ledger holds who belongs to which department and their progress notes; other accounts on a shared
+    server must not read it. SQLite gives its -wal and -shm files the database file's permissions. An existing
+    folder keeps its own (it may be shared, like /tmp).
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -111,3 +111,24 @@ def test_a_units_place_is_written_once():
     assert qualified_name("临河区", "临河区人民法院") == "临河区人民法院"
     assert qualified_name("临河区", "各镇（街道）") == "临河区各镇（街道）"
     assert qualified_name(None, "区财政局") == "区财政局"
+
+
+def test_bodies_named_without_their_level_are_units_where_work_is_plainly_given():
+    # 住建局 and 城市管理执法大队 as the subject of a duty or in a list of responsible units
+    assert [m.name for m in units_in_series("住建局要加快老旧小区改造。", 0)[0]] == ["住建局"]
+    assert [m.name for m in units_in_series("国土局、城市管理执法大队）", 0)[0]] == ["国土局", "城市管理执法大队"]
+    # but not a facility, an idiom, or a bureau glued to the verb before it
+    assert units_in_series("数据中心要建成投用。", 0)[0] == []
+    assert units_in_series("开好局、起好步。", 0)[0] == []
+    assert [m.name for m in units_in_series("要求区发改局要完成", 1)[0]] == []
+
+
+def test_every_locality_of_several_kinds_is_one_collective():
+    for written in ("各乡镇场", "各乡、镇（场）人民政府", "各镇办", "各乡镇、街道", "各街道镇"):
+        assert [m.name for m in units_in_series(written + "要抓好落实。", 0)[0]] == [written]
+    # 园区 after 、 is a unit of its own, not one more kind of locality
+    assert [m.name for m in units_in_series("各街道镇、园区要落实。", 0)[0]] == ["各街道镇", "园区"]
+
+
+def test_etc_closes_a_unit_name():
+    assert [m.name for m in units_in_series("区财政局、区水务局等部门配合", 0)[0]] == ["区财政局", "区水务局"]
