@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,10 +40,13 @@ class Settings(BaseSettings):
     final_review_date: str = "12-31"
     timezone: str = "Asia/Shanghai"
 
-    # Slack
-    slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
-    slack_signing_secret: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
-    slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
+    # Slack. Tokens, secrets and robot webhooks (their URLs hold keys) are SecretStr: a repr of the settings, a
+    # traceback's locals or a log line shows ********** instead; `reveal` reads one where it is used.
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
     slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
     coordinators: str = ""  # comma-separated Slack user ids allowed to do everything
     coordinator_usergroup: str | None = None  # a Slack user group id whose members are coordinators
@@ -69,11 +72,11 @@ class Settings(BaseSettings):
     holiday_file: str | None = None
 
     # group robots for units without Slack
-    dingtalk_webhook: str | None = None
-    dingtalk_secret: str | None = None
-    feishu_webhook: str | None = None
-    feishu_secret: str | None = None
-    wecom_webhook: str | None = None
+    dingtalk_webhook: SecretStr | None = None
+    dingtalk_secret: SecretStr | None = None
+    feishu_webhook: SecretStr | None = None
+    feishu_secret: SecretStr | None = None
+    wecom_webhook: SecretStr | None = None
 
     @property
     def max_document_bytes(self) -> int:
@@ -90,6 +93,13 @@ class Settings(BaseSettings):
     @property
     def coordinator_ids(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.coordinators.split(",") if part.strip())
+
+
+def reveal(secret: SecretStr | None) -> str | None:
+    """The secret's text, or None when unset (or set to an empty string)."""
+    if secret is None:
+        return None
+    return secret.get_secret_value() or None
 
 
 def load_settings(**overrides: object) -> Settings:
