@@ -22,10 +22,11 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
+import queue
 import signal
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -40,6 +41,10 @@ Job = Callable[[], None]
 # In the Bolt context of a request that a worker process dispatches again. What filters requests at the door
 # (signatures, dropping Slack's retries of an event) ran in the serving process and must let it through.
 REDISPATCHED = "planbot_redispatched"
+# How long a stop waits for the work already acknowledged. Work stuck on a stalled database (each attempt
+# gives up after storage.db.CONNECT_TIMEOUT_SECONDS) is abandoned after this, so that SIGTERM stops the server
+# within 10 s whatever the database does.
+STOP_WAIT_SECONDS = 4.0
 
 
 class AfterAck(Protocol):
@@ -57,16 +62,50 @@ def _logged(job: Job, what: str) -> None:
 
 
 class ThreadedWork:
-    """A thread pool in the serving process; its size caps concurrent database work."""
+    """A few threads in the serving process; their number caps concurrent database work.
 
-    def __init__(self, threads: int = 2) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="planbot-work")
+    Daemon threads, not a ThreadPoolExecutor: the interpreter joins an executor's threads at exit, so one job
+    stuck on a database that never answers would keep a stopped server alive.
+    """
+
+    def __init__(self, threads: int = 2, *, stop_wait_seconds: float = STOP_WAIT_SECONDS) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Job, str] | None] = queue.SimpleQueue()
+        self._stop_wait_seconds = stop_wait_seconds
+        self._closed = False
+        self._threads = [
+            threading.Thread(target=self._serve, name=f"planbot-work-{number}", daemon=True)
+            for number in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def run(self, job: Job, *, what: str, payload: dict[str, Any]) -> None:
-        self._pool.submit(_logged, job, what)
+        if self._closed:
+            log.warning("work after ack dropped: the work threads are shut down", extra={"work": what})
+            return
+        self._jobs.put((job, what))
+
+    def _serve(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            _logged(*item)
 
     def shutdown(self, wait: bool = True) -> None:
-        self._pool.shutdown(wait=wait)
+        """Stop taking work; with `wait`, finish what is queued, for at most `stop_wait_seconds`."""
+        if self._closed:
+            return
+        self._closed = True
+        for _ in self._threads:
+            self._jobs.put(None)  # after the work already queued
+        if not wait:
+            return
+        deadline = time.monotonic() + self._stop_wait_seconds
+        for thread in self._threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if any(thread.is_alive() for thread in self._threads):
+            log.warning(
+                "stopping with work after ack unfinished after %.0f s (is the database stalled?)",
+                self._stop_wait_seconds,
+            )
 
 
 class InlineWork:
@@ -165,11 +204,22 @@ class ReplyProcesses:
             for worker in self._workers:
                 worker.inbox.put(None)
         atexit.unregister(self._abandon)
-        for worker in self._workers:
-            if not wait:
+        if not wait:
+            for worker in self._workers:
                 worker.process.kill()  # SIGKILL: the workers ignore SIGTERM
-            worker.inbox.close(wait=wait)
-            worker.process.join()
+        # The inboxes keep feeding meanwhile; each worker exits on its end-of-work marker.
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        for worker in self._workers:
+            worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
+            if worker.process.exitcode is None:
+                log.warning(
+                    "reply process %s still busy after %.0f s (is the database stalled?); stopped",
+                    worker.process.pid,
+                    STOP_WAIT_SECONDS,
+                )
+                worker.process.kill()
+                worker.process.join()
+            worker.inbox.close(wait=False)  # the worker is gone: a feeder blocked on its pipe fails and ends
         self._watcher.join()
 
     def _abandon(self) -> None:

@@ -72,7 +72,7 @@ def build_app(
     )
     from handlers import register
 
-    register_event_dedup(app, deps)  # before the listeners: a retried event must not reach them
+    register_event_dedup(app)  # before the listeners: a retried event must not reach them
     work = register(app, deps, after_ack=after_ack)
     app.planbot_executors = (listeners, work)  # type: ignore[attr-defined]  (close_app waits for them)
     return app

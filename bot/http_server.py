@@ -29,12 +29,16 @@ from waitress import create_server, wasyncore
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
 
+from bot.database_probe import DatabaseHealth
+
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-# Worker threads that run Bolt's dispatch. A listener only parses, acks and queues its work, so four would
-# keep up; the others cover a request that waits on the database (an event's receipt, up to 300 ms).
+# The database's own state, apart: the process acks Slack whatever the database does (bot.database_probe).
+DATABASE_HEALTH_PATH = "/healthz/database"
+# Worker threads that run Bolt's dispatch. A listener only parses, acks and queues its work, and nothing before
+# an ack touches the database (bot.event_dedup), so four would keep up; the others absorb bursts.
 DEFAULT_THREADS = 8
 # The longest a stop waits for requests already read to be answered before it closes their connections.
 DRAIN_SECONDS = 5.0
@@ -44,8 +48,11 @@ MAX_BODY_BYTES = 1024 * 1024
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def slack_wsgi_app(app: App) -> WsgiApp:
-    """Bolt's WSGI adapter on EVENTS_PATH (404 elsewhere), and a plain "ok" on GET and HEAD /healthz."""
+def slack_wsgi_app(app: App, *, database_health: Callable[[], DatabaseHealth] | None = None) -> WsgiApp:
+    """Bolt's WSGI adapter on EVENTS_PATH (404 elsewhere), and a plain "ok" on GET and HEAD /healthz.
+
+    With `database_health`, GET /healthz/database answers 200 or 503 with the last check's result, at once.
+    """
     bolt = SlackRequestHandler(app, path=EVENTS_PATH)
     _quiet_bolt_body_logging()
 
@@ -54,6 +61,11 @@ def slack_wsgi_app(app: App) -> WsgiApp:
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "2")])
             return [b"ok"]  # waitress sends no body to a HEAD
+        if path == DATABASE_HEALTH_PATH and method in ("GET", "HEAD") and database_health is not None:
+            health = database_health()
+            status = "200 OK" if health.ok else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "text/plain")])
+            return [f"database {health.detail}".encode()]
         if path != EVENTS_PATH or method != "POST":
             return bolt(environ, start_response)
         client = environ.get("REMOTE_ADDR", "?")
@@ -146,13 +158,19 @@ class SlackHttpServer:
     """
 
     def __init__(
-        self, app: App, *, host: str = "127.0.0.1", port: int = 0, threads: int = DEFAULT_THREADS
+        self,
+        app: App,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = DEFAULT_THREADS,
+        database_health: Callable[[], DatabaseHealth] | None = None,
     ) -> None:
         # waitress warns "Task queue depth is N" whenever a request waits for a worker thread: under a burst
         # of commands that is every few milliseconds, and it is the expected way of queueing them.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self._server: Any = create_server(
-            slack_wsgi_app(app),
+            slack_wsgi_app(app, database_health=database_health),
             host=host,
             port=port,
             threads=threads,

@@ -28,6 +28,7 @@ from bot.settings import reveal
 from handlers import home, progress
 from handlers.commands import parse
 from handlers.context import CommandContext, local_today
+from handlers.once_per_event import once_per_event
 from handlers.permissions import resolve_actor
 from handlers.progress_modal import MODAL_CALLBACK, modal_values, progress_modal
 from handlers.rendering import (
@@ -85,7 +86,9 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
     work = after_ack or ThreadedWork()
 
     def later(job: Job, what: str, payload: dict[str, Any]) -> None:
-        work.run(job, what=what, payload=payload)
+        # an event's receipt is written in its work, not before its ack (handlers.once_per_event)
+        guarded = once_per_event(job, payload=payload, session_factory=deps.session_factory, clock=deps.clock)
+        work.run(guarded, what=what, payload=payload)
 
     def asker(client: Any, user_id: str, channel_id: str | None) -> Asker:
         return Asker(user_id=user_id, channel_id=channel_id, group_coordinators=group.members(client))

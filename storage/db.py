@@ -19,6 +19,13 @@ from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SessionFactory = Callable[[], Session]
+# A database that stalls must not hold the bot's threads for ever. A server that accepts connections and
+# never answers is given up after CONNECT_TIMEOUT_SECONDS; a statement the server runs longer than
+# STATEMENT_TIMEOUT_MS is cancelled by the server (a 100 K-task export takes well under a second); and a
+# thread waits at most POOL_TIMEOUT_SECONDS for a free connection when every pooled one is stuck.
+CONNECT_TIMEOUT_SECONDS = 5
+STATEMENT_TIMEOUT_MS = 60_000
+POOL_TIMEOUT_SECONDS = 10
 
 
 def create_engine_for(url: str, *, echo: bool = False) -> Engine:
@@ -26,12 +33,28 @@ def create_engine_for(url: str, *, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
+        in_memory = database in ("", ":memory:")
+        if not in_memory and not database.startswith("file:"):
             _create_private_file(Path(database).expanduser())
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            # an in-memory database has one connection per thread, and no pool to wait for
+            **({} if in_memory else {"pool_timeout": POOL_TIMEOUT_SECONDS}),
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+        },
+    )
 
 
 def _create_private_file(path: Path) -> None:

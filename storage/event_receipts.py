@@ -9,9 +9,10 @@ The receipt is written before the event's work runs, so an event is handled at m
 fails, Slack's retry of it is still dropped. That is a choice: a question that crashed the handler would
 most likely crash it again, and the user sees the failure either way.
 
-Every event's ack waits on this insert, and Slack allows 3 s. So it waits at most `RECEIPT_WAIT_MS` for a
-lock (an ingest or the CLI holding SQLite's write lock, say) and then raises OperationalError; the caller
-(bot.event_dedup) handles the event anyway, as answering a rare retry twice is better than missing the 3 s.
+The insert runs in the work after the ack (handlers.once_per_event), never before it: a stalled database
+must not delay Slack's 3 s ack. It still waits at most `RECEIPT_WAIT_MS` for a lock (an ingest or the CLI
+holding SQLite's write lock, say) and then raises OperationalError; the caller handles the event anyway, as
+answering a rare retry twice is better than an answer held up behind an ingest.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from storage.models import SlackEventReceipt
 # Slack retries within about an hour; a day of receipts is plenty and keeps the table small
 KEEP_RECEIPTS = timedelta(days=1)
 EVENT_ID_LENGTH = 100  # SlackEventReceipt.event_id
-# how long the insert may wait for a lock: well inside Slack's 3 s, with room for the ack itself
+# how long the insert may wait for a lock before the event is answered without its receipt
 RECEIPT_WAIT_MS = 300
 
 

@@ -81,7 +81,10 @@ def serve_command(
             finally:
                 handler.close()
         else:
-            server = SlackHttpServer(app, host=host, port=port or settings.port)
+            from bot.database_probe import DatabaseProbe
+
+            probe = DatabaseProbe(deps.session_factory)
+            server = SlackHttpServer(app, host=host, port=port or settings.port, database_health=probe.health)
             typer.echo(f"planbot：在 http://{host}:{server.port}/slack/events 等待 Slack 请求。 Listening.")
             try:
                 server.serve_forever()

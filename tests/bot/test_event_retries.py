@@ -99,14 +99,14 @@ def test_events_without_an_id_and_commands_are_not_deduplicated(served):  # type
 
 
 def test_an_event_is_answered_when_its_receipt_cannot_be_written(bot, monkeypatch, caplog):  # type: ignore[no-untyped-def]
-    """A lock held too long (bot.event_dedup): the ack must not wait, and the question is answered anyway."""
+    """A lock held too long (handlers.once_per_event): the question is answered anyway."""
 
     def locked(**_: object) -> bool:
         raise OperationalError("INSERT INTO slackeventreceipt", {}, Exception("database is locked"))
 
-    monkeypatch.setattr("bot.event_dedup.first_receipt", locked)
+    monkeypatch.setattr("handlers.once_per_event.first_receipt", locked)
     body = payloads.app_mention("<@UBOT> 帮助", user_id=COORDINATOR)
-    with caplog.at_level(logging.WARNING, logger="bot.event_dedup"):
+    with caplog.at_level(logging.WARNING, logger="handlers.once_per_event"):
         assert bot.post(body)[0] == 200
         [answer] = bot.fake.wait_for("chat.postMessage")
     assert answer.body["thread_ts"] == "1700000000.000100"
