@@ -46,10 +46,15 @@ def may_update(actor: Actor, task: TaskSummary, collective_ids: frozenset[int] =
 
 
 def coordinators_text(*, session: Session, settings: Settings) -> str:
+    """Who the coordinators are, for a refusal that only its asker sees (ephemeral or in their DM with the bot).
+
+    A user mention there notifies nobody; a user-group mention (<!subteam^…>) would ping the whole group at
+    the request of anyone who can trigger a refusal, so the group is named in words.
+    """
     ids = sorted(set(settings.coordinator_ids) | set(bot_queries.coordinator_user_ids(session=session)))
     names = [f"<@{user_id}>" for user_id in ids[:5]]
     if settings.coordinator_usergroup:
-        names.append(f"<!subteam^{settings.coordinator_usergroup}>")
+        names.append("协调员用户组的成员 / the coordinators' user group")
     return "、".join(names) or "规划办协调员（尚未配置 PLANBOT_COORDINATORS）"
 
 

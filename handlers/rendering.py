@@ -7,6 +7,7 @@ A task card shows the units (lead/co), the action, the due date with days left, 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,14 @@ ACTION_PAGE_PREVIOUS = "plan_page_previous"
 ACTION_PAGE_NEXT = "plan_page_next"
 ACTION_HOME_TASKS = "home_tasks"
 ACTION_HOME_HELP = "home_help"
+BUTTON_VALUE_LIMIT = 2000  # Slack's limit on a button's value, in characters
+MAX_PAGE = 100_000
+_TASK_ID = re.compile(r"[1-9][0-9]{0,17}")
+STALE_BUTTON = (
+    "这个按钮已失效，请重新输入命令（或重新打开 App 主页）后再点。"
+    " This button is out of date: run the command again (or reopen the App Home)."
+)
+TOO_LONG_TO_PAGE = "查询太长，无法翻页：请缩短查询后重试。 The query is too long to page through; shorten it."
 
 
 def days_left_text(due_on: date | None, today: date, status: str = "open") -> str:
@@ -183,10 +192,15 @@ def task_card(
 
 def pager(page: Page) -> list[dict[str, Any]]:
     elements = []
+    previous = _page_value(page.command, page.number - 1)
+    following = _page_value(page.command, page.number + 1)
+    if previous is None or following is None:
+        # Slack refuses a longer button value, and a cut query would page through another list
+        return [_context(page_text(page) + "。" + TOO_LONG_TO_PAGE)]
     if page.has_previous:
-        elements.append(_button("上一页", ACTION_PAGE_PREVIOUS, _page_value(page.command, page.number - 1)))
+        elements.append(_button("上一页", ACTION_PAGE_PREVIOUS, previous))
     if page.has_next:
-        elements.append(_button("下一页", ACTION_PAGE_NEXT, _page_value(page.command, page.number + 1)))
+        elements.append(_button("下一页", ACTION_PAGE_NEXT, following))
     out: list[dict[str, Any]] = [_context(page_text(page))]
     if elements:
         out.append({"type": "actions", "block_id": "pager", "elements": elements})
@@ -208,13 +222,28 @@ def page_value(raw: str) -> tuple[str, int] | None:
     """The (command, page) a pager button carries, or None when the value was tampered with."""
     try:
         decoded = json.loads(raw)
-        return str(decoded["c"]), max(0, int(decoded["p"]))
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         return None
+    if not isinstance(decoded, dict):
+        return None
+    command, number = decoded.get("c"), decoded.get("p")
+    if not isinstance(command, str) or isinstance(number, bool) or not isinstance(number, int):
+        return None
+    if not 0 <= number <= MAX_PAGE:
+        return None
+    return command, number
 
 
-def _page_value(command: str, number: int) -> str:
-    return json.dumps({"c": command[:1800], "p": number}, ensure_ascii=False)
+def task_id_of(raw: object) -> int | None:
+    """The task id a task-card button carries, or None when the value is not one (a stale or forged click)."""
+    text = str(raw)
+    return int(text) if _TASK_ID.fullmatch(text) else None
+
+
+def _page_value(command: str, number: int) -> str | None:
+    """The pager button's value, or None when it would pass Slack's limit (counted as Slack counts: encoded)."""
+    value = json.dumps({"c": command, "p": number}, ensure_ascii=False)
+    return value if len(value) <= BUTTON_VALUE_LIMIT else None
 
 
 def _chunks(lines: list[str]) -> list[str]:

@@ -12,7 +12,6 @@ over its work must therefore be free of side effects (parse, validate, ack).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
@@ -30,18 +29,26 @@ from handlers.commands import parse
 from handlers.context import CommandContext, local_today
 from handlers.once_per_event import once_per_event
 from handlers.permissions import resolve_actor
-from handlers.progress_modal import MODAL_CALLBACK, modal_values, progress_modal
+from handlers.progress_modal import (
+    MODAL_CALLBACK,
+    expired_form_view,
+    modal_metadata,
+    modal_values,
+    progress_modal,
+)
 from handlers.rendering import (
     ACTION_DONE,
     ACTION_HOME_HELP,
     ACTION_HOME_TASKS,
     ACTION_SHOW,
     ACTION_UPDATE,
+    STALE_BUTTON,
     message,
     page_value,
+    task_id_of,
 )
 from handlers.replies import Reply
-from handlers.router import Asker, answer_message, execute, failure_reply, run_text
+from handlers.router import Asker, actor_for, answer_message, execute, failure_reply, run_text
 from handlers.slack_text import unescape
 
 log = logging.getLogger(__name__)
@@ -163,10 +170,15 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
             ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any
         ) -> None:
             ack()
-            text = f"{verb} {action.get('value', '')}"
+            task_id = task_id_of(action.get("value", ""))
 
             def answer() -> None:
-                reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), text)
+                if task_id is None:
+                    reply = Reply(headline=STALE_BUTTON, ok=False)
+                else:
+                    reply = run_text(
+                        deps, asker(client, body["user"]["id"], _channel_of(body)), f"{verb} {task_id}"
+                    )
                 _reply_to_action(reply, body=body, respond=respond, client=client, today=today())
 
             later(answer, label, body)
@@ -181,13 +193,17 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
         ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any
     ) -> None:
         ack()
-        value = str(action.get("value", ""))
+        task_id = task_id_of(action.get("value", ""))
 
         def answer() -> None:
+            if task_id is None:
+                stale = Reply(headline=STALE_BUTTON, ok=False)
+                _reply_to_action(stale, body=body, respond=respond, client=client, today=today())
+                return
             who = asker(client, body["user"]["id"], _channel_of(body))
             with deps.session_factory() as session:
                 ctx = _context(deps, session, who)
-                found = progress.task_for_update(ctx, int(value)) if value.isdigit() else failure_reply()
+                found = progress.task_for_update(ctx, task_id)
             if isinstance(found, Reply):
                 _reply_to_action(found, body=body, respond=respond, client=client, today=today())
                 return
@@ -198,20 +214,25 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
 
     @app.view(MODAL_CALLBACK)
     def submit_progress(ack: Any, body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+        meta = modal_metadata(view.get("private_metadata"))
+        if meta is None:
+            # the modal itself says so: a reply elsewhere would be missed, and silence looks like success
+            log.warning("progress form with unreadable metadata", extra={"user_id": body["user"]["id"]})
+            ack(response_action="update", view=expired_form_view())
+            return
         status, percent_text, note = modal_values(view)
         form = progress.validate_form(status, percent_text, note)
         if isinstance(form, dict):
             ack(response_action="errors", errors=form)
             return
         ack()
-        meta = json.loads(view.get("private_metadata") or "{}")
         user_id = body["user"]["id"]
 
         def answer() -> None:
-            who = asker(client, user_id, meta.get("channel_id"))
-            reply = _apply_form(deps, who, int(meta.get("task_id", 0)), form, meta.get("version"))
-            _notify(reply, client=client, user_id=user_id, channel_id=meta.get("channel_id"), today=today())
-            if meta.get("channel_id") is None:  # the form came from App Home: show the new state there
+            who = asker(client, user_id, meta.channel_id)
+            reply = _apply_form(deps, who, meta.task_id, form, meta.version)
+            _notify(reply, client=client, user_id=user_id, channel_id=meta.channel_id, today=today())
+            if meta.channel_id is None:  # the form came from App Home: show the new state there
                 refresh_home(client, user_id)
 
         later(answer, "progress form", body)
@@ -255,12 +276,17 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
         channel = event["channel"]
 
         def answer() -> None:
-            reply = answer_message(deps, asker(client, event["user"], channel), text or "帮助")
+            who = asker(client, event["user"], channel)
+            reply = answer_message(deps, who, text or "帮助")
             body = message(reply, today())
             body.pop("response_type", None)
-            client.chat_postMessage(
-                channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"), **body
-            )
+            thread = event.get("thread_ts") or event.get("ts")
+            if actor_for(deps, who).is_coordinator:
+                client.chat_postMessage(channel=channel, thread_ts=thread, **body)
+            else:
+                # only the asker sees the answer: anyone can mention the bot, and its answer (a refusal naming
+                # the coordinators, a long list) must not ping or flood the channel for them
+                client.chat_postEphemeral(channel=channel, user=who.user_id, thread_ts=thread, **body)
 
         later(answer, "mention", body)
 

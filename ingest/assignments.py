@@ -68,11 +68,13 @@ TIME_LABELS = ("完成时限", "完成时间", "时间节点", "时限")
 LEADER_LABELS = ("责任领导", "牵头领导", "分管领导", "联系领导", "牵头区领导", "责任区领导")
 PAREN = re.compile(r"[（(]((?:[^（()）]|[（(][^（()）]{0,12}[）)]){2,80})[）)]")
 
-TABLE_TASK = re.compile(r"任务|内容|事项|措施|工作")
+TABLE_TASK = re.compile(r"任务|内容|事项|措施|工作|项目|名称")
 TABLE_LEAD = re.compile(r"牵头")
 TABLE_RESPONSIBLE = re.compile(r"责任|主办|承办")
 TABLE_CO = re.compile(r"配合|协办|参与|协同")
 TABLE_DUE = re.compile(r"时限|时间|节点|进度")
+# what has been done so far (上半年进展, 办理情况, 推进情况): a report, never the task
+TABLE_PROGRESS = re.compile(r"进展|情况|备注|说明|是否")
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +292,7 @@ def units_in_list(text: str, start: int, end: int) -> list[UnitMention]:
             (cell.find(sep, position) for sep in "、，,；;/ " if cell.find(sep, position) != -1), default=end
         )
         fallback = cell[position:next_break].strip()
-        if 2 <= len(fallback) <= 16 and re.search(r"[局委办部院会司厅署府区镇街道心位门关组]$", fallback):
+        if 2 <= len(fallback) <= 16 and re.search(r"[局委办部院会司厅署府区镇街道心位门关组处队站所联团]$", fallback):
             mentions.append(UnitMention(fallback, position, next_break))
         position = next_break + 1
     return mentions
@@ -322,7 +324,8 @@ def table_layout(cells: list[str]) -> TableLayout | None:
     responsible = column(TABLE_RESPONSIBLE, (lead,))
     co = column(TABLE_CO, (lead, responsible))
     due = column(TABLE_DUE, (lead, responsible, co))
-    task = column(TABLE_TASK, (lead, responsible, co, due))
+    progress = tuple(index for index, cell in enumerate(cells) if TABLE_PROGRESS.search(cell))
+    task = column(TABLE_TASK, (lead, responsible, co, due, *progress))
     if lead is None and responsible is None:
         return None
     return TableLayout(task, lead, responsible, co, due)

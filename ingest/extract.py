@@ -34,6 +34,7 @@ from ingest.deadlines import TimeContext, Timing, timings_in, with_prefix
 from ingest.records import Section, TaskRecord
 from ingest.sentences import ROLE_NOTE_AT_END, Sentence, split_sentences
 from ingest.structure import Outline, heading_of
+from ingest.table_rows import CellBlock, CellLine, cell_blocks, pipe_cells
 from ingest.units import AliasTable, UnitMention, strip_place, unit_kind, units_in_series
 
 QUANTIFIED = re.compile(
@@ -216,9 +217,20 @@ def extract_records(
     layout: TableLayout | None = None
     line_units: tuple[int, list[Assignment]] = (-1, [])  # units set by a "区发改局：" line, per section start
     position = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    blocks = {block.first_line: block for block in cell_blocks(lines)}
+    skip_until = -1
+    for line_number, line in enumerate(lines):
         line_start = position
         position += len(line) + 1
+        if line_number <= skip_until:
+            continue
+        if line_number in blocks:
+            block_of_cells = blocks[line_number]
+            _emit_cell_block(builder, block_of_cells)
+            skip_until = block_of_cells.last_line
+            previous, layout = [], None
+            continue
         section = outline.section_at(line_start)
         section_start = section.start if section else 0
         in_mechanism = bool(section and section.is_mechanism)
@@ -231,8 +243,11 @@ def extract_records(
         if block is not None:
             _flush(builder, block)
             block = None
-        if "\t" in line:
-            cells = [cell.strip() for cell in line.split("\t")]
+        piped = pipe_cells(line) if "|" in line else None
+        if piped == []:
+            continue  # the |---|---| rule under a header
+        if "\t" in line or piped:
+            cells = piped or [cell.strip() for cell in line.split("\t")]
             found_layout = table_layout(cells)
             if found_layout or layout:
                 layout = found_layout or layout
@@ -457,6 +472,45 @@ def _emit_table_row(
     for mention in units_in_list(co_cell, 0, len(co_cell)):
         assignments.append(Assignment(mention, "co", 0, len(task_cell)))
     builder.emit(sentence, assignments, timing_text=cell(layout.due) + " " + task_cell, allow_unassigned=True)
+
+
+def _emit_cell_block(builder: RecordBuilder, block: CellBlock) -> None:
+    # read by content even when a row has as many cells as the header: an empty cell dropped in one place and
+    # an extra one elsewhere keep the count and shift every column after them
+    for row in block.rows:
+        _emit_row_by_content(builder, row)
+
+
+def _emit_row_by_content(builder: RecordBuilder, row: list[CellLine]) -> None:
+    """A row that lost cells: the task is its first long text cell, units the cells that are only units."""
+    task_cell: CellLine | None = None
+    unit_cells: list[str] = []
+    dates: list[str] = []
+    for cell in row[1:]:
+        text = cell.text
+        if not text:
+            continue
+        if _only_units(text):
+            unit_cells.append(text)
+        elif len(text) <= 20 and any(timing.is_signal for timing in timings_in(text, builder.context)):
+            dates.append(text)
+        elif task_cell is None and len(text) >= 4 and not unit_cells:
+            task_cell = cell
+    if task_cell is None:
+        return
+    sentence = Sentence(task_cell.start, task_cell.text, task_cell.start)
+    assignments = []
+    for position, cell_text in enumerate(unit_cells):
+        for mention in units_in_list(cell_text, 0, len(cell_text)):
+            assignments.append(Assignment(mention, "lead" if position == 0 else "co", 0, len(task_cell.text)))
+    builder.emit(sentence, assignments, timing_text=" ".join(dates) + " " + task_cell.text, allow_unassigned=True)
+
+
+def _only_units(text: str) -> bool:
+    """A cell that holds nothing but units and separators (区民政局、各街道)."""
+    mentions = units_in_list(text, 0, len(text))
+    covered = sum(mention.end - mention.start for mention in mentions)
+    return bool(mentions) and covered >= len(re.sub(r"[、，,；;/\s和及等]", "", text)) - 2
 
 
 __all__ = ["extract_records", "split_sentences"]

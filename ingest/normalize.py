@@ -165,6 +165,7 @@ def _drop_noise_lines(lines: list[_Line]) -> list[_Line]:
         and text[-1] not in SENTENCE_END
         and "：" not in text
         and ":" not in text  # 牵头单位：区发改局 repeats in division plans and is content, not a page header
+        and not text.rstrip().endswith("|")  # a table cell (城管局 |) repeats row after row
     }
     top_ad_end = _top_advertising_block_end(texts)
     kept: list[_Line] = []
@@ -172,7 +173,7 @@ def _drop_noise_lines(lines: list[_Line]) -> list[_Line]:
         text = line.text
         if index < top_ad_end or text in repeated or PAGE_NUMBER_LINE.match(text):
             continue
-        if len(text) <= 60 and AD_MARKERS.search(text):
+        if len(text) <= 60 and AD_MARKERS.search(text) and not _reads_as_content(text):
             continue
         kept.append(line)
     return kept
@@ -184,14 +185,25 @@ def _top_advertising_block_end(texts: list[str]) -> int:
     for index, text in enumerate(texts[:15]):
         if len(text) > 60:
             break
-        if AD_MARKERS.search(text):
+        if AD_MARKERS.search(text) and not _reads_as_content(text):
             last_ad = index
     return last_ad + 1
+
+
+# "区工商联要组织会员企业…。" holds an advertising word but is a duty: a sentence with a duty word is content
+CONTENT_SENTENCE = re.compile(r"(?:要|应当?|须|负责|牵头|配合|完成|推进|开展|组织|建立|开通)[^。]*[。；;]\s*$")
+
+
+def _reads_as_content(text: str) -> bool:
+    return bool(CONTENT_SENTENCE.search(text))
 
 
 def _ends_paragraph(current: str, following: str) -> bool:
     if "\t" in current or "\t" in following:
         return True
+    if current.rstrip().endswith("|") or following.lstrip().startswith("|") or following.rstrip().endswith("|"):
+        return True  # a table row, or one cell of a table laid out one cell per line
+
     if HEADING_START.match(following):
         return True
     last = current[-1]
