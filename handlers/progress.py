@@ -18,6 +18,7 @@ from handlers.slack_text import escape
 from storage import bot_queries
 from storage.bot_queries import TaskSummary
 from storage.progress import InvalidProgress, ProgressConflict, TaskNotFound, record_progress
+from storage.task_periods import label_of
 
 FORM_STATUSES = ("open", "in_progress", "done")
 NOTE_LIMIT = 2000
@@ -74,7 +75,7 @@ def apply(
     ctx: CommandContext, task: TaskSummary, form: ProgressForm, expected_version: int | None = None
 ) -> Reply:
     try:
-        record_progress(
+        recorded = record_progress(
             session=ctx.session,
             task_id=task.id,
             author=ctx.actor.user_id,
@@ -93,9 +94,12 @@ def apply(
     except (TaskNotFound, InvalidProgress) as refused:
         return usage_error(refused.zh, refused.en)
     updated = bot_queries.task_summary(session=ctx.session, task_id=task.id) or task
-    headline = f"已记录任务 #{updated.id} 的进展：{escape(form.note) if form.note else '（无说明）'}\nProgress recorded for task #{updated.id}."
+    # a recurring duty's report is about one period: say which (2027年度), so nobody thinks 2028 is closed too
+    zh_period = f"（{label_of(recorded.period)}）" if recorded.period else " "
+    en_period = f" (period {recorded.period})" if recorded.period else ""
+    headline = f"已记录任务 #{updated.id}{zh_period}的进展：{escape(form.note) if form.note else '（无说明）'}\nProgress recorded for task #{updated.id}{en_period}."
     if form.status == "done":
-        headline = f"🎉 任务 #{updated.id} 已标记完成。\nTask #{updated.id} is marked done."
+        headline = f"🎉 任务 #{updated.id}{zh_period}已标记完成。\nTask #{updated.id}{en_period} is marked done."
     return Reply(headline=headline, tasks=[updated], task_buttons=False)
 
 

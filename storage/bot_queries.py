@@ -27,8 +27,10 @@ from storage.models import (
     Plan,
     ReviewEvent,
     Task,
+    TaskInstance,
 )
 from storage.search_queries import Narrowing, page_of_task_ids
+from storage.task_periods import plan_span
 
 CLOSED_STATUSES = ("done", "archived")
 TASK_COLUMNS = (
@@ -76,6 +78,11 @@ class TaskSummary:
     cos: tuple[str, ...]
     department_ids: tuple[int, ...]
     version: int
+    # a recurring duty: its first period, its plan's first and last day, and the periods reported on as
+    # (period, status, percent); handlers.rendering shows the current instance from these
+    starts_on: date | None = None
+    plan_span: tuple[date | None, date | None] = (None, None)
+    instances: tuple[tuple[str, str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -356,10 +363,12 @@ def _summaries(session: Session, tasks: list[Any]) -> list[TaskSummary]:
             .where(Document.id.in_(document_ids))  # type: ignore[attr-defined]
         ).all()
     }
+    periods = _recurring_details(session, [task.id for task in tasks if task.recurrence])
     summaries = []
     for task in tasks:
         title, jurisdiction = titles.get(task.document_id, ("", ""))
         assigned = units.get(task.id, [])  # type: ignore[arg-type]
+        starts_on, span, instances = periods.get(task.id, (None, (None, None), ()))
         summaries.append(
             TaskSummary(
                 id=task.id,  # type: ignore[arg-type]
@@ -377,9 +386,35 @@ def _summaries(session: Session, tasks: list[Any]) -> list[TaskSummary]:
                 cos=tuple(name for role, name, _ in assigned if role == "co"),
                 department_ids=tuple(department_id for _, _, department_id in assigned),
                 version=task.version,
+                starts_on=starts_on,
+                plan_span=span,
+                instances=instances,
             )
         )
     return summaries
+
+
+def _recurring_details(
+    session: Session, task_ids: list[int]
+) -> dict[int, tuple[date | None, tuple[date | None, date | None], tuple[tuple[str, str, int], ...]]]:
+    """For recurring duties only (a handful per page): starts, the plan's span, the instances reported on."""
+    if not task_ids:
+        return {}
+    reported: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    for task_id, period, status, percent in session.exec(
+        select(TaskInstance.task_id, TaskInstance.period, TaskInstance.status, TaskInstance.percent)
+        .where(TaskInstance.task_id.in_(task_ids))  # type: ignore[attr-defined]
+        .order_by(TaskInstance.period)
+    ).all():
+        reported[task_id].append((period, status, percent))
+    return {
+        task_id: (starts_on, plan_span(period_start, period_end, year), tuple(reported.get(task_id, ())))
+        for task_id, starts_on, period_start, period_end, year in session.exec(
+            select(Task.id, Task.starts_on, Plan.period_start, Plan.period_end, Plan.year)
+            .join(Plan, Plan.id == Task.plan_id)
+            .where(Task.id.in_(task_ids))  # type: ignore[union-attr]
+        ).all()
+    }
 
 
 def _ref(department: Department, jurisdiction: str) -> DepartmentRef:

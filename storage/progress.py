@@ -9,14 +9,18 @@ kept in ProgressUpdate, so the history holds both writers' reports in any case.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from storage.models import ProgressUpdate, Task
+from storage.models import Plan, ProgressUpdate, Task, TaskInstance
+from storage.task_periods import current_instance, plan_span
 
 REPORTABLE_STATUSES = ("open", "in_progress", "done")
+# which day a report is made on decides which period of a recurring duty it is about: the planning office's day
+REPORTING_TIMEZONE = "Asia/Shanghai"
 
 
 class TaskNotFound(LookupError):
@@ -50,7 +54,7 @@ class InvalidProgress(ValueError):
         super().__init__(f"{zh} / {en}")
 
 
-def _resolve(status: str | None, percent: int | None, task: Task) -> tuple[str, int]:
+def _resolve(status: str | None, percent: int | None, task: Task | TaskInstance) -> tuple[str, int]:
     if status is not None and status not in REPORTABLE_STATUSES:
         raise InvalidProgress(
             f"状态只能是 {', '.join(REPORTABLE_STATUSES)}，收到 {status!r}。",
@@ -95,12 +99,24 @@ def record_progress(
                 f"任务 #{task_id} 已在新版文件中删除（已归档），不能再填报进展。",
                 f"Task #{task_id} was removed by a newer version of its document (archived); it takes no progress.",
             )
-        new_status, new_percent = _resolve(status, percent, task)
-        task.status = new_status
-        task.percent = new_percent
+        instance = _current_instance(session, task, now) if task.recurrence else None
+        new_status, new_percent = _resolve(status, percent, instance or task)
+        if instance is None:
+            task.status = new_status
+            task.percent = new_percent
+        else:
+            # a recurring duty stays open: the report closes (or advances) this period's instance only
+            instance.status, instance.percent, instance.updated_at = new_status, new_percent, now
+            session.add(instance)
         task.updated_at = now
         update = ProgressUpdate(
-            task_id=task_id, author=author, created_at=now, status=new_status, percent=new_percent, note=note
+            task_id=task_id,
+            author=author,
+            created_at=now,
+            status=new_status,
+            percent=new_percent,
+            note=note,
+            period=instance.period if instance else None,
         )
         session.add(task)
         session.add(update)
@@ -113,6 +129,35 @@ def record_progress(
                 fresh = session.get(Task, task_id, populate_existing=True)
                 raise ProgressConflict(task_id, expected_version, fresh.version if fresh else None) from None
     raise AssertionError("unreachable")
+
+
+def _current_instance(session: Session, task: Task, now: datetime) -> TaskInstance:
+    """The instance of a recurring duty a report made at `now` is about (storage.task_periods.current_instance),
+    as a row to update: the stored one, or a new one."""
+    assert task.id is not None and task.recurrence is not None
+    stored = {
+        row.period: row for row in session.exec(select(TaskInstance).where(TaskInstance.task_id == task.id)).all()
+    }
+    plan = session.get(Plan, task.plan_id)
+    first_day, last_day = plan_span(plan.period_start, plan.period_end, plan.year) if plan else (None, None)
+    today: date = now.astimezone(ZoneInfo(REPORTING_TIMEZONE)).date()
+    instance = current_instance(
+        recurrence=task.recurrence,
+        due_on=task.due_on,
+        today=today,
+        done_periods=frozenset(period for period, row in stored.items() if row.status == "done"),
+        starts_on=task.starts_on,
+        first_day=first_day or task.created_at.date(),
+        last_day=last_day,
+    )
+    if instance is None:
+        raise InvalidProgress(
+            f"任务 #{task.id} 的各期都已完成，没有待报告的一期。",
+            f"Every period of task #{task.id} is done already; there is no period left to report on.",
+        )
+    return stored.get(instance.period) or TaskInstance(
+        task_id=task.id, period=instance.period, due_on=instance.due_on, status="open", percent=0, updated_at=now
+    )
 
 
 def progress_history(*, session: Session, task_id: int) -> list[ProgressUpdate]:

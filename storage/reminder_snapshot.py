@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -37,6 +36,7 @@ from storage.reminder_rows import (
     ReviewRow,
     TaskRow,
 )
+from storage.task_periods import plan_span
 
 
 def binding_target(binding: ChannelBinding) -> str:
@@ -107,15 +107,6 @@ def _resolved_roles(
     return merged, [row for row in unresolved if row.task_id not in covered]
 
 
-def _plan_days(plan: Plan) -> tuple[date | None, date | None]:
-    """The first and last day of a plan's period, or of its year."""
-    if plan.period_start is not None and plan.period_end is not None:
-        return date(plan.period_start, 1, 1), date(plan.period_end, 12, 31)
-    if plan.year is not None:
-        return date(plan.year, 1, 1), date(plan.year, 12, 31)
-    return None, None
-
-
 def _fanned_out(tasks: list[TaskRow], department_records: Sequence[Department]) -> list[TaskRow]:
     """A task of an "all of a kind" addressee (各部门, 各镇街) becomes a task of every department it speaks to.
 
@@ -174,7 +165,7 @@ def load_snapshot(
             jurisdictions.get(plan.jurisdiction_id, ""),
             plan.reminders_paused,
             _plan_conventions(plan, defaults),
-            *_plan_days(plan),
+            *plan_span(plan.period_start, plan.period_end, plan.year),
             archived=plan.archived_at is not None,
         )
         for plan in session.execute(select(Plan)).scalars()
