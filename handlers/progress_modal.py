@@ -22,6 +22,8 @@ class ModalMetadata:
     task_id: int
     channel_id: str | None  # None when the form came from App Home
     version: int | None
+
+
 STATUS_BLOCK, PERCENT_BLOCK, NOTE_BLOCK = "status", "percent", "note"
 
 

@@ -143,8 +143,11 @@ def test_mentions_answer_chinese_questions_in_thread(bot, question, expected):
 
 def test_mention_with_an_ambiguous_unit_asks_which(bot):
     bot.post(payloads.app_mention("<@UBOT> 区发改局今年有哪些任务？", user_id=READER))
-    [sent] = bot.fake.wait_for("chat.postMessage")
+    # a reader's mention is answered to the reader alone, in the thread
+    [sent] = bot.fake.wait_for("chat.postEphemeral")
+    assert sent.body["user"] == READER and sent.body["thread_ts"] == "1700000000.000100"
     assert "有 2 个" in text_of(sent.body)
+    assert bot.fake.calls("chat.postMessage") == []
 
 
 def test_question_not_understood_says_what_was_understood_and_offers_commands(bot):
