@@ -6,16 +6,19 @@ SQLite is the default (one file, no set-up); PostgreSQL serves teams and several
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:  # Alembic costs a tenth of a second to import; only migrations need it
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SessionFactory = Callable[[], Session]
@@ -90,6 +93,8 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
@@ -109,10 +114,14 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (Alembic), on the engine's own connection."""
+    from alembic import command
+
     _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
     _migrate(engine, command.downgrade, revision)
 
 
@@ -153,6 +162,44 @@ def head_revision() -> str | None:
 def open_database(url: str, *, auto_upgrade_sqlite: bool = True) -> Engine:
     """The engine the bot and the CLI use: a SQLite file is migrated on start, PostgreSQL by `planbot db upgrade`."""
     engine = create_engine_for(url)
-    if auto_upgrade_sqlite and is_sqlite(engine):
+    if auto_upgrade_sqlite and is_sqlite(engine) and not at_newest_revision(engine):
         upgrade(engine)
     return engine
+
+
+REVISION = re.compile(r'^revision\s*(?::\s*str)?\s*=\s*"([^"]+)"', re.M)
+DOWN_REVISION = re.compile(r'^down_revision\s*(?::[^=\n]*)?=\s*(?:None|"([^"]+)")\s*$', re.M)
+
+
+def newest_revision_on_disk() -> str | None:
+    """The one head of the migrations, read from their `revision` lines without Alembic; None when unsure.
+
+    Every CLI command opens the database, and asking Alembic whether a migration is due costs more than the
+    command's own query (importing it and its templates, reading every migration). A branch or a merge
+    (a tuple of down revisions) is not read here: None sends the caller to Alembic.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision, down = REVISION.search(source), DOWN_REVISION.search(source)
+        if revision is None or down is None:
+            return None
+        revisions.add(revision.group(1))
+        if down.group(1):
+            parents.add(down.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def at_newest_revision(engine: Engine) -> bool:
+    """True when the database's recorded revision is the newest migration (so no migration is due)."""
+    newest = newest_revision_on_disk()
+    if newest is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            recorded = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+    except DBAPIError:  # no alembic_version table yet: a new database
+        return False
+    return recorded == {newest}

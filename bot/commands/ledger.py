@@ -10,10 +10,9 @@ import getpass
 import json
 import sys
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from bot.commands import ledger_admin
@@ -34,11 +33,16 @@ from bot.commands.ledger_support import (
 )
 from bot.settings import load_settings
 from ingest.errors import DocumentError
-from storage.ingest import IngestReport, ingest_document
 from storage.progress import InvalidProgress, ProgressConflict, TaskNotFound, record_progress
 from storage.queries import TaskRow, calendar, department_summaries, find_tasks, task_by_id
 from storage.reviews import REVIEW_NAMES, ReviewConventions
 from storage.statuses import STATUS_NAMES
+
+if TYPE_CHECKING:
+    from storage.ingest import IngestReport
+
+# Tasks a table shows unless --limit says otherwise: a page, as the bot shows, with a hint when there are more.
+TABLE_PAGE = 50
 
 
 def register(app: typer.Typer) -> None:
@@ -68,8 +72,12 @@ def ingest_command(
     ] = False,
 ) -> None:
     """把规划文件存入任务台账（同一文件重复导入不会重复；手工修改会保留）。 Store documents in the ledger."""
+    # imported here, not at the top: `planbot tasks` and the other queries should not pay for them
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from ingest.load import load_source
     from ingest.pipeline import extract_document
+    from storage.ingest import ingest_document
 
     settings = load_settings()
     aliases = alias_table(settings)
@@ -170,10 +178,20 @@ def tasks_command(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="table | jsonl")
     ] = OutputFormat.table,
-    limit: Annotated[int | None, typer.Option(help="最多显示条数 / at most N rows")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help=f"最多显示多少项任务（表格默认 {TABLE_PAGE}，0 = 全部；jsonl 默认全部）"
+            f" / at most N tasks (table: {TABLE_PAGE} by default, 0 = all; jsonl: all)",
+        ),
+    ] = None,
     today: Annotated[str | None, typer.Option(help="以该日期为今天 / YYYY-MM-DD", hidden=True)] = None,
 ) -> None:
     """查询任务台账。 List tasks of the ledger."""
+    if limit is None and output_format is OutputFormat.table:
+        limit = TABLE_PAGE  # tens of thousands of rows in a terminal help nobody, and take seconds to draw
+    shown = limit or None  # 0: all
     settings = load_settings()
     with open_ledger(settings) as session:
         day = today_in(settings, today)
@@ -194,12 +212,21 @@ def tasks_command(
             status=status,
             search=search,
             include_archived=status == "archived",
-            limit=limit,
+            limit=shown + 1 if shown else None,  # one more than shown tells whether there are more
         )
+    more = False
+    if shown and len({row.id for row in rows}) > shown:
+        kept = set(list(dict.fromkeys(row.id for row in rows))[:shown])
+        rows, more = [row for row in rows if row.id in kept], True
     if output_format is OutputFormat.jsonl:
         _write_jsonl(rows)
         return
     out_console().print(_tasks_table(rows, day))
+    if more:
+        err_console().print(
+            f"只显示了前 {shown} 项任务，还有更多。加 --limit {shown * 4} 看更多，--limit 0 看全部，"
+            f"或用 --format jsonl 导出。 Showing the first {shown} tasks; there are more: use --limit N or 0 for all."
+        )
 
 
 def _write_jsonl(rows: list[TaskRow]) -> None:
