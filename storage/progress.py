@@ -136,7 +136,8 @@ def _current_instance(session: Session, task: Task, now: datetime) -> TaskInstan
     as a row to update: the stored one, or a new one."""
     assert task.id is not None and task.recurrence is not None
     stored = {
-        row.period: row for row in session.exec(select(TaskInstance).where(TaskInstance.task_id == task.id)).all()
+        row.period: row
+        for row in session.exec(select(TaskInstance).where(TaskInstance.task_id == task.id)).all()
     }
     plan = session.get(Plan, task.plan_id)
     first_day, last_day = plan_span(plan.period_start, plan.period_end, plan.year) if plan else (None, None)
@@ -156,7 +157,12 @@ def _current_instance(session: Session, task: Task, now: datetime) -> TaskInstan
             f"Every period of task #{task.id} is done already; there is no period left to report on.",
         )
     return stored.get(instance.period) or TaskInstance(
-        task_id=task.id, period=instance.period, due_on=instance.due_on, status="open", percent=0, updated_at=now
+        task_id=task.id,
+        period=instance.period,
+        due_on=instance.due_on,
+        status="open",
+        percent=0,
+        updated_at=now,
     )
 
 

@@ -37,7 +37,9 @@ class Instance:
         return f"{year}年度"
 
 
-def plan_span(period_start: int | None, period_end: int | None, year: int | None) -> tuple[date | None, date | None]:
+def plan_span(
+    period_start: int | None, period_end: int | None, year: int | None
+) -> tuple[date | None, date | None]:
     """The first and last day of a plan's period (2026-01-01, 2030-12-31), or of its year."""
     if period_start is not None and period_end is not None:
         return date(period_start, 1, 1), date(period_end, 12, 31)
@@ -47,7 +49,7 @@ def plan_span(period_start: int | None, period_end: int | None, year: int | None
 
 
 def label_of(period: str) -> str:
-    """"2027" -> 2027年度, "2027Q1" -> 2027年第1季度, "2027-03" -> 2027年3月."""
+    """ "2027" -> 2027年度, "2027Q1" -> 2027年第1季度, "2027-03" -> 2027年3月."""
     return Instance(period, date.min).label
 
 
