@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from handlers.replies import Page, Reply
 from handlers.slack_text import clip, escape, unescape
 from storage.bot_queries import TaskSummary
+from storage.task_periods import current_instance
 
 STATUS_NAMES = {"open": "未开始", "in_progress": "进行中", "done": "已完成", "archived": "已归档"}
 RECURRENCE_NAMES = {"yearly": "每年", "quarterly": "每季度", "monthly": "每月"}
@@ -81,7 +83,31 @@ def citation_text(task: TaskSummary) -> str:
     return f"{document} {task.section}".strip() or "—"
 
 
+def current_instance_of(task: TaskSummary, today: date) -> tuple[TaskSummary, str]:
+    """A recurring duty as of `today`: its current instance's deadline, status and percent, and the instance's
+    name (2027年度). Other tasks come back as they are, with no name."""
+    if not task.recurrence or task.status in ("done", "archived"):
+        return task, ""
+    reported = {period: (status, percent) for period, status, percent in task.instances}
+    first_day, last_day = task.plan_span
+    instance = current_instance(
+        recurrence=task.recurrence,
+        due_on=task.due_on,
+        today=today,
+        done_periods=frozenset(period for period, (status, _) in reported.items() if status == "done"),
+        starts_on=task.starts_on,
+        first_day=first_day,
+        last_day=last_day,
+    )
+    if instance is None:
+        return task, ""
+    # progress reported before duties had instances stays on the task itself
+    status, percent = reported.get(instance.period, ("open", 0) if reported else (task.status, task.percent))
+    return replace(task, due_on=instance.due_on, status=status, percent=percent), instance.label
+
+
 def card_lines(task: TaskSummary, today: date, *, detailed: bool = False) -> list[str]:
+    task, period_label = current_instance_of(task, today)
     due = days_left_text(task.due_on, today, task.status)
     if task.recurrence:
         due += f"，{RECURRENCE_NAMES.get(task.recurrence, task.recurrence)}"
@@ -91,6 +117,9 @@ def card_lines(task: TaskSummary, today: date, *, detailed: bool = False) -> lis
         f"期限：{due}　状态：{status_text(task)}",
         f"出处：{citation_text(task)}",
     ]
+    if period_label:
+        # each period of a duty is reported on by itself: say which one the deadline and status above belong to
+        lines.insert(3, f"本期：{period_label}（每期分别报告进展 / progress is reported per period）")
     if detailed and task.evidence:
         lines.append(f"原文：{task.evidence}")
     return lines
