@@ -93,6 +93,7 @@ def ingest_loaded(ctx: CommandContext, loaded: LoadedDocument) -> Reply:
             aliases=aliases,
             conventions=ReviewConventions.from_settings(settings),
             now=ctx.deps.clock().astimezone(UTC),
+            confirm=False,  # a coordinator reviews it first (handlers.review): nobody is reminded before
         )
     except DocumentError as error:
         return usage_error(
@@ -112,10 +113,10 @@ def ingest_loaded(ctx: CommandContext, loaded: LoadedDocument) -> Reply:
             f"{len(report.added)} added, {len(report.changed)} changed, {len(report.archived)} archived, "
             f"{report.kept} kept, {len(report.departments)} departments"
         )
-    return Reply(
-        headline=f"✅ 已导入《{title}》（{escape(report.jurisdiction)}）：{zh}。\nImported {title}: {en}.",
-        suggestions=["/plan 部门", "/plan 日程"],
-        task_buttons=False,
+    from handlers.review import review_card
+
+    return review_card(
+        ctx, report, f"✅ 已导入《{title}》（{escape(report.jurisdiction)}）：{zh}。\nImported {title}: {en}."
     )
 
 

@@ -193,7 +193,7 @@ def help_reply(topic: str | None) -> Reply:
 # -- the table -------------------------------------------------------------------------------------------
 # Order here is the order of `/plan 帮助`. Each docstring's first line is the summary; the rest is the help.
 
-from handlers import admin, ledger_views, plan_reminders, progress  # noqa: E402  (the table needs the parser types above)
+from handlers import admin, ledger_views, plan_reminders, progress, review  # noqa: E402  (the table needs the parser types above)
 
 
 @subcommand("帮助", "help", Param("topic", TOPIC, False, "命令"), aliases=("?", "？"))
@@ -336,3 +336,33 @@ def reminders(ctx: Any, text: str | None) -> Reply:
 def export(ctx: Any) -> Reply:
     """导出任务台账（xlsx）。 Export the ledger as an xlsx 台账."""
     return admin.export(ctx)
+
+
+@subcommand("核对", "review", Param("text", TEXT, False, "[确认|舍弃] 规划编号"), coordinators_only=True)
+def review_tasks(ctx: Any, text: str | None) -> Reply:
+    """（协调员）核对导入的任务：确认后才提醒各部门，或舍弃。 Review imported tasks before anyone is reminded.
+
+    例 / e.g. `/plan 核对`、`/plan 核对 确认 3`、`/plan 核对 舍弃 3`
+    """
+    return review.review(ctx, text)
+
+
+@subcommand("未分配", "unassigned", coordinators_only=True)
+def unassigned(ctx: Any) -> Reply:
+    """（协调员）查看未指明责任单位的任务。 Tasks that name no unit."""
+    return review.unassigned(ctx)
+
+
+@subcommand(
+    "分配",
+    "assign",
+    Param("task_id", TASK_ID, True, "编号"),
+    Param("department", DEPARTMENT, True, "部门"),
+    coordinators_only=True,
+)
+def assign(ctx: Any, task_id: int, department: str) -> Reply:
+    """（协调员）为任务指定牵头单位。 Make a unit lead a task.
+
+    例 / e.g. `/plan 分配 12 区发改局`
+    """
+    return review.assign(ctx, task_id, department)

@@ -36,6 +36,8 @@ STALE_BUTTON = (
     " This button is out of date: run the command again (or reopen the App Home)."
 )
 TOO_LONG_TO_PAGE = "查询太长，无法翻页：请缩短查询后重试。 The query is too long to page through; shorten it."
+ACTION_EDIT = "task_edit"  # the 修改 modal, coordinators only (handlers.task_edit_listeners)
+ACTION_RUN = "plan_run"  # a CommandButton: its value is the /plan text to run
 
 
 def days_left_text(due_on: date | None, today: date, status: str = "open") -> str:
@@ -157,6 +159,8 @@ def _plain(reply: Reply, today: date) -> str:
         )
     if reply.suggestions:
         parts.append("试试 / Try: " + "  ".join(reply.suggestions))
+    if reply.command_buttons:
+        parts.append("  ".join(f"[{b.label}] /plan {b.command}" for b in reply.command_buttons))
     if reply.upload is not None:
         parts.append(f"文件 / file: {reply.upload.filename}（{len(reply.upload.content)} 字节）")
     return "\n\n".join(part for part in parts if part)
@@ -194,6 +198,12 @@ def blocks(reply: Reply, today: date) -> list[dict[str, Any]]:
         out.append(_context("试试 / Try: " + "  ".join(f"`{escape(s)}`" for s in reply.suggestions)))
     if reply.home_buttons:
         out.append(home_actions())
+    if reply.command_buttons:
+        elements = [
+            _button(button.label, ACTION_RUN, button.command[:2000], style=button.style)
+            for button in reply.command_buttons
+        ]
+        out.append({"type": "actions", "block_id": "commands", "elements": elements[:25]})
     return out[:50]
 
 
@@ -213,6 +223,7 @@ def task_card(
                     _button("更新进展", ACTION_UPDATE, str(task.id)),
                     _button("标记完成", ACTION_DONE, str(task.id), style="primary"),
                     _button("详情", ACTION_SHOW, str(task.id)),
+                    _button("修改", ACTION_EDIT, str(task.id)),
                 ],
             }
         )

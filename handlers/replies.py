@@ -41,6 +41,15 @@ class FileUpload:
     title: str
 
 
+@dataclass(frozen=True)
+class CommandButton:
+    """A button that runs a /plan command for whoever presses it (the router checks who may)."""
+
+    label: str
+    command: str  # without /plan: "核对 确认 3"
+    style: str | None = None  # "primary" | "danger"
+
+
 @dataclass
 class Reply:
     headline: str
@@ -54,6 +63,7 @@ class Reply:
     task_buttons: bool = True
     upload: FileUpload | None = None
     home_buttons: bool = False
+    command_buttons: list[CommandButton] = field(default_factory=list)
 
 
 def usage_error(zh: str, en: str, *suggestions: str) -> Reply:

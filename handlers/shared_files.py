@@ -44,6 +44,9 @@ def ingest_shared_files(deps: Deps, asker: Asker, files: list[dict[str, Any]], *
         return failure_reply()
     return Reply(
         headline="\n\n".join(reply.headline for reply in replies),
+        # each imported document's review card: what needs a second look, and its confirm/list/discard buttons
+        lines=[line for reply in replies for line in reply.lines],
+        command_buttons=[button for reply in replies for button in reply.command_buttons],
         ok=all(r.ok for r in replies),
         task_buttons=False,
     )

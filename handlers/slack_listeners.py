@@ -188,6 +188,10 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
     app.action(ACTION_SHOW)(button_running("详情", "show button"))
     app.action(ACTION_DONE)(button_running("完成", "done button"))
 
+    from handlers import task_edit_listeners  # the 修改 modal and command buttons, with this module's helpers
+
+    task_edit_listeners.register(app, deps, later=later, asker=asker, today=today)
+
     @app.action(ACTION_UPDATE)
     def open_progress_form(
         ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any

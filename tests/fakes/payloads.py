@@ -191,3 +191,16 @@ def post_signed(
         return response.status, response.read().decode("utf-8")
     finally:
         connection.close()
+
+
+def view_submission_values(view: dict[str, Any], *, user_id: str, values: dict[str, dict[str, Any]]) -> str:
+    """Submit a modal built by the bot with `values` as its state: {block_id: {action_id: element state}}."""
+    submitted = {**view, "id": view.get("id", "V1"), "state": {"values": values}}
+    payload = {
+        "type": "view_submission",
+        "team": TEAM,
+        "api_app_id": "A0001",
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM["id"]},
+        "view": submitted,
+    }
+    return urlencode({"payload": json.dumps(payload, ensure_ascii=False)})

@@ -51,7 +51,7 @@ def test_task_card_block_kit():
     assert "期限：2025-06-20（还剩 5 天），每年　状态：进行中 40%" in section
     assert "出处：《某规划》 第一章 &gt; 第二节" in section
     buttons = rendered[3]["elements"]
-    assert [b["action_id"] for b in buttons] == ["task_update", "task_done", "task_show"]
+    assert [b["action_id"] for b in buttons] == ["task_update", "task_done", "task_show", "task_edit"]
     assert {b["value"] for b in buttons} == {"7"}
 
 
