@@ -32,6 +32,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "bot.commands.plans": ("plan",),
     "bot.commands.serve": ("serve", "chat"),
     "bot.commands.remind": ("remind",),
+    "bot.commands.holidays": ("holidays",),
     "bot.commands.demo": ("demo",),
     "bot.commands.report": ("report",),
 }

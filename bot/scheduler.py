@@ -32,7 +32,9 @@ from bot.deps import Deps
 from bot.notifiers.dispatch import Dispatcher, DispatchOptions, DispatchReport
 from bot.notifiers.setup import robot_fallback_targets
 from handlers.reminders import KINDS, ReminderConventions, reminders_due
+from handlers.working_days import WorkingCalendar, active_calendar, calendar_warning, use_calendar
 from storage import event_receipts, reminder_queries, reminder_snapshot
+from storage.holiday_table import load_holiday_table
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +45,26 @@ REMINDER_KINDS = tuple(kind for kind in KINDS if kind != "digest")
 LEADER_LOCK_KEY = 0x706C616E626F74  # "planbot": one advisory lock per database
 JOB_TABLE = "apscheduler_jobs"
 CATCH_UP_DAYS = 60
+# how far ahead the holiday warning looks: a deadline reminder goes out up to 30 days early, a review one 60
+HOLIDAY_LOOKAHEAD_DAYS = 400
 
 _RUNTIMES: dict[str, Deps] = {}
 
 
 # -- what the jobs do (also what `planbot remind --now` runs) ------------------------------------------------
+
+
+def install_holiday_calendar(holiday_file: str | None) -> WorkingCalendar:
+    """The shipped holiday table with PLANBOT_HOLIDAY_FILE's years over it, for the rules to follow."""
+    calendar = WorkingCalendar(load_holiday_table(holiday_file))
+    use_calendar(calendar)
+    return calendar
+
+
+def holiday_warning(start: date, end: date | None = None) -> str | None:
+    """The warning naming each year from `start` on (a year ahead by default) whose days are estimated."""
+    end = end or start + timedelta(days=HOLIDAY_LOOKAHEAD_DAYS)
+    return calendar_warning(active_calendar().estimated_years(start, end))
 
 
 def local_today(deps: Deps) -> date:
@@ -343,6 +360,10 @@ def run_scheduler(
 ) -> SchedulerLeader:
     """Start leading (or waiting to lead) in the background; `planbot serve` calls this and `close()`s at exit."""
     holder: dict[str, BackgroundScheduler] = {}
+    install_holiday_calendar(deps.settings.holiday_file)
+    warning = holiday_warning(local_today(deps))
+    if warning:
+        log.warning("%s", warning)
 
     def start() -> None:
         if engine.dialect.name == "sqlite":

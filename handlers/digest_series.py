@@ -14,9 +14,12 @@ from datetime import date, timedelta
 from handlers import digest
 from handlers.reminder_series import Occurrence, Series
 from handlers.task_instances import escalation_stage, row_as_of
+from handlers.working_days import active_calendar, calendar_warning
 from storage.reminder_rows import LedgerSnapshot, TaskRow
 
 SUBJECT_KEY_LENGTH = 50  # storage.models.Delivery.subject_key
+# the coordinators hear of estimated holiday years this far ahead: in time to load the published schedule
+HOLIDAY_NOTICE_DAYS = 120
 
 
 def weekly_days(weekday: int, start: date, end: date) -> list[date]:
@@ -128,8 +131,15 @@ def digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[
                 as_of,
                 escalations=escalations(snapshot, shown, as_of),
                 unassigned=live_rows(snapshot, unassigned, as_of),
+                notes=_holiday_notes(as_of),
             )
 
         yield Series(
             coordinators_subject(jurisdiction), snapshot.coordinators, weeks, jurisdiction, None, words=words
         )
+
+
+def _holiday_notes(as_of: date) -> list[str]:
+    estimated = active_calendar().estimated_years(as_of, as_of + timedelta(days=HOLIDAY_NOTICE_DAYS))
+    warning = calendar_warning(estimated)
+    return [warning] if warning else []

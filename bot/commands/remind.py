@@ -13,14 +13,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.commands.holidays import load_calendar
 from bot.commands.ledger_support import out_console
 from bot.deps import Deps, system_clock
 from bot.notifiers.digest_chart import digest_chart_attachment
 from bot.notifiers.dispatch import DispatchOptions
 from bot.notifiers.setup import build_notifier, robot_fallback_targets, slack_client_for
-from bot.scheduler import SqliteLock, dispatch, local_today, sweep
+from bot.scheduler import SqliteLock, dispatch, holiday_warning, local_today, sweep
 from bot.settings import load_settings
 from handlers.reminders import KINDS, UNBOUND, ReminderConventions, planned_reminders, with_unbound_shown
+from handlers.working_days import use_calendar
 from storage import reminder_queries, reminder_snapshot
 from storage.db import is_sqlite, open_database, session_factory
 
@@ -70,6 +72,7 @@ def remind_command(
         err.print("请指定 --dry-run 或 --now 之一。\nChoose one of --dry-run (preview) or --now (send).")
         raise typer.Exit(code=2)
     settings = load_settings()
+    use_calendar(load_calendar(settings.holiday_file))
     engine = open_database(settings.database_url)
     sessions = session_factory(engine)
     try:
@@ -86,6 +89,9 @@ def remind_command(
                 # a preview is most useful before any channel is bound: show those reminders as "unbound"
                 snapshot = with_unbound_shown(snapshot)
             reminders = planned_reminders(snapshot, first, last, kinds=KINDS)
+            warning = holiday_warning(first, last)
+            if warning:
+                err.print(warning, soft_wrap=True)
             if output_format is OutputFormat.jsonl:
                 lines = [json.dumps(reminder.as_json(), ensure_ascii=False) for reminder in reminders]
                 sys.stdout.write("".join(line + "\n" for line in lines))
@@ -107,6 +113,9 @@ def remind_command(
                 ),
             ),
         )
+        warning = holiday_warning(local_today(deps))
+        if warning:
+            err.print(warning, soft_wrap=True)
         inserted = sweep(deps, kinds=KINDS)
         file_lock = SqliteLock(engine)
         if is_sqlite(engine) and not file_lock.acquire():
