@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ingest.assignments import (
@@ -30,7 +30,7 @@ from ingest.assignments import (
     table_layout,
     units_in_list,
 )
-from ingest.deadlines import TimeContext, Timing, timings_in, with_prefix
+from ingest.deadlines import TimeContext, Timing, reviews_in, timings_in, with_prefix
 from ingest.records import Section, TaskRecord
 from ingest.sentences import ROLE_NOTE_AT_END, Sentence, split_sentences
 from ingest.structure import Outline, heading_of
@@ -46,6 +46,8 @@ DIRECTIVE_HINT = re.compile(
 )
 TARGET_HINT = re.compile(r"增长|达到|控制在|不低于|不少于|以上|以内|提高到|降低到")
 # a notice's distribution and contact lines name units as recipients, never as responsible
+# a heading about one review of the plan: the work beneath it is that review's
+REVIEW_HEADING = re.compile(r"中期评估|总结评估|期末评估")
 ROUTING_LINE = re.compile(
     r"^(?:(?:抄送|抄报|主送|分送|发送|联系人|联系电话|电话|附件)\s*[:：]|附件\s*\d*$)|.*\d{1,2}日印发$"
 )
@@ -83,7 +85,9 @@ class RecordBuilder:
         section = self.outline.section_at(sentence.start)
         section_title = section.title if section else ""
         if not assignments:
-            timings = timings_in(timing_text or sentence.text, self.context)
+            timings = self._review_section_default(
+                timings_in(timing_text or sentence.text, self.context), section_title
+            )
             if not allow_unassigned or not any(timing.is_signal for timing in timings):
                 return
             for timing in timings:
@@ -99,18 +103,29 @@ class RecordBuilder:
         for assignment in assignments:
             bounds = (assignment.segment_start, assignment.segment_end)
             if bounds not in read:
-                read[bounds] = self._read_segment(sentence.text[slice(*bounds)], prefix, timing_text)
+                read[bounds] = self._read_segment(
+                    sentence.text[slice(*bounds)], prefix, timing_text, section_title
+                )
             task, timings = read[bounds]
             for timing in timings:
                 self._add(assignment.mention.name, assignment.role, task, sentence, section_title, timing)
 
-    def _read_segment(self, segment: str, prefix: str, timing_text: str | None) -> tuple[str, list[Timing]]:
+    def _read_segment(
+        self, segment: str, prefix: str, timing_text: str | None, section_title: str = ""
+    ) -> tuple[str, list[Timing]]:
         timings = timings_in(timing_text or segment, self.context)
         if not any(timing.is_signal for timing in timings) and prefix and not timing_text:
             timings = timings_in(prefix + segment, self.context)
         elif prefix and not timing_text:
             timings = with_prefix(timings, prefix, self.context)
-        return task_text(segment), timings
+        return task_text(segment), self._review_section_default(timings, section_title)
+
+    def _review_section_default(self, timings: list[Timing], section_title: str) -> list[Timing]:
+        """Under a heading such as 三、中期评估的组织方式 an undated task serves that review: it is due with it."""
+        if any(timing.is_signal for timing in timings) or not REVIEW_HEADING.search(section_title):
+            return timings
+        reviews = [review for review in reviews_in(section_title, self.context) if review.due]
+        return [Timing(due=reviews[0].due)] if reviews else timings
 
     def retract_unassigned(self, sentence: Sentence) -> None:
         """A labelled unit line below a sentence replaces the records made for it without a unit."""
@@ -486,13 +501,15 @@ def _emit_row_by_content(builder: RecordBuilder, row: list[CellLine]) -> None:
     task_cell: CellLine | None = None
     unit_cells: list[str] = []
     dates: list[str] = []
+    # a date cell states a date: the annual default (no date = the year's end) would make every cell one
+    dated_only = replace(builder.context, annual_plan=False)
     for cell in row[1:]:
         text = cell.text
         if not text:
             continue
         if _only_units(text):
             unit_cells.append(text)
-        elif len(text) <= 20 and any(timing.is_signal for timing in timings_in(text, builder.context)):
+        elif len(text) <= 20 and any(timing.is_signal for timing in timings_in(text, dated_only)):
             dates.append(text)
         elif task_cell is None and len(text) >= 4 and not unit_cells:
             task_cell = cell

@@ -32,7 +32,7 @@ def extract_document(
         title=outline.title,
         kind=outline.kind,
         jurisdiction=outline.jurisdiction,
-        period=None if outline.year_bound else outline.period,
+        period=outline.period if outline.has_review_calendar else None,
         year=outline.year,
         text=normalized.text,
         sections=list(outline.sections),

@@ -18,6 +18,10 @@ DOCUMENT_KINDS = (
     "annual_plan",
     "mechanism_opinion",
     "division_plan",
+    "annual_breakdown",  # a 政府工作报告 or annual plan broken down into tasks per unit
+    "drafting_work_plan",  # 规划编制工作方案: the timetable for drafting the next plan
+    "supervision_notice",  # 督查通知, 督办通报: follow-up of tasks already assigned
+    "regulation",  # 规划条例, 管理办法
     "speech",
     "other",
 )

@@ -51,6 +51,18 @@ ANNUAL_MEASURES_TITLE = re.compile(r"主要措施|重点工作|主要任务|重�
 
 KIND_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("mechanism_opinion", re.compile(r"解读")),
+    # a plan-drafting work plan names the next plan (十五五规划编制工作方案) but implements no plan
+    (
+        "drafting_work_plan",
+        re.compile(r"编制工作(?:方案|计划|安排|时间安排|进度安排)|规划编制.{0,10}(?:方案|安排|计划)|编制.{0,6}进度安排"),
+    ),
+    ("regulation", re.compile(r"条例|(?:管理|实施|暂行)办法|管理规定|若干规定")),
+    ("supervision_notice", re.compile(r"督查|督办|通报|落实情况|议定事项|整改")),
+    # one year's list of key projects or tasks (2023年重点民生实事项目推进表): that year's work, due by its end
+    (
+        "annual_breakdown",
+        re.compile(r"20\d\d年(?!\s*[—\-－–~至到]).{0,14}(?:重点工作|民生实事|重点项目|目标任务|工作要点|工作任务|任务清单)"),
+    ),
     (
         "division_plan",
         re.compile(r"分工方案|任务分工|责任分工|分解方案|任务清单|分工的通知|责任清单|任务分解"),
@@ -76,6 +88,19 @@ FIVE_YEAR_NAME = re.compile(r"十([一二三四五六])五|第十([一二三四�
 EXPLICIT_PERIOD = re.compile(r"[（(]?(20\d\d)\s*[—\-－–~至到]+\s*(20\d\d)\s*年")
 FULL_DATE = re.compile(r"(20\d\d|19\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 TITLE_YEAR = re.compile(r"(20\d\d)年(?:度)?(?:国民经济|.{0,8}计划|.{0,8}工作要点|.{0,4}政府工作报告)")
+ANNUAL_TITLE = re.compile(r"(?<![—\-－–~至到])20\d\d年(?!\s*[—\-－–~至到])|政府工作报告|年度工作要点|年度重点")
+# any year in the title that is not one end of a period (2021—2025年) and not the 2035 of 远景目标
+TITLE_ANY_YEAR = re.compile(r"(?<![—\-－–~至到\d])(20\d\d)年(?!\s*[—\-－–~至到]|远景)")
+# 成文日期 | 2023年07月12日: the date a government website's header gives the document
+ISSUE_DATE_LABEL = re.compile(r"(?:成文日期|发文日期|发布日期|印发日期|签发日期)\s*[|:：\s]\s*(20\d\d)\s*[年\-/.]")
+WHOLLY_ASSIGNING_KINDS = (
+    "division_plan",
+    "annual_breakdown",
+    "mechanism_opinion",
+    "drafting_work_plan",
+    "supervision_notice",
+    "regulation",
+)
 THIS_YEAR_TO = re.compile(r"今年(?:底|年底|下半年)?[至到](20\d\d)年")
 DATED_DEADLINE = re.compile(
     r"(20\d\d)\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?|年?底|年?末)\s*(?:前|以前|之前)"
@@ -111,10 +136,12 @@ class Outline:
     def year_bound(self) -> bool:
         """An annual plan or a 政府工作报告 division: its undated tasks fall due at the end of its year, and it
         has no review calendar of its own (the five-year period is kept only to date 中期/期末 it mentions)."""
-        return self.kind == "annual_plan" or (
-            self.kind == "division_plan"
-            and bool(re.search(r"20\d\d年|政府工作报告|年度工作要点", self.title))
-        )
+        return self.kind in ("annual_plan", "annual_breakdown")
+
+    @property
+    def has_review_calendar(self) -> bool:
+        """Only a five-year plan and the documents that implement it have 年度监测/中期评估/总结评估."""
+        return self.kind in ("five_year_plan", "mechanism_opinion", "division_plan", "speech")
 
     def section_at(self, offset: int) -> Section | None:
         index = bisect_right(self._section_starts, offset) - 1
@@ -125,7 +152,7 @@ def analyse(text: str, *, year_override: int | None = None) -> Outline:
     header = _header(text)
     kind = classify(header, text)
     year = year_override or find_year(header, text, kind)
-    period = find_period(header, text, year if kind in ("annual_plan", "division_plan") else None)
+    period = find_period(header, text, year if kind in ("annual_plan", "division_plan", "annual_breakdown") else None)
     if period is None and kind == "annual_plan" and year:
         period = _period_around(year)
     outline = Outline(
@@ -184,9 +211,12 @@ def _title(header: str) -> str:
 
 
 def classify(header: str, text: str) -> str:
-    title_text = _title(header) + ("解读" if "解读" in header.split("\n", 1)[0] else "")
+    title = _title(header)
+    title_text = title + ("解读" if "解读" in header.split("\n", 1)[0] else "")
     for kind, pattern in KIND_RULES:
         if pattern.search(title_text):
+            if kind == "division_plan" and ANNUAL_TITLE.search(title):
+                return "annual_breakdown"  # 2024年《政府工作报告》重点任务分解: one year's work, not the plan's
             return kind
     body = text[:3000]
     for kind, pattern in KIND_RULES:
@@ -247,12 +277,16 @@ def find_year(header: str, text: str, kind: str) -> int | None:
     title_year = TITLE_YEAR.search(header.replace("\n", ""))
     if title_year:
         return int(title_year.group(1))
-    relative = THIS_YEAR_TO.search(text)
-    if relative:
-        return int(relative.group(1)) - 1
+    labelled = ISSUE_DATE_LABEL.search(header)
+    if labelled:
+        return int(labelled.group(1))
     issued = ISSUED_ON.search(text[:3000])
     if issued:
         return int(issued.group(1))
+    if kind not in ("five_year_plan", "mechanism_opinion"):
+        in_title = TITLE_ANY_YEAR.search(_title(header))
+        if in_title:
+            return int(in_title.group(1))
     # a signature date stands alone on its line, near the top (notices) or the bottom (reports)
     lines = text.split("\n")
     for line in lines[:40] + lines[-20:]:
@@ -260,7 +294,11 @@ def find_year(header: str, text: str, kind: str) -> int | None:
         date = FULL_DATE.search(stripped)
         if date and len(stripped) <= len(date.group()) + 16:
             return int(date.group(1))
-    if kind in ("annual_plan", "division_plan"):
+    # "今年至2025年" dates the document only when nothing states its date: it is checked after the signature
+    relative = THIS_YEAR_TO.search(text)
+    if relative:
+        return int(relative.group(1)) - 1
+    if kind not in ("five_year_plan", "mechanism_opinion"):
         return _year_of_dated_deadlines(text)
     return None
 
@@ -298,7 +336,8 @@ def _first_stop(line: str) -> int:
 
 
 def build_sections(text: str, kind: str) -> list[Section]:
-    whole_is_mechanism = kind in ("division_plan", "mechanism_opinion") and not _is_commentary(text)
+    # documents that do nothing but assign work: every sentence of theirs may be a task
+    whole_is_mechanism = kind in WHOLLY_ASSIGNING_KINDS and not _is_commentary(text)
     open_headings: list[tuple[int, str, bool]] = []  # (rank, title, mechanism)
     sections: list[Section] = [Section(path=(), start=0, end=len(text), is_mechanism=whole_is_mechanism)]
     position = 0

@@ -67,8 +67,15 @@ def test_a_long_numbered_sentence_is_not_a_heading():
     [
         (
             "临河区人民政府办公室\n关于印发《2025年区政府工作报告重点任务分工方案》的通知\n正文。",
-            "division_plan",
+            "annual_breakdown",
         ),
+        ("临河区落实“十四五”规划纲要重点任务分工方案\n正文。", "division_plan"),
+        ("临河区“十五五”规划编制工作方案\n正文。", "drafting_work_plan"),
+        ("东坪县“十五五”规划编制工作时间安排表\n正文。", "drafting_work_plan"),
+        ("青川市发展规划条例\n第一条 为了…", "regulation"),
+        ("青川市规划实施管理办法\n第一条 为了…", "regulation"),
+        ("县政府督查室关于2025年上半年重点工作落实情况的督查通报\n正文。", "supervision_notice"),
+        ("2023年区政府重点民生实事项目推进情况\n正文。", "annual_breakdown"),
         ("临政发〔2025〕3号\n关于印发临河区2025年国民经济和\n社会发展计划的通知\n正文。", "annual_plan"),
         ("关于建立健全“十四五”规划纲要实施机制的意见\n正文。", "mechanism_opinion"),
         ("在全区“十四五”规划实施推进会上的讲话\n同志们：今天开会。", "speech"),
@@ -120,3 +127,32 @@ def test_a_year_before_区政府_is_not_a_jurisdiction():
     outline = analyse("青川市临河区人民政府办公室\n关于印发《2025年区政府工作报告重点任务分工方案》的通知\n正文。")
     assert outline.jurisdiction == "临河区"
     assert outline.year_bound and outline.year == 2025
+
+
+@pytest.mark.parametrize(
+    ("header", "year"),
+    [
+        ("文件名称 | 2023年第五次县政府常务会议议定事项落实情况的通报 |\n成文日期 | 2023年07月12日 |", 2023),
+        ("在白沙县2024年重点工作推进会上的讲话\n同志们：", 2024),
+        ("东坪县“十五五”规划编制工作时间安排表\n2024年5月底前\t印发方案\n2024年8月底前\t完成调研", 2024),
+    ],
+)
+def test_the_documents_year_comes_from_its_date_line_title_or_dates(header, year):
+    assert analyse(header).year == year
+
+
+def test_a_signature_date_beats_this_year_to():
+    text = "临河区“十四五”规划纲要\n今年至2025年，要全面完成规划目标。\n临河区人民政府\n2021年3月1日"
+    assert analyse(text).year == 2021
+
+
+def test_only_five_year_plans_and_what_implements_them_keep_a_review_calendar():
+    from ingest.pipeline import extract_document
+    from ingest.records import LoadedDocument
+
+    def period_of(text: str):
+        return extract_document(LoadedDocument("t.txt", "txt", text, "0")).period
+
+    assert period_of("临河区“十四五”规划纲要\n第十五章 规划实施保障\n区发改局要加强监测。") == (2021, 2025)
+    assert period_of("关于2024年“十四五”规划重点工作的任务分解\n1.区发改局要加强监测。") is None
+    assert period_of("临河区“十五五”规划编制工作方案\n1.区发改局要在6月底前完成调研。") is None
