@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.after_ack import AfterAck
 from bot.deps import Deps
 from bot.event_dedup import register_event_dedup
+from bot.replay_guard import register_replay_guard
 from bot.settings import Settings, reveal
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def build_app(
     )
     from handlers import register
 
+    register_replay_guard(app)  # a signed command or click sent again within five minutes runs once
     register_event_dedup(app)  # before the listeners: a retried event must not reach them
     work = register(app, deps, after_ack=after_ack)
     app.planbot_executors = (listeners, work)  # type: ignore[attr-defined]  (close_app waits for them)

@@ -28,8 +28,10 @@ def slash_command(
     user_id: str,
     channel_id: str = "C0CMD",
     response_url: str,
-    trigger_id: str = "trigger-1",
+    trigger_id: str | None = None,
 ) -> str:
+    # every command Slack sends has a trigger id of its own, so no two are alike (bot.replay_guard relies on it)
+    trigger_id = trigger_id or f"trigger-{uuid.uuid4().hex[:12]}"
     return urlencode(
         {
             "token": "legacy-unused",
@@ -71,7 +73,7 @@ def block_action(
                 "action_id": action_id,
                 "block_id": "b",
                 "value": value,
-                "action_ts": "1700000000.000001",
+                "action_ts": f"1700000000.{uuid.uuid4().int % 10**6:06d}",  # each click has its own
             }
         ],
     }
@@ -104,6 +106,7 @@ def view_submission(
         "team": TEAM,
         "api_app_id": "A0001",
         "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM["id"]},
+        "trigger_id": f"trigger-{uuid.uuid4().hex[:12]}",  # each submission has its own
         "view": submitted,
     }
     return urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
@@ -201,6 +204,7 @@ def view_submission_values(view: dict[str, Any], *, user_id: str, values: dict[s
         "team": TEAM,
         "api_app_id": "A0001",
         "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM["id"]},
+        "trigger_id": f"trigger-{uuid.uuid4().hex[:12]}",  # each submission has its own
         "view": submitted,
     }
     return urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
