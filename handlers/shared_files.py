@@ -19,7 +19,10 @@ from handlers.slack_text import escape
 from ingest.errors import DocumentError
 
 log = logging.getLogger(__name__)
-DOCUMENT_SUFFIXES = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm", ".wps")
+DOCUMENT_SUFFIXES = (
+    *(".txt", ".docx", ".doc", ".pdf", ".html", ".htm", ".wps", ".ofd"),
+    *(".xlsx", ".xls", ".et", ".ods", ".csv"),  # division tables
+)
 
 
 def ingest_shared_files(deps: Deps, asker: Asker, files: list[dict[str, Any]], *, token: str) -> Reply:
@@ -58,8 +61,8 @@ def _ingest_one(ctx: CommandContext, shared: dict[str, Any], token: str) -> Repl
     url = shared.get("url_private_download") or shared.get("url_private")
     if not url or Path(name).suffix.lower() not in DOCUMENT_SUFFIXES:
         return usage_error(
-            f"❌ 无法导入“{shown}”：请发送 txt、docx、pdf 或 html 格式的规划文件。",
-            f'Cannot import "{shown}": send a txt, docx, pdf or html document.',
+            f"❌ 无法导入“{shown}”：请发送 txt、docx、pdf、html 或 ofd 格式的规划文件，或 xlsx、xls、et、csv 分工表。",
+            f'Cannot import "{shown}": send a txt, docx, pdf, html or ofd document, or an xlsx, xls, et or csv table.',
         )
     settings = ctx.deps.settings
     limit = settings.max_document_bytes

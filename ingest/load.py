@@ -49,11 +49,7 @@ NOT_DOCUMENT_SUFFIXES = frozenset(
         ".ps1",
         ".md",
         ".rst",
-        ".csv",
         ".tsv",
-        ".xlsx",
-        ".xls",
-        ".et",
         ".pptx",
         ".ppt",
         ".zip",
@@ -184,6 +180,18 @@ def read_binary_format(raw: bytes, format_name: str, content_type: str | None) -
         from ingest.formats.pdf import pdf_text
 
         return pdf_text(raw), None
+    if format_name == "ofd":
+        from ingest.formats.ofd import ofd_text
+
+        return ofd_text(raw), None
+    if format_name == "csv":
+        from ingest.formats.spreadsheet import csv_text
+
+        return csv_text(raw), None
+    if format_name in ("xlsx", "xls", "et", "ods"):
+        from ingest.formats.spreadsheet import spreadsheet_text
+
+        return spreadsheet_text(raw), None
     from ingest.formats.legacy import legacy_text
 
     return legacy_text(raw, format_name=format_name), None

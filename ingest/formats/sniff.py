@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from ingest.errors import DocumentError
 
-FORMATS = ("txt", "docx", "pdf", "html", "doc", "wps")
+FORMATS = ("txt", "docx", "pdf", "html", "doc", "wps", "xlsx", "xls", "et", "ods", "csv", "ofd")
 
 EXTENSIONS = {
     ".txt": "txt",
@@ -27,6 +27,13 @@ EXTENSIONS = {
     ".doc": "doc",
     ".wps": "wps",
     ".rtf": "doc",  # LibreOffice converts RTF like a .doc
+    # division tables (ingest.formats.spreadsheet) and OFD documents (ingest.formats.ofd)
+    ".xlsx": "xlsx",
+    ".xls": "xls",
+    ".et": "et",
+    ".ods": "ods",
+    ".csv": "csv",
+    ".ofd": "ofd",
 }
 
 CONTENT_TYPES = {
@@ -42,10 +49,16 @@ CONTENT_TYPES = {
     "application/vnd.ms-works": "wps",
     "application/kswps": "wps",
     "application/wps-office.wps": "wps",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "text/csv": "csv",
+    "application/ofd": "ofd",
 }
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 and WPS files are OLE compound files
-OTHER_OLE_SUFFIXES = frozenset({".xls", ".xlt", ".et", ".ppt", ".pps", ".dps", ".msg", ".vsd", ".msi"})
+OTHER_OLE_SUFFIXES = frozenset({".ppt", ".pps", ".dps", ".msg", ".vsd", ".msi"})
+OLE_SPREADSHEET_SUFFIXES = {".xls": "xls", ".xlt": "xls", ".et": "et"}  # BIFF8 workbooks, WPS's .et too
 HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 BINARY_MAGICS = (
     b"\x89PNG",
@@ -81,7 +94,10 @@ def detect_format(raw: bytes, *, name: str | None = None, content_type: str | No
     if head.startswith(b"PK\x03\x04"):
         return zip_format(raw, name)
     if head.startswith(OLE_MAGIC):
-        if name and PurePosixPath(name).suffix.lower() in OTHER_OLE_SUFFIXES:
+        suffix = PurePosixPath(name).suffix.lower() if name else ""
+        if suffix in OLE_SPREADSHEET_SUFFIXES or claimed == "xls":
+            return OLE_SPREADSHEET_SUFFIXES.get(suffix, "xls")
+        if suffix in OTHER_OLE_SUFFIXES:
             raise unknown_format_error(name)  # a spreadsheet or slides, not a legacy Word file
         return "wps" if claimed == "wps" else "doc"
     if head.startswith(b"{\\rtf"):
@@ -124,12 +140,11 @@ def zip_format(raw: bytes, name: str | None) -> str:
     if "word/document.xml" in names:
         return "docx"
     if "OFD.xml" in names:
-        raise DocumentError(
-            "unknown_format",
-            "这是 OFD 版式文件，暂不支持。请在发布网站下载同一文件的 PDF 或 Word 版本，或用数科 OFD 阅读器另存为 PDF。",
-            "This is an OFD file, which is not supported. Download the PDF or Word version of the same document, "
-            "or save it as PDF from an OFD reader.",
-        )
+        return "ofd"
+    if "xl/workbook.xml" in names:
+        return "et" if name and PurePosixPath(name).suffix.lower() == ".et" else "xlsx"
+    if "content.xml" in names and b"opendocument.spreadsheet" in raw[:200]:
+        return "ods"  # the uncompressed mimetype member comes first in an ODF package
     raise unknown_format_error(name)
 
 
@@ -138,7 +153,8 @@ def unknown_format_error(name: str | None) -> DocumentError:
     shown = f"（{suffix}）" if suffix else ""
     return DocumentError(
         "unknown_format",
-        f"不支持的文件格式{shown}。请提供 .txt、.docx、.pdf、.html 文件或网页地址；.doc/.wps 请另存为 .docx。",
-        f"Unsupported file format{' ' + suffix if suffix else ''}. Provide a .txt, .docx, .pdf or .html file or a "
-        "web address; save .doc/.wps files as .docx.",
+        f"不支持的文件格式{shown}。请提供 .txt、.docx、.pdf、.html、.ofd 文件，.xlsx、.xls、.et、.csv 分工表，"
+        "或网页地址；.doc/.wps 请另存为 .docx。",
+        f"Unsupported file format{' ' + suffix if suffix else ''}. Provide a .txt, .docx, .pdf, .html or .ofd file, "
+        "an .xlsx, .xls, .et or .csv division table, or a web address; save .doc/.wps files as .docx.",
     )

@@ -126,15 +126,17 @@ def test_a_wps_name_on_an_ole_file_stays_wps_and_a_doc_name_stays_doc(tmp_path, 
 
 
 def test_an_old_spreadsheet_is_not_mistaken_for_a_word_file(tmp_path):
+    # read as a spreadsheet (ingest.formats.spreadsheet), which these bytes are not: refused as damaged
     error = refusal(write(tmp_path, "indicators.xls", LEGACY_BYTES))
-    assert error.code == "unknown_format"
-    assert ".xls" in error.zh
+    assert error.code == "corrupt"
+    assert "表格文件无法读取" in error.zh and ".xlsx" in error.zh
 
 
-def test_an_ofd_file_is_refused_with_a_hint(tmp_path):
+def test_a_damaged_ofd_file_is_refused_with_a_hint(tmp_path):
+    # OFD files are read (ingest.formats.ofd); one whose XML is broken says how to get a readable copy
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("OFD.xml", "<ofd:OFD/>")
     error = refusal(write(tmp_path, "notice.ofd", buffer.getvalue()))
-    assert error.code == "unknown_format"
+    assert error.code == "corrupt"
     assert "OFD" in error.zh and "PDF" in error.en
