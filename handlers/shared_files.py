@@ -19,6 +19,7 @@ from handlers.slack_text import escape
 from ingest.errors import DocumentError
 
 log = logging.getLogger(__name__)
+SLACK_FILE_HOST = "files.slack.com"  # url_private_download points there; the bot token goes nowhere else
 DOCUMENT_SUFFIXES = (
     *(".txt", ".docx", ".doc", ".pdf", ".html", ".htm", ".wps", ".ofd"),
     *(".xlsx", ".xls", ".et", ".ods", ".csv"),  # division tables
@@ -95,16 +96,32 @@ def _ingest_one(ctx: CommandContext, shared: dict[str, Any], token: str) -> Repl
 
 
 def _trusted_host(url: str, api_url: str | None) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "slack.com" or host.endswith(".slack.com"):
+    """Whether the bot token may go with a request to `url`: Slack's file host over https, on its own port,
+    or exactly the origin of SLACK_API_URL (a proxy in front of Slack, or the tests' fake Slack)."""
+    origin = _origin(url)
+    if origin == ("https", SLACK_FILE_HOST, 443):
         return True
-    return bool(api_url) and host == urlsplit(api_url).hostname
+    return bool(api_url) and origin is not None and origin == _origin(api_url or "")
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
 
 
 def _download(url: str, *, token: str, limit: int, timeout: float) -> bytes | None:
     """The file's bytes, or None once it passes `limit` (the rest is never read)."""
     received = bytearray()
-    with httpx.stream("GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout) as response:
+    # no redirect is followed: the token must not travel on to wherever a redirect points
+    with httpx.stream(
+        "GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout, follow_redirects=False
+    ) as response:
         response.raise_for_status()
         for chunk in response.iter_bytes():
             received.extend(chunk)

@@ -3,12 +3,15 @@
 A bot that fetches any URL a chat user pastes can be turned against the network it runs in (cloud metadata
 at 169.254.169.254, admin pages on 10.x hosts). So unless private addresses are allowed (intranet document
 servers need that), every hop's host is resolved and refused when any address it resolves to is loopback,
-link-local, private or otherwise not global. Redirects are followed by hand, at most five, so that each hop
-is checked. The body is read as a stream and abandoned as soon as it passes the size limit.
+link-local, private or otherwise not global. An IPv6 address that wraps an IPv4 one (::ffff:10.0.0.1,
+::10.0.0.1, 6to4 2002:a00:1::, NAT64 64:ff9b::a00:1) is judged by the IPv4 address inside it.
 
-Known limit: the address is checked when resolved here and httpx resolves again to connect, so a DNS server
-that answers differently the second time (DNS rebinding) is not stopped. Pin `allow_private=False`
-deployments behind an egress proxy when that matters.
+Each host is resolved once, within the timeout (getaddrinfo itself has none), and the connection goes to the
+address that was checked: the request is sent to that IP with the host name in the Host header and, over
+https, as the TLS server name, so the certificate is still verified for the name. A DNS server that answers
+differently the second time (DNS rebinding) therefore gains nothing. Redirects are followed by hand, at most
+five, so that each hop is checked. The body is read as a stream and abandoned as soon as it passes the size
+limit.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import ipaddress
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as ResolveTimeout
 from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import unquote
@@ -33,6 +38,21 @@ TOTAL_TIMEOUT_FACTOR = 3
 USER_AGENT = "planbot/0.1 (+document loader)"
 
 Resolver = Callable[[str, int], list[str]]
+# IPv6 ranges that carry an IPv4 address in their last 32 bits: NAT64's well-known prefix and the deprecated
+# IPv4-compatible addresses (::a.b.c.d); ::ffff:a.b.c.d and 6to4 have their own ipaddress properties
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+# NAT64 prefixes a network chose for itself (RFC 8215) lead wherever that network routes them
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One request as sent: to the checked address, with what the server needs to know the host by."""
+
+    url: str
+    headers: dict[str, str]
+    extensions: dict[str, object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,18 +89,21 @@ def fetch_url(
             headers={"User-Agent": USER_AGENT},
         ) as client:
             for _hop in range(max_redirects + 1):
-                check_destination(current, allow_private=allow_private, resolve=resolve)
-                with client.stream("GET", current) as response:
+                hop = pinned_hop(current, allow_private=allow_private, resolve=resolve, timeout=timeout)
+                with client.stream(
+                    "GET", hop.url, headers=hop.headers, extensions=hop.extensions
+                ) as response:
                     location = response.headers.get("location")
                     if response.status_code in REDIRECT_STATUSES and location:
-                        current = str(response.url.join(location))
+                        # relative to the address as named, not to the IP it was sent to
+                        current = str(httpx.URL(current).join(location))
                         continue
                     check_status(response, url)
                     content = read_limited(response, max_bytes=max_bytes, deadline=deadline, url=url)
                     return FetchedBytes(
                         content=content,
                         content_type=response.headers.get("content-type"),
-                        final_url=str(response.url),
+                        final_url=current,
                         filename=filename_of(response),
                     )
     except httpx.TimeoutException:
@@ -95,8 +118,23 @@ def fetch_url(
     )
 
 
-def check_destination(url: str, *, allow_private: bool, resolve: Resolver) -> None:
-    """Refuse URLs that are not http(s), and hosts on private networks unless allowed."""
+def pinned_hop(url: str, *, allow_private: bool, resolve: Resolver, timeout: float) -> Hop:
+    """The request for `url`, sent to the address check_destination approved (unless private ones are allowed:
+    then the name is left to the HTTP client, as an intranet proxy may need)."""
+    addresses = check_destination(url, allow_private=allow_private, resolve=resolve, timeout=timeout)
+    parsed = httpx.URL(url)
+    if not addresses or parsed.host.strip("[]") == addresses[0]:
+        return Hop(url, {}, {})
+    headers = {"Host": parsed.netloc.decode("ascii")}
+    extensions: dict[str, object] = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
+    return Hop(str(parsed.copy_with(host=addresses[0])), headers, extensions)
+
+
+def check_destination(
+    url: str, *, allow_private: bool, resolve: Resolver, timeout: float = 10.0
+) -> list[str]:
+    """Refuse URLs that are not http(s), and hosts on private networks unless allowed; the addresses checked
+    (none when private addresses are allowed: nothing was resolved)."""
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as error:
@@ -104,9 +142,10 @@ def check_destination(url: str, *, allow_private: bool, resolve: Resolver) -> No
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise fetch_error(url, "only http:// and https:// addresses can be fetched")
     if allow_private:
-        return
+        return []
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    for address in host_addresses(parsed.host, port, resolve, url):
+    addresses = host_addresses(parsed.host, port, resolve, url, timeout=timeout)
+    for address in addresses:
         if not is_public(address):
             shown = address if parsed.host.strip("[]") == address else f"{parsed.host} → {address}"
             raise DocumentError(
@@ -116,18 +155,25 @@ def check_destination(url: str, *, allow_private: bool, resolve: Resolver) -> No
                 f"For safety, private, loopback and reserved addresses are not fetched ({shown.replace('→', '->')}). "
                 "If an intranet document server is needed, an administrator can set PLANBOT_ALLOW_PRIVATE_URLS=true.",
             )
+    return addresses
 
 
-def host_addresses(host: str, port: int, resolve: Resolver, url: str) -> list[str]:
+def host_addresses(host: str, port: int, resolve: Resolver, url: str, *, timeout: float = 10.0) -> list[str]:
     literal = host.strip("[]")
     try:
         return [str(ipaddress.ip_address(literal))]
     except ValueError:
         pass
+    # getaddrinfo cannot be given a timeout: it runs in a thread of its own, which is left behind if it hangs
+    resolver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planbot-resolve")
     try:
-        addresses = resolve(host, port)
+        addresses = resolver.submit(resolve, host, port).result(timeout=timeout)
+    except ResolveTimeout:
+        raise fetch_error(url, f"resolving {host} took more than {timeout:g} s") from None
     except OSError as error:
         raise fetch_error(url, f"cannot resolve {host}: {error}") from None
+    finally:
+        resolver.shutdown(wait=False)
     if not addresses:
         raise fetch_error(url, f"cannot resolve {host}")
     return addresses
@@ -135,9 +181,24 @@ def host_addresses(host: str, port: int, resolve: Resolver, url: str) -> list[st
 
 def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%")[0])  # drop an IPv6 zone id such as fe80::1%eth0
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64:
+            return False
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            return inner.is_global and not inner.is_multicast
     return ip.is_global and not ip.is_multicast
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries to its destination, or None."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in NAT64 or ip in IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 def check_status(response: httpx.Response, url: str) -> None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 import time
 from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
 
 from bot.replay_guard import REMEMBER_SECONDS, SeenSignatures
 from handlers.rendering import (
@@ -149,3 +152,45 @@ def test_a_coordinators_mention_is_answered_in_the_thread_for_everyone(bot):
     [sent] = bot.fake.wait_for("chat.postMessage")
     assert sent.body["thread_ts"] == "1700000000.000100"
     assert bot.fake.calls("chat.postEphemeral") == []
+
+
+# -- the bot token and shared files ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://files.slack.com/files-pri/T1-F1/plan.txt",  # not https
+        "https://files.slack.com:8443/files-pri/T1-F1/plan.txt",  # another port
+        "https://slack.com/files-pri/T1-F1/plan.txt",  # another Slack host
+        "https://evil.slack.com/plan.txt",
+        "https://files.slack.com.evil.example/plan.txt",
+        "https://user:pw@files.slack.com/plan.txt",
+        "ftp://files.slack.com/plan.txt",
+    ],
+)
+def test_the_token_goes_only_to_slacks_file_host_over_https(bot, url):
+    files = [{"id": "F1", "name": "plan.txt", "url_private_download": url}]
+    bot.post(payloads.direct_message("", user_id=COORDINATOR, files=files))
+    [sent] = bot.fake.wait_for("chat.postMessage")
+    assert "文件不在 Slack 上" in text_of(sent.body)
+
+
+def test_a_file_on_another_port_of_the_api_host_is_refused(bot):
+    hosted = bot.fake.host_file("plan.txt", "区发展改革局要在2025年底前完成项目谋划。".encode())
+    parts = urlsplit(hosted)
+    elsewhere = hosted.replace(f":{parts.port}", f":{parts.port + 1 if parts.port < 65535 else 1}")
+    files = [{"id": "F1", "name": "plan.txt", "url_private_download": elsewhere}]
+    bot.post(payloads.direct_message("", user_id=COORDINATOR, files=files))
+    [sent] = bot.fake.wait_for("chat.postMessage")
+    assert "文件不在 Slack 上" in text_of(sent.body)
+
+
+def test_slacks_file_host_is_trusted():
+    from handlers.shared_files import _trusted_host
+
+    assert _trusted_host("https://files.slack.com/files-pri/T1-F1/plan.docx", None)
+    assert _trusted_host("https://FILES.slack.com:443/files-pri/T1-F1/plan.docx", None)
+    assert _trusted_host("https://files.slack.com/x", "http://127.0.0.1:9/api/")  # the proxy adds to it
+    assert _trusted_host("http://127.0.0.1:9/files/x", "http://127.0.0.1:9/api/")
+    assert not _trusted_host("http://127.0.0.1:10/files/x", "http://127.0.0.1:9/api/")

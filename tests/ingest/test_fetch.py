@@ -244,8 +244,8 @@ def test_a_redirect_to_a_private_host_is_refused_at_that_hop():
     asked: list[str] = []
 
     def site(request: httpx.Request) -> httpx.Response:
-        asked.append(str(request.url))
-        if request.url.host == "www.example.gov.cn":
+        asked.append(f"http://{request.headers['host']}{request.url.raw_path.decode()}")
+        if request.headers["host"] == "www.example.gov.cn":
             return httpx.Response(302, headers={"Location": "http://intranet.example/secret.txt"})
         return httpx.Response(200, text=TEXT)
 
@@ -309,3 +309,123 @@ def test_only_http_urls_with_a_host_are_fetched(url):
     with pytest.raises(DocumentError) as caught:
         fetch_url(url, max_bytes=1024, allow_private=True, timeout=1.0)
     assert caught.value.code == "fetch_failed"
+
+
+# --- addresses that wrap others, DNS rebinding, slow resolvers ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "[64:ff9b::a00:1]",  # NAT64 of 10.0.0.1
+        "[64:ff9b::a9fe:a9fe]",  # NAT64 of 169.254.169.254
+        "[2002:a00:1::]",  # 6to4 of 10.0.0.1
+        "[2002:7f00:1::1]",  # 6to4 of 127.0.0.1
+        "[::a00:1]",  # IPv4-compatible 10.0.0.1
+        "[::7f00:1]",  # IPv4-compatible 127.0.0.1
+        "[::ffff:a9fe:a9fe]",  # IPv4-mapped 169.254.169.254
+        "[64:ff9b:1::a00:1]",  # a network's own NAT64 prefix
+    ],
+)
+def test_ipv6_addresses_wrapping_private_ipv4_are_refused(host):
+    def must_not_connect(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"connected to {request.url}")
+
+    error = refusal(
+        f"http://{host}/plan.txt", allow_private=False, transport=httpx.MockTransport(must_not_connect)
+    )
+    assert error.code == "private_address"
+
+
+def test_a_name_resolving_to_nat64_of_a_private_address_is_refused():
+    with pytest.raises(DocumentError) as caught:
+        fetch_url(
+            "https://docs.example/plan.txt",
+            max_bytes=1024,
+            allow_private=False,
+            timeout=1.0,
+            transport=httpx.MockTransport(lambda request: httpx.Response(200, text=TEXT)),
+            resolve=lambda host, port: ["64:ff9b::a00:8"],
+        )
+    assert caught.value.code == "private_address"
+
+
+def test_wrapped_public_addresses_are_still_fetched():
+    loaded = load_source(
+        "http://[64:ff9b::5db8:d70e]/plan.txt",  # NAT64 of the public PUBLIC_IP
+        allow_private=False,
+        timeout=1.0,
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, text=TEXT)),
+    )
+    assert loaded.text == TEXT
+
+
+def test_the_connection_goes_to_the_address_that_was_checked():
+    """A rebinding DNS server answers a public address first and a private one after: only the first counts."""
+    answers = iter([[PUBLIC_IP], ["127.0.0.1"], ["127.0.0.1"]])
+    sent: list[httpx.Request] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        return next(answers)
+
+    def site(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, text=TEXT)
+
+    fetched = fetch_url(
+        "https://docs.example:8443/plan.txt?v=1",
+        max_bytes=1024,
+        allow_private=False,
+        timeout=1.0,
+        transport=httpx.MockTransport(site),
+        resolve=resolve,
+    )
+    [request] = sent
+    assert str(request.url) == f"https://{PUBLIC_IP}:8443/plan.txt?v=1"
+    assert request.headers["host"] == "docs.example:8443"
+    assert request.extensions["sni_hostname"] == "docs.example"  # the certificate is checked for the name
+    assert fetched.final_url == "https://docs.example:8443/plan.txt?v=1"
+    assert next(answers) == ["127.0.0.1"]  # resolved once: the second answer was never asked for
+
+
+def test_a_relative_redirect_keeps_the_host_name():
+    sent: list[httpx.Request] = []
+
+    def site(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.url.path == "/old.txt":
+            return httpx.Response(302, headers={"Location": "/new.txt"})
+        return httpx.Response(200, text=TEXT)
+
+    fetched = fetch_url(
+        "http://docs.example/old.txt",
+        max_bytes=1024,
+        allow_private=False,
+        timeout=1.0,
+        transport=httpx.MockTransport(site),
+        resolve=lambda host, port: [PUBLIC_IP],
+    )
+    assert [request.headers["host"] for request in sent] == ["docs.example", "docs.example"]
+    assert fetched.final_url == "http://docs.example/new.txt"
+
+
+def test_a_resolver_that_hangs_is_given_up_after_the_timeout():
+    release = threading.Event()
+
+    def hanging(host: str, port: int) -> list[str]:
+        release.wait(30)
+        return [PUBLIC_IP]
+
+    try:
+        with pytest.raises(DocumentError) as caught:
+            fetch_url(
+                "http://slow.example/plan.txt",
+                max_bytes=1024,
+                allow_private=False,
+                timeout=0.2,
+                resolve=hanging,
+            )
+    finally:
+        release.set()
+    assert caught.value.code == "fetch_failed"
+    assert "slow.example" in caught.value.en and "0.2 s" in caught.value.en
