@@ -22,7 +22,14 @@ from sqlmodel import Session, col, select
 
 from ingest.units import qualified_name
 from storage.models import ProgressUpdate
-from storage.queries import DepartmentSummary, TaskRow, department_summaries, find_tasks, tasks_for_department
+from storage.queries import (
+    DepartmentSummary,
+    TaskRow,
+    department_summaries,
+    find_tasks,
+    rows_of_tasks,
+    tasks_for_department,
+)
 from storage.statuses import STATUS_NAMES
 from storage.task_list_sheet import write_task_list_sheet
 
@@ -150,12 +157,16 @@ def write_ledger_xlsx(
 ) -> ExportSummary:
     """Write the 台账 to `path`: 汇总, 任务清单 (overdue red and near yellow as of `today`), then one sheet per
     department (only `department_id` if given)."""
-    all_rows = find_tasks(session=session, jurisdiction_id=jurisdiction_id)
+    if department_id is not None:  # only what the department's sheet shows, not the whole ledger
+        own = {row.id for row in tasks_for_department(session=session, department_id=department_id)}
+        all_rows = rows_of_tasks(session=session, task_ids=own)
+    else:
+        all_rows = find_tasks(session=session, jurisdiction_id=jurisdiction_id)
     units = _units(all_rows)
     latest = _latest_progress(session)
-    summaries = department_summaries(session=session, jurisdiction_id=jurisdiction_id)
-    if department_id is not None:
-        summaries = [s for s in summaries if s.id == department_id]
+    summaries = department_summaries(
+        session=session, jurisdiction_id=jurisdiction_id, department_id=department_id
+    )
     several_places = len({s.jurisdiction for s in summaries}) > 1
 
     workbook = Workbook()

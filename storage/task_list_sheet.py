@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import Session, col, select
 
 from storage.models import ProgressUpdate
-from storage.queries import TaskRow, find_tasks
+from storage.queries import TaskRow, find_tasks, rows_of_tasks
 from storage.statuses import STATUS_NAMES
 from storage.task_values import (
     RECURRENCE_NAMES,
@@ -126,16 +126,13 @@ def _fill(task: TaskRow, today: date) -> PatternFill | None:
 def _tasks(
     session: Session, *, jurisdiction_id: int | None, department_id: int | None
 ) -> list[tuple[TaskRow, dict[str, list[str]]]]:
-    rows = find_tasks(session=session, jurisdiction_id=jurisdiction_id)
-    wanted = (
-        {row.id for row in find_tasks(session=session, department_id=department_id)}
-        if department_id is not None
-        else None
-    )
+    if department_id is not None:  # every unit of the department's own tasks, without the whole ledger
+        wanted = {row.id for row in find_tasks(session=session, department_id=department_id)}
+        rows = rows_of_tasks(session=session, task_ids=wanted)
+    else:
+        rows = find_tasks(session=session, jurisdiction_id=jurisdiction_id)
     tasks: dict[int, tuple[TaskRow, dict[str, list[str]]]] = {}
     for row in sorted(rows, key=lambda r: r.id):
-        if wanted is not None and row.id not in wanted:
-            continue
         _, units = tasks.setdefault(row.id, (row, {"lead": [], "co": []}))
         if row.department and row.role and row.department not in units[row.role]:
             units[row.role].append(row.department)
