@@ -12,7 +12,7 @@ from handlers.context import CommandContext
 from handlers.replies import CommandButton, Reply, usage_error
 from handlers.slack_text import escape, short
 from ingest.units import AliasTable, default_alias_table
-from storage.ingest import IngestReport
+from storage.ingest import LOW_CONFIDENCE, IngestReport
 from storage.models import Plan, Task
 from storage.task_review import (
     confirm_tasks,
@@ -74,7 +74,7 @@ def _task_line(task: Task, *, unassigned: bool = False) -> str:
     flags = []
     if unassigned:
         flags.append("未指明单位")
-    if task.confidence is not None and task.confidence < 0.6:
+    if task.confidence is not None and task.confidence < LOW_CONFIDENCE:
         flags.append(f"把握 {task.confidence:.0%}")
     note = f"（{'，'.join(flags)}）" if flags else ""
     return f"• #{task.id} {escape(short(task.action, 80))}　{due}{note}"

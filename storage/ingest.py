@@ -38,6 +38,7 @@ _DRAFT_MARKS = re.compile(
 # compares only tasks of the same section, to keep a large rewrite from taking minutes
 _FUZZY_PAIR_LIMIT = 40_000
 FUZZY_MATCH_RATIO = 0.8
+LOW_CONFIDENCE = 0.6  # below this an extracted record is shown to the coordinator for a second look
 CONCURRENT_INGEST_ATTEMPTS = 3
 
 
@@ -72,6 +73,7 @@ class IngestReport:
     changes: dict[str, list[str]] = field(default_factory=dict)
     awaiting_review: int = 0  # tasks of this ingest that wait for a coordinator (待核对)
     unassigned: list[str] = field(default_factory=list)  # actions of new tasks that name no unit
+    low_confidence: list[str] = field(default_factory=list)  # actions of new tasks the extraction was unsure of
     review_events_created: int = 0
     departments: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> {"lead": n, "co": n}
 
@@ -283,6 +285,8 @@ def _ingest(
             report.awaiting_review += int(not confirm)
             if not wanted_roles:
                 report.unassigned.append(draft.record.task)
+            if task.confidence is not None and task.confidence < LOW_CONFIDENCE:
+                report.low_confidence.append(draft.record.task)
             continue
         kept_by_hand = pinned.get(task.id or 0, set())
         changes = _apply(task, fields, now=now, session=session, pinned=kept_by_hand)

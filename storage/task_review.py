@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from storage.ingest import LOW_CONFIDENCE
 from storage.models import Assignment, Plan, Task
 from storage.task_edits import record_edit
 from storage.tasks import Editor
-
-LOW_CONFIDENCE = 0.6  # below this an extracted record is shown to the coordinator for a second look
 
 
 @dataclass(frozen=True)

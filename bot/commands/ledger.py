@@ -131,11 +131,13 @@ def _report_line(report: IngestReport, *, dry_run: bool = False) -> str:
             for action in actions:
                 lines.append(f"  {label} {action}")
                 lines += [f"      {change}" for change in report.changes.get(action, []) if label == "~"]
-    if report.unassigned:
-        lines.append(
-            f"  未指明单位 {len(report.unassigned)} 项：用 planbot task edit 编号 --lead 单位 指定。"
-            f" {len(report.unassigned)} task(s) name no unit."
-        )
+    for label, actions, hint in (
+        ("未指明单位", report.unassigned, "用 planbot task edit 编号 --lead 单位 指定 / name no unit"),
+        ("识别把握较低", report.low_confidence, "请核对 / the extraction was unsure"),
+    ):
+        if actions:
+            lines.append(f"  {label} {len(actions)} 项（{hint}）：")
+            lines += [f"    ? {action}" for action in actions[:10]]
     if report.awaiting_review:
         lines.append(
             f"  待核对 {report.awaiting_review} 项，确认前不提醒：planbot task confirm --plan {report.plan_id}。"

@@ -77,6 +77,8 @@ def test_export_edit_apply_survives_ingest_and_is_in_the_history(run, tmp_path: 
     assert applied.exit_code == 0, applied.output
     after = _tasks(run)[action]
     assert (after["due"], after["lead"]) == ("2025-11-30", ["区商务局"])
+    assert "已入库，无变化" in run("ingest", str(source)).stdout  # the same document again
+    assert _tasks(run)[action] == after
 
     # a revised version of the document: the edit stays, the new sentence is added
     source.write_text(PLAN + "（四）区文旅局牵头，8月底前完成景区提升改造。\n", encoding="utf-8")

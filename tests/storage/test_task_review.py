@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
+from ingest.records import TaskRecord
 from storage.ingest import ingest_document
 from storage.models import Task
 from storage.task_edits import edits_of_task
@@ -67,3 +69,24 @@ def test_discarded_tasks_are_archived_and_stay_so_after_a_new_ingest(session: Se
 def test_a_terminal_ingest_confirms_by_default(session: Session) -> None:
     ingest_document(session=session, document=five_year_plan(first_version()), aliases=aliases(), now=NOW)
     assert tasks_awaiting_review(session=session) == []
+
+
+def test_records_the_extraction_was_unsure_of_are_counted_for_a_second_look(session: Session) -> None:
+    # TaskRecord may not carry a confidence yet (the extraction adds it): a stand-in record that does
+    @dataclass(frozen=True)
+    class UnsureRecord(TaskRecord):  # type: ignore[misc]
+        confidence: float | None = None
+
+    base = first_version()[0]
+    unsure = UnsureRecord(**{f.name: getattr(base, f.name) for f in fields(TaskRecord)}, confidence=0.3)
+    report = ingest_document(
+        session=session,
+        document=five_year_plan([unsure, *first_version()[1:]]),
+        aliases=aliases(),
+        now=NOW,
+        confirm=False,
+    )
+    assert report.low_confidence == [base.task]
+    summary = review_summary(session=session, plan_id=report.plan_id)
+    task = session.exec(select(Task).where(col(Task.action) == base.task)).one()
+    assert summary.low_confidence_ids == (task.id,) and task.confidence == 0.3
