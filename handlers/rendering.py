@@ -137,7 +137,8 @@ def plain(reply: Reply, today: date) -> str:
 def _without_markup(text: str) -> str:
     """Slack's *bold* and `code` marks read as noise in a terminal; document text has neither.
 
-    Headlines and lines hold mrkdwn, with document text escaped into them: the terminal shows it as written.
+    Headlines and lines hold mrkdwn, with document text escaped into them, and _plain escapes the rest (task
+    cards, suggestions) alike: unescaping the whole once shows every text as written, `&lt;` in a document too.
     """
     return unescape(text.replace("*", "").replace("`", ""))
 
@@ -147,7 +148,7 @@ def _plain(reply: Reply, today: date) -> str:
     for task in reply.tasks:
         parts.append(
             "\n".join(
-                "  " + line if n else line
+                "  " + escape(line) if n else escape(line)
                 for n, line in enumerate(card_lines(task, today, detailed=reply.detailed))
             )
         )
@@ -158,7 +159,7 @@ def _plain(reply: Reply, today: date) -> str:
             page_text(reply.page) + ("（输入 下一页 / next 查看更多）" if reply.page.has_next else "")
         )
     if reply.suggestions:
-        parts.append("试试 / Try: " + "  ".join(reply.suggestions))
+        parts.append("试试 / Try: " + "  ".join(escape(s) for s in reply.suggestions))
     if reply.command_buttons:
         parts.append("  ".join(f"[{b.label}] /plan {b.command}" for b in reply.command_buttons))
     if reply.upload is not None:

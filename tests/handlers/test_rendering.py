@@ -80,3 +80,15 @@ def test_message_is_ephemeral_unless_public_and_stays_within_slack_limits():
     assert all(len(block.get("text", {}).get("text", "")) <= 3000 for block in rendered["blocks"])
     assert message(Reply(headline="x", public=True), TODAY)["response_type"] == "in_channel"
     json.dumps(rendered, ensure_ascii=False)
+
+
+def test_plain_text_shows_document_text_exactly_as_written():
+    reply = Reply(
+        headline="包含“&lt;!here&gt;”的任务",  # headlines hold escaped text, as the handlers build them
+        tasks=[summary(action="推进<!channel>项目 &lt;二期&gt; A&B")],
+        suggestions=["/plan 任务 区发改局<@U1>"],
+    )
+    text = plain(reply, TODAY)
+    assert "包含“<!here>”的任务" in text
+    assert "推进<!channel>项目 &lt;二期&gt; A&B" in text
+    assert "/plan 任务 区发改局<@U1>" in text
