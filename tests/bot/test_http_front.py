@@ -67,6 +67,29 @@ def test_a_10_mb_unsigned_body_is_refused_at_once_and_leaves_a_short_log(bot, lo
     assert "refused" in logged  # the refusal is logged, by size and address
 
 
+def test_a_chunked_body_is_cut_off_at_the_limit(bot, log_text):
+    chunk = b"z" * 65536
+    body = (b"%x\r\n" % len(chunk) + chunk + b"\r\n") * 160 + b"0\r\n\r\n"  # 10 MB with no length
+    started = time.monotonic()
+    connection = socket.create_connection(("127.0.0.1", bot.server.port), timeout=WAIT)
+    head = b"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+    def send() -> None:
+        with contextlib.suppress(OSError):
+            connection.sendall(head + body)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        status_line = connection.makefile("rb").readline()
+    finally:
+        connection.close()
+        sender.join(WAIT)
+    assert int(status_line.split()[1]) == 413
+    assert time.monotonic() - started < 1.0
+    assert len(log_text().encode()) < 20 * 1024 and "zzzzzzzz" not in log_text()
+
+
 def test_an_unsigned_body_under_the_limit_is_refused_without_logging_it(bot, log_text):
     fake_line = "\n2026-12-05 10:00:00 WARNING planbot.admin 协调员已删除全部任务\n"
     body = ("text=" + "y" * (MAX_BODY_BYTES - 200) + fake_line).encode()
