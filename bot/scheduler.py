@@ -143,21 +143,46 @@ def dispatch(deps: Deps, *, options: DispatchOptions | None = None) -> DispatchR
     return report
 
 
+class StartupSweeps:
+    """The sweeps a scheduler runs when it starts; its first dispatch waits for them, so that it sends the
+    catch-up they insert at once instead of a minute later (and sends nothing twice: the unique key)."""
+
+    def __init__(self) -> None:
+        self.swept = threading.Event()
+        self.digested = threading.Event()
+
+    def wait(self, timeout: float) -> bool:
+        return self.swept.wait(timeout) and self.digested.wait(timeout)
+
+
+_STARTUP: dict[str, StartupSweeps] = {}
+STARTUP_WAIT_SECONDS = 300.0  # a sweep that takes longer than this does not hold the dispatcher up forever
+
+
 def sweep_job(runtime: str) -> None:
     deps = _RUNTIMES[runtime]
-    sweep(deps, kinds=REMINDER_KINDS)
-    # the daily sweep also clears the Slack event receipts that no retry can need any more
-    with deps.session_factory() as session:
-        event_receipts.forget_old_receipts(session=session, now=deps.clock())
+    try:
+        sweep(deps, kinds=REMINDER_KINDS)
+        # the daily sweep also clears the Slack event receipts that no retry can need any more
+        with deps.session_factory() as session:
+            event_receipts.forget_old_receipts(session=session, now=deps.clock())
+    finally:
+        _STARTUP.setdefault(runtime, StartupSweeps()).swept.set()
 
 
 def digest_job(runtime: str) -> None:
     # runs every day at digest time: the digest's Monday moves to the next working day after a holiday, and
     # the rules know which day that is; on the other days nothing new is due
-    sweep(_RUNTIMES[runtime], kinds=("digest",))
+    try:
+        sweep(_RUNTIMES[runtime], kinds=("digest",))
+    finally:
+        _STARTUP.setdefault(runtime, StartupSweeps()).digested.set()
 
 
 def dispatch_job(runtime: str) -> None:
+    startup = _STARTUP.get(runtime)
+    if startup is not None and not startup.wait(STARTUP_WAIT_SECONDS):
+        log.warning("the start-up sweeps are still running; dispatching what is already due")
     dispatch(_RUNTIMES[runtime])
 
 
@@ -174,6 +199,7 @@ def build_scheduler(deps: Deps, engine: Engine, *, runtime: str = "default") -> 
     settings = deps.settings
     zone = ZoneInfo(settings.timezone)
     _RUNTIMES[runtime] = deps
+    _STARTUP[runtime] = StartupSweeps()
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
         timezone=zone,
@@ -220,6 +246,7 @@ def build_scheduler(deps: Deps, engine: Engine, *, runtime: str = "default") -> 
 
 def forget_runtime(runtime: str = "default") -> None:
     _RUNTIMES.pop(runtime, None)
+    _STARTUP.pop(runtime, None)
 
 
 # -- one leader per database ------------------------------------------------------------------------

@@ -240,6 +240,60 @@ def mark_failed(*, session: Session, delivery_id: int, error: str) -> None:
     session.commit()
 
 
+def mark_uncertain(*, session: Session, delivery_id: int, error: str) -> None:
+    """The send's outcome is unknown and cannot be checked: kept, never resent blindly, reported."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(status="uncertain", next_attempt_at=None, last_error=error[:2000])
+    )
+    session.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryProblem:
+    """A delivery someone should look at (`planbot remind --status`)."""
+
+    state: str  # "uncertain", "failed", "deferred" (pending after an error) or "stuck" (sending, lease over)
+    id: int
+    target: str
+    key: str
+    attempts: int
+    error: str
+    first_line: str
+
+
+def delivery_problems(*, session: Session, now: datetime, limit: int = 500) -> list[DeliveryProblem]:
+    """Uncertain, failed, deferred and stuck deliveries, the most urgent kinds first."""
+    rows = session.execute(
+        select(Delivery)
+        .where(
+            (Delivery.status.in_(("uncertain", "failed")))
+            | ((Delivery.status == "pending") & Delivery.last_error.is_not(None))
+            | ((Delivery.status == "sending") & (Delivery.next_attempt_at < now))
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+    ).scalars()
+    order = {"uncertain": 0, "stuck": 1, "failed": 2, "deferred": 3}
+    problems = []
+    for row in rows:
+        state = {"pending": "deferred", "sending": "stuck"}.get(row.status, row.status)
+        text = json.loads(row.payload or "{}").get("text", "")
+        problems.append(
+            DeliveryProblem(
+                state,
+                row.id,
+                row.target,
+                delivery_key(row.rule, row.subject_key, row.occurrence_on, row.target),
+                row.attempts,
+                row.last_error or "",
+                text.splitlines()[0] if text else "",
+            )
+        )
+    return sorted(problems, key=lambda problem: (order.get(problem.state, 9), problem.id))
+
+
 def delivery_counts(*, session: Session) -> dict[str, int]:
     rows = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
     return {status: count for status, count in rows}
@@ -266,20 +320,32 @@ def insert_failure_notices(
     targets: Sequence[str],
     now: datetime,
     timezone: str = "Asia/Shanghai",
+    uncertain: bool = False,
 ) -> int:
-    """Tell the coordinators, once each, that a delivery failed for good and what to do about it."""
+    """Tell the coordinators, once each, that a delivery failed for good (or, `uncertain`, may not have
+    arrived and cannot be checked) and what to do about it."""
     first_line = reminder_text.splitlines()[0] if reminder_text else ""
-    text = (
-        f"【提醒发送失败】发往 {failed_target} 的提醒未能送达（{error}）：{first_line[:80]}\n"
-        f"请检查该部门的频道绑定（`/plan 绑定 部门 #频道`），或把 planbot 邀请进该频道。\n"
-        f"A reminder to {failed_target} could not be delivered ({error}). Check the department's channel "
-        f"binding (`/plan bind`) or invite the bot to the channel."
-    )
+    if uncertain:
+        text = (
+            f"【提醒可能未送达】发往 {failed_target} 的提醒发送结果不明（{error}），planbot 又读不到该频道的消息记录，"
+            f"无法核实：{first_line[:80]}\n请到该频道看看是否收到；没有收到的话，把 planbot 邀请进该频道"
+            f"（`/invite @planbot`）并转告该部门。`planbot remind --status` 列出所有此类提醒。\n"
+            f"A reminder to {failed_target} may not have arrived ({error}) and its channel's history cannot be "
+            f"read to check. Look in the channel; if it is missing, invite the bot and pass it on. "
+            f"`planbot remind --status` lists such reminders."
+        )
+    else:
+        text = (
+            f"【提醒发送失败】发往 {failed_target} 的提醒未能送达（{error}）：{first_line[:80]}\n"
+            f"请检查该部门的频道绑定（`/plan 绑定 部门 #频道`），或把 planbot 邀请进该频道。\n"
+            f"A reminder to {failed_target} could not be delivered ({error}). Check the department's channel "
+            f"binding (`/plan bind`) or invite the bot to the channel."
+        )
     today = now.astimezone(ZoneInfo(timezone)).date()
     notices = [
         Reminder(
-            rule="delivery-failed",
-            kind="delivery_failed",
+            rule="delivery-uncertain" if uncertain else "delivery-failed",
+            kind="delivery_uncertain" if uncertain else "delivery_failed",
             subject_key=f"delivery:{delivery_id}",
             occurrence_on=today,
             fire_on=today,

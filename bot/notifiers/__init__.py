@@ -18,12 +18,15 @@ from typing import Protocol
 SENT = "sent"
 RETRY = "retry"
 FAILED = "failed"
+# the platform may or may not have taken the message (a 5xx, a dropped connection, a timeout): the dispatcher
+# looks for it before sending again
+UNCLEAR = "unclear"
 UNKNOWN = object()  # find_sent's answer when the platform cannot tell whether a message went out
 
 
 @dataclass(frozen=True, slots=True)
 class SendOutcome:
-    status: str  # SENT, RETRY (transient: try again later) or FAILED (permanent)
+    status: str  # SENT, RETRY (transient: try again later), FAILED (permanent) or UNCLEAR
     message_ts: str | None = None
     retry_after: float | None = None  # seconds the platform asked us to wait (429 Retry-After)
     error: str | None = None
@@ -42,8 +45,10 @@ class Notifier(Protocol):
 
     def send(self, target: str, text: str, *, delivery_key: str) -> SendOutcome: ...
 
-    def find_sent(self, target: str, delivery_key: str) -> str | object | None:
-        """The message ts if `delivery_key` already went out to `target`, None if not, UNKNOWN if unknowable."""
+    def find_sent(self, target: str, delivery_key: str, *, fresh: bool = False) -> str | object | None:
+        """The message ts if `delivery_key` already went out to `target`, None if not, UNKNOWN if unknowable.
+
+        Raises when the target's history cannot be read; `fresh` reads it again instead of a cached scan."""
         ...
 
 
@@ -74,9 +79,18 @@ class NotifierRouter:
             return SendOutcome(FAILED, error=f"no notifier configured for {platform_of(target)!r}")
         return notifier.send(target, text, delivery_key=delivery_key)
 
-    def find_sent(self, target: str, delivery_key: str) -> str | object | None:
+    def find_sent(self, target: str, delivery_key: str, *, fresh: bool = False) -> str | object | None:
         notifier = self._notifier(target)
-        return notifier.find_sent(target, delivery_key) if notifier else UNKNOWN
+        if notifier is None:
+            return UNKNOWN
+        if fresh and hasattr(notifier, "join"):  # only Slack reads history; robots answer UNKNOWN anyway
+            return notifier.find_sent(target, delivery_key, fresh=True)
+        return notifier.find_sent(target, delivery_key)
+
+    def join(self, target: str) -> bool:
+        """Join `target` so that its history can be read (Slack channels); False where that is not possible."""
+        join = getattr(self._notifier(target), "join", None)
+        return bool(join(target)) if join else False
 
     def use_webhooks(self, webhooks: Mapping[str, str]) -> None:
         """Add robot webhooks ("dingtalk:4" -> URL) from the channel bindings, which change while the bot runs."""

@@ -24,5 +24,5 @@ class ConsoleNotifier:
         self.sent[delivery_key] = message_id
         return SendOutcome(SENT, message_ts=message_id)
 
-    def find_sent(self, target: str, delivery_key: str) -> str | None:
+    def find_sent(self, target: str, delivery_key: str, *, fresh: bool = False) -> str | None:
         return self.sent.get(delivery_key)

@@ -2,10 +2,14 @@
 
 1. Recover: deliveries left `sending` by a dead process (their lease ran out) are looked up on the platform by
    their key (Slack history); found ones are recorded as sent, the rest are sent now. Robots cannot be asked,
-   so theirs are sent again.
+   so theirs are sent again (their one known duplicate window: a robot that took a message and died before
+   answering). Where the history cannot be read, the bot joins the channel; if that fails too, the delivery
+   is kept as `uncertain` and the coordinators are told: never dropped silently, never resent blindly.
 2. Claim due `pending` rows (leased as `sending` before any call, in one transaction), queue them per target
    and send: many targets at once on a thread pool, each target paced to its platform's limit, a 429's
-   Retry-After honoured, 5xx and timeouts retried with exponential backoff. What still fails after
+   Retry-After honoured, 5xx and timeouts retried with exponential backoff. A send whose outcome is unclear
+   (5xx, timeout, dropped connection: Slack may have posted it) is looked up in the history, as in recovery,
+   before it is sent again. What still fails after
    `attempts_per_run` goes back to pending for a later run; permanent errors fail the delivery and tell the
    coordinators through a delivery of their own.
 3. Record what was sent in batches (one transaction per batch) on a recorder thread, so the database never
@@ -26,13 +30,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.notifiers import FAILED, RETRY, SENT, UNKNOWN, Notifier, SendOutcome, TargetPacer
+from bot.notifiers import FAILED, RETRY, SENT, UNCLEAR, UNKNOWN, Notifier, SendOutcome, TargetPacer
 from storage import reminder_queries
 from storage.reminder_queries import ClaimedDelivery
 
 log = logging.getLogger(__name__)
 
 FAILURE_RULE = "delivery-failed"
+UNCERTAIN_RULE = "delivery-uncertain"
+UNCERTAIN = "uncertain"  # an outcome of our own: unclear, and the history cannot be read to settle it
 
 
 @dataclass
@@ -41,6 +47,8 @@ class DispatchReport:
     recovered: int = 0  # found already sent on the platform after a crash: recorded, not resent
     failed: int = 0
     deferred: int = 0  # transient trouble: back to pending for a later run
+    uncertain: int = 0  # outcome unknown and uncheckable: kept as `uncertain`, coordinators told
+    checked: int = 0  # unclear sends found in the channel's history: recorded as sent, not sent again
     rate_limited: int = 0  # 429 answers seen
     errors: list[str] = field(default_factory=list)
 
@@ -199,11 +207,11 @@ class Dispatcher:
         found: list[tuple[int, str | None]] = []
         for delivery in abandoned:
             try:
-                ts = self.notifier.find_sent(delivery.target, delivery.key)
+                ts = self._look_up(delivery, fresh=False)
             except Exception as error:
-                # history unreadable: resending could duplicate, so the row stays `sending` under the new
-                # lease the claim gave it, and the next recovery after that lease asks again
-                log.warning("cannot check %s for delivery %s: %s", delivery.target, delivery.id, error)
+                # history unreadable even after trying to join: resending could duplicate, waiting would
+                # wait forever; keep it as uncertain and tell the coordinators
+                self._uncertain(session, delivery, f"history unreadable: {error}", report)
                 continue
             if ts is None or ts is UNKNOWN:
                 resend.append(delivery)
@@ -258,11 +266,16 @@ class Dispatcher:
         def settle(target: str, delivery: ClaimedDelivery, outcome: SendOutcome) -> None:
             queue_of_target = by_target[target]
             before = len(queue_of_target)
+            if outcome.status == UNCLEAR:
+                outcome = self._after_unclear(delivery, outcome, report)
             at = self.monotonic()
             if outcome.status == SENT:
                 queue_of_target.popleft()
                 recorder.add(delivery.id, outcome.message_ts)
                 report.sent += 1
+            elif outcome.status == UNCERTAIN:
+                queue_of_target.popleft()
+                self._uncertain(session, delivery, outcome.error or UNCERTAIN, report)
             elif outcome.status == FAILED:
                 queue_of_target.popleft()
                 self._fail(session, delivery, outcome.error or "failed", report)
@@ -355,11 +368,62 @@ class Dispatcher:
                     settle(*event[1:])
             recorder.close()
 
+    def _look_up(self, delivery: ClaimedDelivery, *, fresh: bool) -> str | object | None:
+        """The delivery's message ts in its target's history (None: not there). When the history cannot be
+        read (`not_in_channel`), join the channel and read again; raises when even that fails."""
+        try:
+            if fresh:
+                return self.notifier.find_sent(delivery.target, delivery.key, fresh=True)
+            return self.notifier.find_sent(delivery.target, delivery.key)
+        except Exception as error:
+            joined = getattr(self.notifier, "join", lambda target: False)(delivery.target)
+            log.warning(
+                "cannot read %s's history for delivery %s (%s)%s",
+                delivery.target,
+                delivery.id,
+                error,
+                "; joined it" if joined else "",
+            )
+            if not joined:
+                raise
+            return self.notifier.find_sent(delivery.target, delivery.key, fresh=True)
+
+    def _after_unclear(
+        self, delivery: ClaimedDelivery, outcome: SendOutcome, report: DispatchReport
+    ) -> SendOutcome:
+        """An unclear send settled from the history: SENT if the message is there, RETRY (send again after the
+        backoff) if it is not, UNCERTAIN if nobody can tell."""
+        try:
+            ts = self._look_up(delivery, fresh=True)
+        except Exception as error:
+            return SendOutcome(UNCERTAIN, error=f"{outcome.error}; history unreadable: {error}")
+        if ts is None or ts is UNKNOWN:
+            return SendOutcome(RETRY, error=outcome.error)
+        report.checked += 1
+        return SendOutcome(SENT, message_ts=str(ts))
+
+    def _uncertain(self, session, delivery: ClaimedDelivery, error: str, report: DispatchReport) -> None:
+        reminder_queries.mark_uncertain(session=session, delivery_id=delivery.id, error=error)
+        report.uncertain += 1
+        report.errors.append(f"{delivery.target}: {error}")
+        if delivery.key.startswith((FAILURE_RULE + "|", UNCERTAIN_RULE + "|")):
+            return
+        reminder_queries.insert_failure_notices(
+            session=session,
+            delivery_id=delivery.id,
+            failed_target=delivery.target,
+            error=error,
+            reminder_text=delivery.text,
+            targets=self.options.coordinator_targets,
+            now=self.clock(),
+            uncertain=True,
+        )
+
     def _fail(self, session, delivery: ClaimedDelivery, error: str, report: DispatchReport) -> None:
         reminder_queries.mark_failed(session=session, delivery_id=delivery.id, error=error)
         report.failed += 1
         report.errors.append(f"{delivery.target}: {error}")
-        if delivery.key.startswith(FAILURE_RULE + "|"):
+        if delivery.key.startswith((FAILURE_RULE + "|", UNCERTAIN_RULE + "|")):
             return  # a notice about a failure that itself failed: telling someone again would loop
         reminder_queries.insert_failure_notices(
             session=session,

@@ -1,13 +1,16 @@
 """Slack: chat.postMessage with the delivery key as message metadata, so a resend can be ruled out.
 
 Slack allows about one message per second per channel; a 429 carries Retry-After. Permanent errors (the
-channel is gone, the bot is not in it) fail the delivery; 5xx, timeouts and connection errors are transient.
-Before resending a delivery that a dead process left half-done, `find_sent` looks through the channel's
-recent history for a message carrying the same key.
+channel is gone, the bot is not in it) fail the delivery. A 5xx, a timeout or a dropped connection leaves the
+outcome *unclear*: Slack may have posted the message. Before resending such a delivery, or one that a dead
+process left half-done, `find_sent` looks through the channel's recent history for a message carrying the
+same key; when the history cannot be read, `join` tries to join the channel first. slack_sdk's own retry
+handlers are off for all of this (`without_retries`).
 """
 
 from __future__ import annotations
 
+import http.client
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.notifiers import FAILED, RETRY, SENT, RateLimit, SendOutcome, address_of
+from bot.notifiers import FAILED, RETRY, SENT, UNCLEAR, RateLimit, SendOutcome, address_of
 from handlers.slack_text import escape
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,22 @@ PERMANENT_ERRORS = frozenset(
 HISTORY_PAGES = 5  # recovery looks at the last 5 × 200 messages of a channel
 
 
+def without_retries(client: WebClient) -> WebClient:
+    """A copy of `client` without slack_sdk's retry handlers (by default it resends once after a dropped
+    connection, which duplicates a message Slack had already taken): the dispatcher decides about resends,
+    after looking at the channel's history."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=client.headers,
+        logger=client.logger,
+        retry_handlers=[],
+    )
+
+
 class SlackNotifier:
     def __init__(
         self,
@@ -47,7 +66,7 @@ class SlackNotifier:
         history_pages: int = HISTORY_PAGES,
         attachment_for: Callable[[str], tuple[str, bytes, str] | None] | None = None,
     ) -> None:
-        self.client = client
+        self.client = without_retries(client)
         self.history_pages = history_pages
         # (file name, bytes, title) to upload beside a message, e.g. the chart of a coordinators' digest
         self.attachment_for = attachment_for
@@ -71,8 +90,9 @@ class SlackNotifier:
             )
         except SlackApiError as error:
             return _outcome_of_error(error)
-        except (OSError, TimeoutError) as error:  # urllib's timeouts and refused connections are OSErrors
-            return SendOutcome(RETRY, error=f"network: {error}")
+        except (OSError, TimeoutError, http.client.HTTPException) as error:
+            # a timeout, a reset or a refused connection: Slack may have posted the message before it went wrong
+            return SendOutcome(UNCLEAR, error=f"network: {type(error).__name__}: {error}")
         self._attach(delivery_key, channel=response.get("channel"), thread_ts=response.get("ts"))
         return SendOutcome(SENT, message_ts=response.get("ts"))
 
@@ -91,16 +111,29 @@ class SlackNotifier:
         except (SlackApiError, OSError, ValueError) as error:
             log.warning("attachment for %s not uploaded: %s", delivery_key, error)
 
-    def find_sent(self, target: str, delivery_key: str) -> str | None:
+    def find_sent(self, target: str, delivery_key: str, *, fresh: bool = False) -> str | None:
         """The ts of a message in the target's recent history that carries `delivery_key`, or None.
 
         Raises on an API error: when the history cannot be read, resending could duplicate, so the caller
-        leaves the delivery for a later recovery instead.
+        joins the channel or keeps the delivery as uncertain instead. `fresh` reads the history again (after
+        an unclear send), instead of the scan made once per recovery.
         """
         channel = address_of(target)
-        if channel not in self._history_keys:
+        if fresh or channel not in self._history_keys:
             self._history_keys[channel] = self._scan_history(channel)
         return self._history_keys[channel].get(delivery_key)
+
+    def join(self, target: str) -> bool:
+        """Join a public channel (conversations.join, scope channels:join) so that its history can be read."""
+        channel = address_of(target)
+        if not channel.startswith("C"):
+            return False  # a DM, a private channel: only a person can add the bot
+        try:
+            self.client.conversations_join(channel=channel)
+        except (SlackApiError, OSError, http.client.HTTPException) as error:
+            log.warning("cannot join %s to read its history: %s", channel, error)
+            return False
+        return True
 
     def forget_history(self) -> None:
         self._history_keys.clear()
@@ -150,7 +183,8 @@ def _outcome_of_error(error: SlackApiError) -> SendOutcome:
             retry_after = retry_after[0]
         return SendOutcome(RETRY, retry_after=float(retry_after or 1), error="ratelimited")
     if status >= 500:
-        return SendOutcome(RETRY, error=f"http {status}: {code or 'server error'}")
+        # Slack may have posted the message before failing to answer
+        return SendOutcome(UNCLEAR, error=f"http {status}: {code or 'server error'}")
     if code in PERMANENT_ERRORS:
         return SendOutcome(FAILED, error=code)
     # invalid_auth, account_inactive…: a configuration problem someone can fix; keep the reminder for later

@@ -80,5 +80,5 @@ class WebhookNotifier:
             return SendOutcome(RETRY, retry_after=self.retry_after_seconds, error=f"{code} {message}")
         return SendOutcome(FAILED, error=f"{self.platform} {code}: {message}")
 
-    def find_sent(self, target: str, delivery_key: str) -> object:
+    def find_sent(self, target: str, delivery_key: str, *, fresh: bool = False) -> object:
         return UNKNOWN

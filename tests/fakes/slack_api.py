@@ -9,6 +9,9 @@ Point a client at it with ``WebClient(token="xoxb-test", base_url=fake.api_url)`
     fake.calls("chat.postMessage")[0].body["text"]        # -> "hi"
     fake.messages("C1")[0]["metadata"]                     # -> what was attached
     fake.fail_next("chat.postMessage", status=429, count=2, retry_after=1)
+    fake.after_accepting("chat.postMessage", "500")  # posts it, then answers 500 ("drop": closes the
+                                                      # connection unanswered; "late": answers after release_late())
+    fake.refuse_history("C1")  # conversations.history answers not_in_channel until the bot joins C1
     fake.response_url("cmd-1")  -> a URL whose POSTs land in fake.responses()
     fake.wait_for("chat.postMessage", count=3)             # block until they arrived (no sleeps)
     fake.host_file("plan.txt", b"...") -> a url_private_download the bot fetches with its token
@@ -16,7 +19,8 @@ Point a client at it with ``WebClient(token="xoxb-test", base_url=fake.api_url)`
 
 ``rate_limit_per_channel=1.0`` makes chat.postMessage answer 429 with ``Retry-After`` when a channel receives a
 second message within one second, as Slack does. Answered methods: auth.test, chat.postMessage,
-chat.postEphemeral, chat.update, conversations.history, conversations.open, views.open, views.publish,
+chat.postEphemeral, chat.update, conversations.history, conversations.join, conversations.open, views.open,
+views.publish,
 views.update, users.info, usergroups.users.list, files.getUploadURLExternal, files.completeUploadExternal, and the
 upload URL itself. Any other method answers ``{"ok": false, "error": "unknown_method"}`` and is still recorded.
 """
@@ -26,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import socket
 import threading
 import time
 from collections import defaultdict
@@ -75,6 +80,8 @@ class _State:
     views: list[dict[str, Any]] = field(default_factory=list)
     hosted: dict[str, bytes] = field(default_factory=dict)
     public: set[str] = field(default_factory=set)
+    after_accepting: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    history_refused: dict[str, bool] = field(default_factory=dict)  # channel -> may the bot join it
 
 
 class FakeSlackApi(SlackMethods):
@@ -95,6 +102,7 @@ class FakeSlackApi(SlackMethods):
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._late_released = threading.Event()
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -107,6 +115,7 @@ class FakeSlackApi(SlackMethods):
         return self
 
     def stop(self) -> None:
+        self._late_released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -141,6 +150,23 @@ class FakeSlackApi(SlackMethods):
             self._state.failures[method].append(
                 _Failure(status, count, retry_after if status == 429 else None)
             )
+
+    def after_accepting(self, method: str, outcome: str, count: int = 1) -> None:
+        """Handle the next `count` calls of `method` (a message is posted), then answer badly: "500", "drop"
+        (close the connection with no answer) or "late" (hold the answer until `release_late()`)."""
+        assert outcome in ("500", "drop", "late"), outcome
+        with self._lock:
+            self._state.after_accepting[method].extend([outcome] * count)
+
+    def release_late(self) -> None:
+        """Let the answers held by "late" go (to clients that have long given up)."""
+        self._late_released.set()
+
+    def refuse_history(self, channel: str, *, joinable: bool = True) -> None:
+        """conversations.history of `channel` answers not_in_channel (as for a channel the bot posts to with
+        chat:write.public without being a member) until conversations.join, which fails if not `joinable`."""
+        with self._lock:
+            self._state.history_refused[channel] = joinable
 
     def add_user(
         self, user_id: str, name: str = "", *, real_name: str = "", tz: str = "Asia/Shanghai"
@@ -223,6 +249,8 @@ class FakeSlackApi(SlackMethods):
             self._state.last_post_at.clear()
             self._state.uploads.clear()
             self._state.views.clear()
+            self._state.after_accepting.clear()
+            self._state.history_refused.clear()
 
     # -- answering -----------------------------------------------------------------------------------------
 
@@ -242,6 +270,13 @@ class FakeSlackApi(SlackMethods):
             method = split.path.removeprefix("/api/").strip("/")
         with self._lock:
             status, extra_headers, payload = self._respond_locked(method, split.path, headers, body, raw, now)
+            then = self._state.after_accepting.get(method)
+            if then and status == 200:
+                outcome = then.pop(0)
+                if outcome == "500":
+                    status, extra_headers, payload = 500, {}, {"ok": False, "error": "internal_error"}
+                else:
+                    payload = _Held(outcome, payload)
             self._state.calls.append(RecordedCall(method, split.path, dict(headers), body, raw, status, now))
             self._arrived.notify_all()
         return status, extra_headers, payload
@@ -297,6 +332,14 @@ class FakeSlackApi(SlackMethods):
         return f"{prefix}{next(self._ids):06d}"
 
 
+@dataclass(frozen=True)
+class _Held:
+    """An answer the handler drops ("drop") or holds until release_late() ("late")."""
+
+    how: str
+    payload: Any
+
+
 def _parse_body(content_type: str, raw: bytes, query: str) -> dict[str, Any]:
     body: dict[str, Any] = {key: values[-1] for key, values in parse_qs(query).items()}
     if "application/json" in content_type:
@@ -339,6 +382,13 @@ def _handler_class(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             headers = {key.lower(): value for key, value in self.headers.items()}
             status, extra_headers, payload = fake._answer(http_method, self.path, headers, raw)
+            if isinstance(payload, _Held):
+                if payload.how == "drop":
+                    self.close_connection = True  # the message is posted; the client hears nothing at all
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                fake._late_released.wait(timeout=30)
+                payload = payload.payload
             if isinstance(payload, bytes):
                 encoded, content_type = payload, "application/octet-stream"
             elif isinstance(payload, str):
@@ -352,7 +402,8 @@ def _handler_class(fake: FakeSlackApi) -> type[BaseHTTPRequestHandler]:
                 self.send_header(key, value)
             self.send_header("Content-Length", str(len(encoded)))
             self.end_headers()
-            self.wfile.write(encoded)
+            with contextlib.suppress(OSError):  # a client that gave up on a late answer has gone
+                self.wfile.write(encoded)
 
         def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
             return

@@ -75,6 +75,8 @@ class SlackMethods:
         self, body: dict[str, Any], now: float
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
         channel = str(body.get("channel", ""))
+        if channel in self._state.history_refused:
+            return 200, {}, {"ok": False, "error": "not_in_channel"}
         newest_first = list(reversed(self._state.messages.get(channel, [])))
         oldest = float(body.get("oldest") or 0)
         newest_first = [m for m in newest_first if float(m["ts"]) > oldest]
@@ -95,6 +97,15 @@ class SlackMethods:
                 "response_metadata": {"next_cursor": str(start + limit) if has_more else ""},
             },
         )
+
+    def _api_conversations_join(
+        self, body: dict[str, Any], now: float
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        channel = str(body.get("channel", ""))
+        if self._state.history_refused.get(channel) is False:
+            return 200, {}, {"ok": False, "error": "method_not_supported_for_channel_type"}
+        self._state.history_refused.pop(channel, None)
+        return 200, {}, {"ok": True, "channel": {"id": channel, "is_member": True}}
 
     def _api_conversations_open(
         self, body: dict[str, Any], now: float
