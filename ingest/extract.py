@@ -46,6 +46,16 @@ DIRECTIVE_HINT = re.compile(
 )
 TARGET_HINT = re.compile(r"增长|达到|控制在|不低于|不少于|以上|以内|提高到|降低到")
 # a notice's distribution and contact lines name units as recipients, never as responsible
+# "现将…印发给你们，请认真贯彻落实": the cover letter hands the document over; it assigns nothing itself
+COVER_LETTER = re.compile(r"现将.{0,60}(?:印发|转发|下达|通报|公布)|(?:印发|转发)给你们|请(?:认真)?(?:贯彻|遵照)执行")
+# reports of what was done ("两年来…完成了", "截至5月底已开工52个", "受到…肯定"): past results are no tasks,
+# unless the sentence also sets work to come (要, 应, 力争, 确保, 前完成)
+PAST_RESULT = re.compile(
+    r"(?:年来|以来|截至|截止)[^。；]{0,30}[，,]|[了]|受到.{0,12}(?:肯定|表扬|通报表扬)|进展较快|进度滞后|已(?:开工|完成|建成|办结)"
+)
+WORK_TO_COME = re.compile(r"要|应当?|须|需|力争|确保|将于|于\d|前完成|底前|请")
+# "今年是…的攻坚之年", "…是…的关键时期": what a year is, not what anyone must do
+DESCRIBES_A_TIME = re.compile(r"是[^。，；]{0,24}(?:时期|之年|一年|阶段|节点)[，。；]")
 # a heading about one review of the plan: the work beneath it is that review's
 REVIEW_HEADING = re.compile(r"中期评估|总结评估|期末评估")
 ROUTING_LINE = re.compile(
@@ -284,8 +294,10 @@ def extract_records(
             continue
         sentences = list(split_sentences(line, line_start))
         previous = sentences
-        if heading_of(line) and len(line) <= 45 and not re.search(r"[。，；,;！？]", line):
-            continue  # a title line; it may still carry labelled units on the lines below
+        if heading_of(line) and len(line) <= 45 and not re.search(r"[。；;！？]", line) and (
+            not re.search(r"[，,]", line) or (len(line) <= 30 and not subject_assignments(line))
+        ):
+            continue  # a title line ("二、突出重点，抓好落实"); it may still carry labelled units below
         heading_units = line_units[1] if line_units[0] == section_start else _units_of_headings(section)
         sentences = _labels_joined_to_their_task(sentences)
         if len(sentences) > 1 and _run_in_title(sentences[0]):
@@ -372,6 +384,15 @@ def _units_of_headings(section: Section | None) -> list[Assignment]:
     return []
 
 
+def assigns_no_work(text: str) -> bool:
+    """Sentences that read like duties but hand over a document, report results or describe a year."""
+    if COVER_LETTER.search(text):
+        return True
+    if PAST_RESULT.search(text) and not WORK_TO_COME.search(PAST_RESULT.sub("", text)):
+        return True
+    return bool(DESCRIBES_A_TIME.search(text)) and not re.search(r"要|应|须|负责|牵头", text.split("是", 1)[1])
+
+
 def _emit_sentence(
     builder: RecordBuilder,
     sentence: Sentence,
@@ -381,6 +402,8 @@ def _emit_sentence(
     unassigned_ok: bool,
 ) -> None:
     text = sentence.text
+    if assigns_no_work(text):
+        return
     label = LABEL.search(text)
     if label and label.start() > 0:
         # a table row rendered as "任务；牵头单位：A；责任单位：B；完成时限：…"

@@ -61,7 +61,7 @@ KIND_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # one year's list of key projects or tasks (2023年重点民生实事项目推进表): that year's work, due by its end
     (
         "annual_breakdown",
-        re.compile(r"20\d\d年(?!\s*[—\-－–~至到]).{0,14}(?:重点工作|民生实事|重点项目|目标任务|工作要点|工作任务|任务清单)"),
+        re.compile(r"20\d\d年(?!\s*[—\-－–~至到]).{0,14}(?:重点|民生|实事|目标任务|工作要点|工作任务|任务清单)"),
     ),
     (
         "division_plan",

@@ -45,7 +45,23 @@ LEVEL_PREFIXES = (
 )
 # 各区（县）人民政府, 各县（市、区）: a collective whose kinds are listed in brackets
 BRACKETED_COLLECTIVE = re.compile(
-    r"各[\u4e00-\u9fff]{1,3}[（(][\u4e00-\u9fff、]{1,8}[）)](?:人民政府|政府|管委会|党委|各部门|有关部门)?"
+    r"各[\u4e00-\u9fff]{1,3}[（(][\u4e00-\u9fff、]{1,8}[）)]"
+    r"(?:人民政府|政府|管委会|党委|各部门|有关部门|[\u4e00-\u9fff]{2,6}?(?:部门|局|委))?"
+)
+# 市、县（市、区）人民政府: the governments of several levels named at once, one addressee as the law writes it
+LEVEL_LIST_BODY = re.compile(
+    r"[省市区县](?:、[市区县乡镇](?:[（(][市区县、]{1,8}[）)])?)+"
+    r"(?:人民政府|政府|党委|有关部门|[\u4e00-\u9fff]{2,8}?(?:部门|机关))"
+)
+# 东、西、南三区人民政府, 城关、青石、河西三镇: places sharing one level and body, counted; each is a unit
+SHARED_SUFFIX = re.compile(
+    r"((?:[\u4e00-\u9fff]{1,4}、)+[\u4e00-\u9fff]{1,4})([两二三四五六七八九十])(区|县|镇|乡|街道|市)(人民政府|政府|党委)?"
+)
+COUNT_WORDS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# a unit named by its role or function (规划实施牵头单位, 专项规划编制部门, 发展规划行政主管部门, 行业主管部门):
+# kept as written; the ledger resolves it to the bureau where the document or the alias table says which
+ROLE_BODY = re.compile(
+    r"^(?:各|原)?[\u4e00-\u9fff]{0,8}?(?:牵头|责任|配合|协同|承担|承办|主办|编制|行政主管|主管)(?:单位|部门|机关|主体)$"
 )
 # every locality of one or more kinds: 各乡镇场, 各乡、镇（场）, 各镇办, 各街道、镇, 各乡镇（街道）人民政府. Kinds
 # are listed by their level words, joined by 、 or bracketed; the list is read whole, as one collective addressee
@@ -64,6 +80,7 @@ BARE_BODY = re.compile(
 IDIOM_ENDINGS = re.compile(r"(?:格|大|全|好|开|布|破|当|结|变|危|残|时|新|棋|赛|骗|定)局$")
 # a bare body begins where a name can begin: the start, after a separator or a list number, never inside a word
 BARE_START_AFTER = set("、，,；;：:（(）) \u3000\t。.．\n") | set("0123456789")
+ZONE_PLACE = re.compile(r"(?:开发区|高新区|农高区|园区|新区|试验区|示范区|保税区|合作区)$")
 # development zones carry long names of their own: 临河经济开发区管委会, 泰安农高区
 ZONE_BODY = re.compile(
     r"^[\u4e00-\u9fff]{2,10}(?:开发区|高新区|农高区|园区|新区|试验区|示范区|产业园)(?:管委会|管理委员会|工委|党工委)$"
@@ -203,6 +220,8 @@ def strip_place(name: str) -> str:
         match = PLACE_PREFIX.match(stripped)
         if not match or len(stripped) - match.end() < 2:
             return stripped
+        if ZONE_PLACE.search(match.group()):
+            return stripped  # 临河高新区管委会: the zone is the body's own name, not its jurisdiction
         rest = stripped[match.end() :]
         if not (rest.startswith(("人民政府", "政府")) or _ends_with_suffix(rest)):
             return stripped
@@ -252,6 +271,9 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
     bracketed = BRACKETED_COLLECTIVE.match(text, start)
     if bracketed and _continues(text, bracketed.end()):
         return UnitMention(bracketed.group(), start, bracketed.end())
+    levels = LEVEL_LIST_BODY.match(text, start)
+    if levels and _continues(text, levels.end()):
+        return UnitMention(levels.group(), start, levels.end())
     localities = LOCALITY_COLLECTIVE.match(text, start)
     if localities and _continues(text, localities.end()):
         return UnitMention(localities.group(), start, localities.end())
@@ -312,6 +334,17 @@ def units_in_series(text: str, start: int, *, lenient: bool = False) -> tuple[li
     mentions: list[UnitMention] = []
     position = start
     while True:
+        shared = _shared_suffix_units(text, position)
+        if shared:
+            mentions.extend(shared)
+            position = shared[-1].end
+            for conjunction in CONJUNCTIONS:
+                if text.startswith(conjunction, position) and unit_at(text, position + len(conjunction)):
+                    position += len(conjunction)
+                    break
+            else:
+                break
+            continue
         mention = unit_at(text, position, lenient=lenient)
         if not mention:
             break
@@ -331,11 +364,25 @@ def units_in_series(text: str, start: int, *, lenient: bool = False) -> tuple[li
     return mentions, position
 
 
+def _shared_suffix_units(text: str, start: int) -> list[UnitMention]:
+    """东、西、南三区人民政府 -> 东区人民政府, 西区人民政府, 南区人民政府 (when the count agrees)."""
+    match = SHARED_SUFFIX.match(text, start)
+    if not match or not _continues(text, match.end()):
+        return []
+    places = match.group(1).split("、")
+    if len(places) != COUNT_WORDS[match.group(2)] or any(set(place) & NAME_BREAKERS for place in places):
+        return []
+    suffix = match.group(3) + (match.group(4) or "")
+    return [UnitMention(place + suffix, start, match.end()) for place in places]
+
+
 def _plausible_name(candidate: str) -> bool:
     if len(candidate) < 2 or any(char in NAME_BREAKERS for char in candidate[:-1]):
         return False
     if "和" in candidate[1:-1] and _conjunction_split(candidate) is None and not _joined_field(candidate):
         return False
+    if ROLE_BODY.match(candidate) and len(candidate) >= 4 and not re.search(r"[的了着]", candidate):
+        return True  # a generic name: callers require a plain assignment after it
     if NOT_IN_NAME.search(candidate):
         return False
     if ZONE_BODY.match(candidate):

@@ -384,3 +384,69 @@ def test_records_keep_the_documents_spelling_and_know_the_canonical_name():
         ("区发改委", "区发展改革委"),  # a commission is not the bureau 区发展改革局: aliases never join two bodies
         ("区住建局", "区住房城乡建设局"),
     ]
+
+
+def units_of(text: str, year: int | None = None) -> list[str | None]:
+    return [r.department for r in extract(text, year).records]
+
+
+def test_places_sharing_a_counted_suffix_are_each_a_unit():
+    text = PLAN_HEAD + "东、西、南三区人民政府要于2021年10月31日前印发落实本规划的实施方案。"
+    assert units_of(text) == ["东区人民政府", "西区人民政府", "南区人民政府"]
+
+
+def test_a_regulation_article_gives_work_to_levels_and_to_bodies_named_by_function():
+    text = (
+        "青川市发展规划条例\n"
+        "第二十条 市、县（市、区）人民政府应当将规划的主要指标纳入年度计划。\n"
+        "第二十一条 发展规划行政主管部门应当每年对规划实施情况进行监测分析。\n"
+        "第二十二条 专项规划编制部门应当在规划期末组织总结评估。\n"
+    )
+    assert units_of(text) == ["市、县（市、区）人民政府", "发展规划行政主管部门", "专项规划编制部门"]
+
+
+def test_role_units_are_kept_as_written():
+    text = "临河区“十四五”重点项目推进方案\n各项目牵头单位要于每月5日前报送上月项目进展。"
+    records = extract(text).records
+    assert [(r.department, r.recurrence) for r in records] == [("各项目牵头单位", "monthly")]
+
+
+def test_cover_letters_past_results_and_descriptions_of_a_year_are_no_tasks():
+    text = (
+        "临河区2024年政府工作报告重点任务分解\n"
+        "现将《2024年政府工作报告重点任务分解》印发给你们，请认真贯彻落实。\n"
+        "两年来，区发展改革局牵头完成了42个重大项目的前期工作。\n"
+        "今年是全面完成规划目标的关键之年，各项任务要逐年推进。\n"
+        "区交通运输局牵头的项目进展较快。\n"
+        "区住建局要在6月底前完成老旧小区改造。\n"
+    )
+    assert [(r.department, r.due) for r in extract(text).records] == [("区住建局", date(2024, 6, 30))]
+
+
+def test_tables_one_cell_per_line_and_pipe_rows_are_read_by_content():
+    cells = (
+        "2023年重点民生项目推进表\n序号 |\n项目名称 |\n分管领导 |\n牵头单位 |\n配合单位 |\n推进情况 |\n"
+        "1 |\n新建社区食堂8个 |\n王某某 |\n区民政局 |\n区市场监管局、各街道 |\n已完成选址。 |\n"
+        "2 |\n改造背街小巷20条 |\n城管局 |\n区市政局 |\n已开工。 |\n"
+    )
+    records = extract(cells).records
+    assert [(r.department, r.role, r.due) for r in records if r.task.startswith("新建")] == [
+        ("区民政局", "lead", date(2023, 12, 31)),
+        ("区市场监管局", "co", date(2023, 12, 31)),
+        ("各街道", "co", date(2023, 12, 31)),
+    ]
+    # the second row lost its leader's cell: its units are still read, by what the cells hold
+    assert [r.department for r in records if r.task.startswith("改造")] == ["城管局", "区市政局"]
+    piped = (
+        "青川市重大工程任务分解表\n| 序号 | 任务内容 | 牵头单位 | 配合单位 | 时间要求 |\n|---|---|---|---|---|\n"
+        "| 1 | 建设港区二期码头 | 市交通运输局 | 市港航中心 | 2024年底前 |\n"
+    )
+    assert [(r.department, r.role, r.due) for r in extract(piped).records] == [
+        ("市交通运输局", "lead", date(2024, 12, 31)),
+        ("市港航中心", "co", date(2024, 12, 31)),
+    ]
+
+
+def test_under_a_review_heading_undated_work_is_due_with_that_review():
+    text = "临河区“十四五”规划纲要\n三、中期评估的组织方式\n区发展改革局负责起草中期评估报告。\n"
+    assert [(r.department, r.due) for r in extract(text).records] == [("区发展改革局", date(2023, 6, 30))]
