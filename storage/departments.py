@@ -157,9 +157,29 @@ def get_or_create_department(
     session.add(department)
     session.flush()
     spellings = aliases.aliases_of(canonical) if aliases is not None else {canonical}
-    for spelling in sorted(spellings | {name, canonical}):
-        add_alias(session=session, department=department, alias=spelling)
+    _add_aliases(session=session, department=department, spellings=spellings | {name, canonical})
     return department
+
+
+def _add_aliases(*, session: Session, department: Department, spellings: set[str]) -> None:
+    """add_alias for every spelling at once: a new department brings several, and an ingest many
+    departments, so one query for the keys already taken and one batched insert, not two statements each."""
+    assert department.id is not None
+    keys = sorted({name_key(spelling) for spelling in spellings})
+    taken = set(
+        session.exec(
+            select(DepartmentAlias.alias).where(
+                DepartmentAlias.jurisdiction_id == department.jurisdiction_id,
+                col(DepartmentAlias.alias).in_(keys),
+            )
+        ).all()
+    )
+    session.add_all(
+        DepartmentAlias(department_id=department.id, jurisdiction_id=department.jurisdiction_id, alias=key)
+        for key in keys
+        if key not in taken
+    )
+    session.flush()
 
 
 @dataclass
