@@ -17,17 +17,18 @@ from handlers.replies import Reply, usage_error
 from handlers.review import aliases_of
 from handlers.slack_text import escape
 from storage import bot_queries
-from storage.task_edits import FIELD_NAMES
+from storage.task_edits import FIELD_NAMES, shown_value
 from storage.task_values import RECURRENCE_NAMES, ValueRefused, parse_due, parse_units
 from storage.tasks import Editor, TaskChanges, TaskEditError, edit_task, get_task, task_units
 
 EDIT_CALLBACK = "task_edit_modal"
-ACTION_BLOCK, LEAD_BLOCK, CO_BLOCK, DUE_BLOCK, RECURRENCE_BLOCK = (
+ACTION_BLOCK, LEAD_BLOCK, CO_BLOCK, DUE_BLOCK, RECURRENCE_BLOCK, ARCHIVE_BLOCK = (
     "edit_action",
     "edit_lead",
     "edit_co",
     "edit_due",
     "edit_recurrence",
+    "edit_archive",
 )
 NO_RECURRENCE = "none"
 
@@ -86,6 +87,18 @@ def editable_task(ctx: CommandContext, task_id: int) -> dict[str, Any] | Reply:
                     "initial_option": current,
                 },
             },
+            {
+                "type": "input",
+                "block_id": ARCHIVE_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "删除 / Delete"},
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "value",
+                    # archived, never deleted: its progress stays, and a re-import does not bring it back
+                    "options": [_option("archive", "删除此任务（归档，不再提醒）")],
+                },
+            },
         ],
     }
 
@@ -130,6 +143,7 @@ def read_form(view: dict[str, Any]) -> EditForm | dict[str, str]:
         errors[RECURRENCE_BLOCK] = "请选择周期 / Choose a recurrence"
     if errors:
         return errors
+    archive = any(o.get("value") == "archive" for o in field(ARCHIVE_BLOCK).get("selected_options") or [])
     return EditForm(
         TaskChanges(
             action=action,
@@ -137,6 +151,7 @@ def read_form(view: dict[str, Any]) -> EditForm | dict[str, str]:
             co=co,
             due_on=due,
             recurrence=None if recurrence == NO_RECURRENCE else recurrence,
+            status="archived" if archive else None,
         )
     )
 
@@ -160,7 +175,8 @@ def apply_form(ctx: CommandContext, task_id: int, form: EditForm) -> Reply:
     if not changes:
         return Reply(headline=f"任务 #{task_id} 没有变化。 Nothing changed.", task_buttons=False)
     lines = [
-        f"• {FIELD_NAMES.get(c.field, c.field)}：{escape(c.old or '—')} → {escape(c.new or '—')}"
+        f"• {FIELD_NAMES.get(c.field, c.field)}：{escape(shown_value(c.field, c.old))} → "
+        f"{escape(shown_value(c.field, c.new))}"
         for c in changes
     ]
     return Reply(

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from storage.models import TaskEdit
+from storage.statuses import STATUS_NAMES
 
 # field -> the word people see; values are stored as text (dates ISO, units joined by 、)
 FIELD_NAMES = {
@@ -26,6 +27,19 @@ FIELD_NAMES = {
     "merged_into": "合并到",
     "merged_from": "合并自",
 }
+_VALUE_NAMES = {
+    "status": STATUS_NAMES,
+    "recurrence": {"yearly": "每年", "quarterly": "每季度", "monthly": "每月"},
+}
+
+
+def shown_value(field: str, value: str | None) -> str:
+    """A stored value as people read it: 已归档 for archived, 每年 for yearly, — for nothing."""
+    if value is None or value == "":
+        return "—"
+    return _VALUE_NAMES.get(field, {}).get(value, value)
+
+
 # what a later ingest of the plan must not overwrite once a person has set it
 PINNED_FIELDS = ("action", "lead", "co", "due_on", "recurrence", "status")
 UNIT_FIELDS = ("lead", "co")

@@ -119,7 +119,7 @@ def apply_command(
     import getpass
     from datetime import UTC, datetime
 
-    from storage.task_edits import FIELD_NAMES
+    from storage.task_edits import FIELD_NAMES, shown_value
     from storage.task_list_apply import apply_workbook, plan_workbook
     from storage.task_list_sheet import WorkbookRefused, read_task_list
     from storage.tasks import Editor
@@ -141,7 +141,8 @@ def apply_command(
             out.print(f"#{planned.task.id} {planned.task.action}")
             for change in planned.changes:
                 label = FIELD_NAMES.get(change.field, change.field)
-                out.print(f"  {label}：{change.old or '—'} → {change.new or '—'}")
+                old, new = shown_value(change.field, change.old), shown_value(change.field, change.new)
+                out.print(f"  {label}：{old} → {new}")
         if not plan.edits:
             out.print(f"没有变化（读取 {plan.rows} 行）。 Nothing to change ({plan.rows} rows read).")
             return

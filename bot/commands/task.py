@@ -22,7 +22,7 @@ from bot.commands.ledger_support import (
 )
 from bot.settings import load_settings
 from storage.statuses import STATUS_NAMES
-from storage.task_edits import FIELD_NAMES, edits_of_task
+from storage.task_edits import FIELD_NAMES, edits_of_task, shown_value
 from storage.task_review import confirm_tasks, discard_tasks, tasks_awaiting_review
 from storage.task_values import (
     RECURRENCE_NAMES,
@@ -170,8 +170,8 @@ def history_command(
             edit.author,
             edit.via,
             FIELD_NAMES.get(edit.field, edit.field),
-            edit.old_value or "—",
-            edit.new_value or "—",
+            shown_value(edit.field, edit.old_value),
+            shown_value(edit.field, edit.new_value),
         )
     out_console().print(table)
 
@@ -183,7 +183,8 @@ def _print_changes(task_id: int, changes: list[FieldChange]) -> None:
     out_console().print(f"✓ 任务 #{task_id} 已修改 / updated:")
     for change in changes:
         label = FIELD_NAMES.get(change.field, change.field)
-        out_console().print(f"  {label}：{change.old or '—'} → {change.new or '—'}")
+        old, new = shown_value(change.field, change.old), shown_value(change.field, change.new)
+        out_console().print(f"  {label}：{old} → {new}")
 
 
 # ---------------------------------------------------------------- edits

@@ -106,8 +106,13 @@ def test_unassigned_tasks_are_listed_and_can_be_given_a_unit(bot, sessions) -> N
     assert "只有协调员可以" in text_of(bot.command("未分配", user_id=FGJ_MEMBER))
 
 
-def _edit_values(*, action: str, lead: str, co: str, due: str | None, recurrence: str) -> dict:
+def _edit_values(
+    *, action: str, lead: str, co: str, due: str | None, recurrence: str, archive: bool = False
+) -> dict:
     return {
+        "edit_archive": {
+            "value": {"type": "checkboxes", "selected_options": [{"value": "archive"}] if archive else []}
+        },
         "edit_action": {"value": {"type": "plain_text_input", "value": action}},
         "edit_lead": {"value": {"type": "plain_text_input", "value": lead}},
         "edit_co": {"value": {"type": "plain_text_input", "value": co}},
@@ -180,3 +185,18 @@ def test_a_non_coordinator_can_neither_open_nor_submit_the_edit_modal(bot, sessi
         task = session.get(Task, task_id)
         assert task is not None and (task.action, task.due_on) == ("推进重点项目建设", date(2025, 6, 30))
         assert edits_of_task(session=session, task_id=task_id) == []
+
+
+def test_the_edit_modal_can_delete_a_task_for_good(bot, sessions) -> None:  # type: ignore[no-untyped-def]
+    task_id = bot.ledger.finance_task
+    bot.click(ACTION_EDIT, str(task_id), user_id=COORDINATOR)
+    [opened] = bot.fake.wait_for("views.open")
+    values = _edit_values(
+        action="保障规划实施资金", lead="区财政局", co="", due="2025-07-10", recurrence="none", archive=True
+    )
+    bot.post(payloads.view_submission_values(opened.body["view"], user_id=COORDINATOR, values=values))
+    [confirmation] = bot.fake.wait_for("chat.postEphemeral")
+    assert "状态：未开始 → 已归档" in text_of(confirmation.body)
+    with sessions() as session:
+        assert session.get(Task, task_id).status == "archived"  # type: ignore[union-attr]
+    assert "没有编号为 #" in text_of(bot.command(f"详情 {task_id}", user_id=READER))
