@@ -36,6 +36,8 @@ from storage.reminder_rows import (
     parse_days,
 )
 
+# the shortest distance between two deadlines of a recurring duty
+PERIOD_DAYS = {"yearly": 365, "quarterly": 89, "monthly": 28}
 UNBOUND = "unbound"  # the dry run's target for a department with no channel, robot or member yet
 KINDS = ("deadline", "overdue", "annual_monitoring", "mid_term_review", "final_review", "digest")
 # the rows are part of this module's interface: callers import them from here
@@ -78,13 +80,17 @@ def _task_occurrences(
     # a holiday shift is under two weeks; instances due this far around the range can fire inside it
     window_start = start - timedelta(days=nag_limit_days(conventions) + 14)
     window_end = end + timedelta(days=earliest_day_before + 14)
+    # a reminder 30 days ahead of a monthly duty's deadline would land before the previous month's deadline
+    deadline_days = [
+        days for days in conventions.deadline_days if days < PERIOD_DAYS.get(row.recurrence, 10_000)
+    ]
     occurrences: list[_Occurrence] = []
     for due in dues_between(row, plan, conventions, window_start, window_end):
         on = due.due_on
         stale = next_working_day(on) + timedelta(days=every)
         occurrences.extend(
             _Occurrence(f"deadline-{days}", "deadline", on - timedelta(days=days), on, due, stale)
-            for days in conventions.deadline_days
+            for days in deadline_days
         )
         for week in range(1, conventions.overdue_reminder_limit + 1):
             nominal = on + timedelta(days=week * every)

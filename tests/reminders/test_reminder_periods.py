@@ -67,6 +67,13 @@ def test_quarterly_and_monthly_duties_have_a_deadline_every_quarter_and_month():
     months = sorted({r.occurrence_on.month for r in to_channel(reminders, "deadline") if r.task_id == 3})
     assert [d.isoformat() for d in quarters] == ["2027-03-25", "2027-06-25", "2027-09-25", "2027-12-25"]
     assert months == list(range(1, 13))
+    # a monthly duty is not reminded 30 days ahead (that is before the previous month's deadline)
+    assert {r.rule for r in to_channel(reminders, "deadline") if r.task_id == 3} == {
+        "deadline-7",
+        "deadline-1",
+        "deadline-0",
+    }
+    assert "deadline-30" in {r.rule for r in to_channel(reminders, "deadline") if r.task_id == 2}
 
 
 def test_an_overdue_task_is_nagged_three_times_then_escalated_in_the_coordinators_digest():
