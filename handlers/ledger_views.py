@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from handlers.context import CommandContext
 from handlers.periods import Period
+from handlers.rendering import fits_a_button
 from handlers.replies import PAGE_SIZE, Page, Reply, usage_error
 from handlers.slack_text import escape, short
 from ingest.units import default_alias_table
-from storage import bot_queries, departments
+from storage import bot_queries, departments, page_queries
 from storage.bot_queries import DepartmentRef, TaskFilter
 
 REVIEW_NAMES = {"annual_monitoring": "年度监测", "mid_term_review": "中期评估", "final_review": "总结评估"}
@@ -152,7 +153,7 @@ def depts(ctx: CommandContext) -> Reply:
     for load in loads[start : start + DEPARTMENTS_PER_PAGE]:
         late = f"，逾期 {load.overdue_tasks}" if load.overdue_tasks else ""
         lines.append(f"• {escape(load.department.full_name)}：未完成 {load.open_tasks}{late}")
-    page = Page(ctx.page, DEPARTMENTS_PER_PAGE, len(loads), ctx.text)
+    page = _page(ctx, DEPARTMENTS_PER_PAGE, len(loads))
     return Reply(
         headline=f"部门 / Departments（{len(loads)}）",
         lines=lines,
@@ -170,8 +171,16 @@ def _task_list(ctx: CommandContext, where: TaskFilter, zh: str, en: str) -> Repl
     return Reply(
         headline=f"*{zh}*（{total} 项）\n{en} ({total})",
         tasks=found,
-        page=Page(ctx.page, PAGE_SIZE, total, ctx.text),
+        page=_page(ctx, PAGE_SIZE, total),
     )
+
+
+def _page(ctx: CommandContext, size: int, total: int) -> Page:
+    """The list's page; its command is stored when the pager's buttons could not carry it."""
+    query_id = None
+    if total > size and not fits_a_button(ctx.text):
+        query_id = page_queries.remember_query(session=ctx.session, command=ctx.text, now=ctx.deps.clock())
+    return Page(ctx.page, size, total, ctx.text, query_id)
 
 
 def _default_scope(ctx: CommandContext) -> tuple[int, ...]:

@@ -212,9 +212,7 @@ def task_card(
     task: TaskSummary, today: date, *, detailed: bool = False, buttons: bool = True
 ) -> list[dict[str, Any]]:
     title, *rest = card_lines(task, today, detailed=detailed)
-    card: list[dict[str, Any]] = [
-        _section(f"*{escape(title)}*\n" + "\n".join(escape(line) for line in rest))
-    ]
+    card: list[dict[str, Any]] = [_section(f"*{escape(title)}*\n" + "\n".join(escape(line) for line in rest))]
     if buttons and task.status not in ("done", "archived"):
         card.append(
             {
@@ -233,8 +231,8 @@ def task_card(
 
 def pager(page: Page) -> list[dict[str, Any]]:
     elements = []
-    previous = _page_value(page.command, page.number - 1)
-    following = _page_value(page.command, page.number + 1)
+    previous = _page_value(page, page.number - 1)
+    following = _page_value(page, page.number + 1)
     if previous is None or following is None:
         # Slack refuses a longer button value, and a cut query would page through another list
         return [_context(page_text(page) + "。" + TOO_LONG_TO_PAGE)]
@@ -259,20 +257,28 @@ def home_actions() -> dict[str, Any]:
     }
 
 
-def page_value(raw: str) -> tuple[str, int] | None:
-    """The (command, page) a pager button carries, or None when the value was tampered with."""
+def page_value(raw: str) -> tuple[str | int, int] | None:
+    """What a pager button carries: (command or stored query id, page), or None when it was tampered with."""
     try:
         decoded = json.loads(raw)
     except ValueError:
         return None
     if not isinstance(decoded, dict):
         return None
-    command, number = decoded.get("c"), decoded.get("p")
-    if not isinstance(command, str) or isinstance(number, bool) or not isinstance(number, int):
+    # {"c": command, "p": page}, or {"q": stored query id, "p": page} for a command too long to carry
+    command = decoded.get("q") if "q" in decoded else decoded.get("c")
+    number = decoded.get("p")
+    stored = "q" in decoded and isinstance(command, int) and not isinstance(command, bool)
+    if not stored and not isinstance(command, str):
         return None
-    if not 0 <= number <= MAX_PAGE:
+    if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= MAX_PAGE:
         return None
     return command, number
+
+
+def fits_a_button(command: str) -> bool:
+    """Whether a pager button can carry `command` itself; a longer one is stored (storage.page_queries)."""
+    return _encoded_page_value(command, MAX_PAGE) is not None
 
 
 def task_id_of(raw: object) -> int | None:
@@ -281,7 +287,13 @@ def task_id_of(raw: object) -> int | None:
     return int(text) if _TASK_ID.fullmatch(text) else None
 
 
-def _page_value(command: str, number: int) -> str | None:
+def _page_value(page: Page, number: int) -> str | None:
+    if page.query_id is not None:
+        return json.dumps({"q": page.query_id, "p": number})
+    return _encoded_page_value(page.command, number)
+
+
+def _encoded_page_value(command: str, number: int) -> str | None:
     """The pager button's value, or None when it would pass Slack's limit (counted as Slack counts: encoded)."""
     value = json.dumps({"c": command, "p": number}, ensure_ascii=False)
     return value if len(value) <= BUTTON_VALUE_LIMIT else None

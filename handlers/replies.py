@@ -20,6 +20,7 @@ class Page:
     size: int
     total: int
     command: str
+    query_id: int | None = None  # the command as stored (storage.page_queries) when a button cannot hold it
 
     @property
     def count(self) -> int:

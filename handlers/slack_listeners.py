@@ -158,7 +158,11 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
         command, number = target
 
         def answer() -> None:
-            reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), command, page=number)
+            text = command if isinstance(command, str) else _stored_query(deps, command)
+            if text is None:  # a stored query a week old, or an id nobody stored
+                respond(text=STALE_BUTTON, response_type="ephemeral", replace_original=False)
+                return
+            reply = run_text(deps, asker(client, body["user"]["id"], _channel_of(body)), text, page=number)
             respond(**message(reply, today()), replace_original=True)
 
         later(answer, "page", body)
@@ -408,6 +412,13 @@ def _context(deps: Deps, session: Any, who: Asker) -> CommandContext:
         channel_id=who.channel_id,
         group_coordinators=who.group_coordinators,
     )
+
+
+def _stored_query(deps: Deps, query_id: int) -> str | None:
+    from storage.page_queries import recalled_query
+
+    with deps.session_factory() as session:
+        return recalled_query(session=session, query_id=query_id)
 
 
 def _has_department(deps: Deps, user_id: str) -> bool:

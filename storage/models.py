@@ -347,6 +347,17 @@ class SlackEventReceipt(SQLModel, table=True):
     received_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
+class PageQuery(SQLModel, table=True):
+    """A command too long for a Slack button's value, kept so that its 下一页 button can carry the id instead."""
+
+    # ids are never reused: an old button must not run a newer command stored under its id
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    command: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
 class Delivery(SQLModel, table=True):
     """One reminder to one target. The unique key makes sending the same reminder twice impossible.
 

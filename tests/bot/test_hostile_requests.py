@@ -194,3 +194,62 @@ def test_slacks_file_host_is_trusted():
     assert _trusted_host("https://files.slack.com/x", "http://127.0.0.1:9/api/")  # the proxy adds to it
     assert _trusted_host("http://127.0.0.1:9/files/x", "http://127.0.0.1:9/api/")
     assert not _trusted_host("http://127.0.0.1:10/files/x", "http://127.0.0.1:9/api/")
+
+
+# -- long queries are kept server-side for their pager -------------------------------------------------------------
+
+
+def test_a_command_too_long_for_a_button_is_stored_and_its_pager_runs_it(bot, deps, sessions):
+    from handlers.context import CommandContext
+    from handlers.ledger_views import tasks
+    from handlers.permissions import Actor
+    from handlers.rendering import pager
+    from storage.page_queries import recalled_query
+    from tests.handlers.ledger import TODAY
+
+    # a command whose JSON passes 2,000 characters (quotes double when encoded) still pages through its list
+    command = "任务 莱芜区发展改革局 " + '"' * 1200
+    with sessions() as session:
+        ctx = CommandContext(
+            deps=deps, session=session, actor=Actor(READER, False, None), today=TODAY, text=command
+        )
+        reply = tasks(ctx, "莱芜区发展改革局")
+        assert reply.page is not None and reply.page.query_id is not None
+        assert recalled_query(session=session, query_id=reply.page.query_id) == command
+    [(action_id, value)] = buttons_of({"blocks": pager(reply.page)})
+    assert action_id == ACTION_PAGE_NEXT and len(value) <= BUTTON_VALUE_LIMIT
+    assert json.loads(value) == {"q": reply.page.query_id, "p": 1}
+
+    # the button carries the id of a stored command; the bot runs that command's next page
+    from storage.page_queries import remember_query
+    from tests.handlers.ledger import NOW
+
+    with sessions() as session:
+        query_id = remember_query(session=session, command="任务 莱芜区发展改革局", now=NOW)
+    assert (
+        bot.click(ACTION_PAGE_NEXT, json.dumps({"q": query_id, "p": 1}), user_id=READER, name="q")[0] == 200
+    )
+    bot.fake.wait_until(lambda: bot.fake.responses("q"))
+    answer = text_of(bot.fake.responses("q")[0])
+    assert "莱芜区发展改革局的未完成任务" in answer and "第 2/" in answer
+
+
+def test_a_stored_query_that_is_gone_gets_a_clear_reply(bot):
+    assert bot.click(ACTION_PAGE_NEXT, json.dumps({"q": 987654, "p": 1}), user_id=READER, name="g")[0] == 200
+    bot.fake.wait_until(lambda: bot.fake.responses("g"))
+    assert STALE in text_of(bot.fake.responses("g")[0])
+
+
+def test_stored_queries_live_a_week(sessions):
+    from datetime import timedelta
+
+    from storage.page_queries import KEEP_QUERIES, recalled_query, remember_query
+    from tests.handlers.ledger import NOW
+
+    with sessions() as session:
+        old = remember_query(session=session, command="任务 旧", now=NOW)
+        new = remember_query(
+            session=session, command="任务 新", now=NOW + KEEP_QUERIES + timedelta(seconds=1)
+        )
+        assert recalled_query(session=session, query_id=old) is None
+        assert recalled_query(session=session, query_id=new) == "任务 新"
