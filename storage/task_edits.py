@@ -97,8 +97,14 @@ def _edits_of(session: Session, task_ids: Iterable[int]) -> list[TaskEdit]:
 def pinned_fields(*, session: Session, task_ids: Iterable[int]) -> dict[int, set[str]]:
     """task id -> the fields people changed by hand (PINNED_FIELDS), plus "created" for hand-made tasks."""
     pinned: dict[int, set[str]] = defaultdict(set)
-    for edit in _edits_of(session, task_ids):
-        if edit.field in PINNED_FIELDS or edit.field == "created":
+    for edit in _edits_of(session, task_ids):  # oldest first: the last status edit decides
+        if edit.field == "status":
+            # ingest changes a status only to archive or restore: what matters is whether a person archived it
+            if edit.new_value == "archived":
+                pinned[edit.task_id].add("status")
+            else:
+                pinned[edit.task_id].discard("status")
+        elif edit.field in PINNED_FIELDS or edit.field == "created":
             pinned[edit.task_id].add(edit.field)
     return dict(pinned)
 

@@ -165,3 +165,16 @@ def test_a_dry_run_ingest_reports_the_changes_and_stores_nothing(session: Sessio
     assert _task(session, "培育高新技术企业").due_on == date(2024, 6, 30)
     assert _task(session, "培育规模以上工业企业").status == "open"
     assert _ingest(session, version="v2", records=revised).status == "revised"  # the version was not stored
+
+
+def test_a_task_marked_done_by_hand_still_comes_back_with_its_sentence(session: Session) -> None:
+    _ingest(session)
+    task = _task(session, "培育规模以上工业企业")
+    edit_task(session=session, task_id=task.id, changes=TaskChanges(status="done"), editor=EDITOR)
+    without = [r for r in first_version() if r.task != "培育规模以上工业企业"]
+    _ingest(session, version="v2", records=without)  # the revision drops the sentence: archived
+    session.expire_all()
+    assert session.get(Task, task.id).status == "archived"  # type: ignore[union-attr]
+    _ingest(session, version="v3")  # and a later one has it again: back, as the person left it
+    session.expire_all()
+    assert session.get(Task, task.id).status == "done"  # type: ignore[union-attr]
