@@ -163,7 +163,8 @@ def remind_command(
             f"尚待发送 {waiting} 条。\n"
             f"{inserted} new, {report.sent} sent ({report.checked} of them unclear and found in the channel, "
             f"not resent), {report.recovered} found already sent after a crash, {report.failed} failed, "
-            f"{report.uncertain} uncertain, {report.deferred} deferred, {waiting} still pending."
+            f"{report.uncertain} uncertain, {report.deferred} deferred, {waiting} still pending.",
+            soft_wrap=True,  # one line each, for cron's mail and the logs
         )
         for error in report.errors[:20]:
             err.print(f"  ✗ {error}")

@@ -133,3 +133,12 @@ def test_the_dry_run_and_the_coordinators_digest_warn_about_each_estimated_year(
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     digests = [line["text"] for line in lines if line["kind"] == "digest" and line["department"] is None]
     assert any("2027 年的放假安排尚未载入" in text for text in digests)
+
+
+def test_serve_and_remind_name_the_estimated_years_ahead():
+    from bot.scheduler import holiday_warning, install_holiday_calendar
+
+    install_holiday_calendar(None)
+    warning = holiday_warning(D("2026-12-05"))
+    assert warning is not None and "2027、2028 年的放假安排尚未载入" in warning and "PLANBOT_HOLIDAY_FILE" in warning
+    assert holiday_warning(D("2025-01-01"), D("2026-06-30")) is None

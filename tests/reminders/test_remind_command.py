@@ -71,11 +71,18 @@ def test_dry_run_table_and_bad_dates(database_url, monkeypatch):
 
 def test_now_sweeps_and_dispatches_to_the_console(database_url, monkeypatch):
     seeded(database_url)
-    first = run(database_url, "--now", "--workers", "1", monkeypatch=monkeypatch)
+    # the day is injected: the deadline day, right after National Day moved that week's digest to Thursday
+    first = run(database_url, "--now", "--today", "2025-10-09", "--workers", "1", monkeypatch=monkeypatch)
     assert first.exit_code == 0, first.output
-    assert (
-        run(database_url, "--now", "--workers", "1", monkeypatch=monkeypatch).stderr.count("已发送 0 条") == 1
+    sent_to = [line for line in first.stdout.splitlines() if line.startswith("── 发往")]
+    assert sorted(sent_to) == sorted(
+        ["── 发往 / to CONE ──", "── 发往 / to UONE ──", "── 发往 / to UCOORD ──", "── 发往 / to CONE ──"]
     )
+    assert first.stdout.count("今天（2025-10-09）到期") == 2 and "每周任务摘要" in first.stdout
+    assert "新增提醒 4 条，已发送 4 条" in first.stderr.replace("\n", "")
+    again = run(database_url, "--now", "--today", "2025-10-09", "--workers", "1", monkeypatch=monkeypatch)
+    assert again.exit_code == 0 and "已发送 0 条" in again.stderr and "发往" not in again.stdout
+    assert run(database_url, "--now", "--today", "2025-10-32", monkeypatch=monkeypatch).exit_code == 2
 
 
 def test_dry_run_previews_unbound_departments_unless_bound_only(database_url, monkeypatch):
