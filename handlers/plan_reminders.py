@@ -65,7 +65,7 @@ def describe(overview: PlanOverview, defaults: ReminderConventions) -> str:
         f"{state}；到期前 {days(conventions.deadline_days, own.deadline_days)}；"
         f"中期/总结评估前 {days(conventions.review_days, own.review_days)}；"
         f"年度监测前 {days(conventions.annual_monitoring_days, own.annual_monitoring_days)}；"
-        f"逾期每 {every}"
+        f"逾期每 {every}，最多 {conventions.overdue_reminder_limit} 次后转协调员督办"
     )
 
 
