@@ -113,7 +113,8 @@ def subject_assignments(sentence: str) -> list[Assignment]:
         by_means = sentence.startswith("由", position)
         if by_means:
             position += 1
-        mentions, after = units_in_series(sentence, position)
+        # after 由 only a unit can stand: a name by function (由发展规划行政主管部门组织…) needs no level marker
+        mentions, after = _by_means_units(sentence, position) if by_means else units_in_series(sentence, position)
         if not mentions:
             time_lead = TIME_LEAD.match(
                 sentence, position
@@ -129,9 +130,10 @@ def subject_assignments(sentence: str) -> list[Assignment]:
             found[-1][1].extend((partner, "co") for partner in partners)
             continue
         if not mentions:
-            by_means_inside = _by_means_within(sentence, position)
+            by_means_inside, inside_after = _by_means_within(sentence, position)
             if by_means_inside:
-                found.append((clause_start, [(mention, "lead") for mention in by_means_inside], False))
+                inside_roles = [(mention, "lead") for mention in by_means_inside]
+                found.append((clause_start, _with_partners(sentence, inside_after, inside_roles), False))
             continue
         rest = sentence[after:]
         if not by_means and not rest.strip("，,；;。 "):
@@ -147,10 +149,7 @@ def subject_assignments(sentence: str) -> list[Assignment]:
         roles: list[tuple[UnitMention, str]] = []
         subject_role = "co" if CO_WORDS.match(rest) or mentions[0].name in CO_COLLECTIVES else "lead"
         roles.extend((mention, subject_role) for mention in mentions)
-        with_words = WITH_WORDS.match(rest)
-        if with_words:
-            partners, _ = units_in_series(sentence, after + with_words.end(), lenient=True)
-            roles.extend((partner, "co") for partner in partners)
+        roles = _with_partners(sentence, after, roles)
         # "区财政局配合" alone shares the lead's task: its segment is the whole sentence
         clause_end = next(
             (index for index in range(after, len(sentence)) if sentence[index] in CLAUSE_BREAK + "。"),
@@ -202,8 +201,8 @@ def _subject_after_preamble(sentence: str, position: int) -> tuple[list[UnitMent
     return [], position
 
 
-def _by_means_within(sentence: str, clause_start: int) -> list[UnitMention]:
-    """专项规划由市直有关部门负责编制: 由 inside a clause names who does it."""
+def _by_means_within(sentence: str, clause_start: int) -> tuple[list[UnitMention], int]:
+    """专项规划由市直有关部门负责编制: 由 inside a clause names who does it; returns the units and their end."""
     clause_end = len(sentence)
     for index in range(clause_start + 1, len(sentence)):
         if sentence[index] in CLAUSE_BREAK or sentence[index] in "。！？":
@@ -211,11 +210,56 @@ def _by_means_within(sentence: str, clause_start: int) -> list[UnitMention]:
             break
     position = sentence.find("由", clause_start, clause_end)
     while position != -1:
-        mentions, _ = units_in_series(sentence, position + 1)
+        mentions, after = _by_means_units(sentence, position + 1)
         if mentions:
-            return mentions
+            return mentions, after
         position = sentence.find("由", position + 1, clause_end)
-    return []
+    return [], clause_start
+
+
+# what a body's name ends with when it is read leniently after 由 ("由全面建成小康社会…" names no body)
+BODY_ENDING = re.compile(r"(?:部门|机关|单位|主体|局|委|办|政府|中心|公司|集团|办公室|领导小组)$")
+
+
+def _by_means_units(sentence: str, position: int) -> tuple[list[UnitMention], int]:
+    """The units after 由: as a subject is read, or any body name, since after 由 only the doer can stand."""
+    mentions, after = units_in_series(sentence, position)
+    if mentions:
+        return mentions, after
+    mentions, after = units_in_series(sentence, position, lenient=True)
+    if mentions and all(BODY_ENDING.search(mention.name) for mention in mentions):
+        return mentions, after
+    return [], position
+
+
+# "由A牵头、B配合", "A会同B", "由A配合B完成": the partners named inside the subject's own clause
+LEAD_THEN_PARTNERS = re.compile(r"^(?:牵头|负责|牵头负责)[、，,]?")
+ASSISTS = re.compile(r"^(?:配合|协助)")
+
+
+def _with_partners(
+    sentence: str, after: int, roles: list[tuple[UnitMention, str]]
+) -> list[tuple[UnitMention, str]]:
+    rest = sentence[after:]
+    modal = MODAL.match(rest)
+    position = after + (modal.end() if modal else 0)
+    rest = sentence[position:]
+    with_words = WITH_WORDS.match(rest)
+    if with_words:
+        partners, _ = units_in_series(sentence, position + with_words.end(), lenient=True)
+        return roles + [(partner, "co") for partner in partners]
+    assists = ASSISTS.match(rest)
+    if assists:
+        # "由县统计局配合县发展改革局完成": the unit assisted leads, the subject helps
+        led, _ = units_in_series(sentence, position + assists.end(), lenient=True)
+        if led:
+            return [(mention, "co") for mention, _ in roles] + [(mention, "lead") for mention in led]
+    lead_words = LEAD_THEN_PARTNERS.match(rest)
+    if lead_words and sentence[position + lead_words.end() - 1 : position + lead_words.end()] == "、":
+        partners, partners_end = units_in_series(sentence, position + lead_words.end(), lenient=True)
+        if partners and CO_WORDS.match(sentence[partners_end:]):
+            return roles + [(partner, "co") for partner in partners]
+    return roles
 
 
 def parenthetical_assignments(sentence: str) -> list[Assignment]:
@@ -226,6 +270,8 @@ def parenthetical_assignments(sentence: str) -> list[Assignment]:
         if not re.search(r"牵头|配合|负责|责任|参与|协办|主办", inner):
             continue
         base = match.start(1)
+        # （责任单位；住建局、畜牧局）: a semicolon typed for the colon right after the label
+        inner = re.sub(r"^(\s*(?:牵头|责任|配合|协办|主办|参与)(?:单位|部门))\s*[；;]", r"\1：", inner)
         labelled = label_assignments(inner)
         if labelled:
             assignments.extend(

@@ -17,8 +17,8 @@ from pathlib import Path
 UNIT_SUFFIXES = (
     "人民政府", "办事处", "管委会", "管理委员会", "工作委员会", "委员会", "领导小组", "指挥部", "办公室", "总工会",
     "检察院", "法院", "人武部", "常委会", "人大", "政协", "纪委", "政府", "部门", "机关", "单位", "中心", "分局", "支队", "大队", "公司", "集团",
-    "银行", "妇联", "科协", "团委", "工商联", "联社", "监委", "党委", "党组", "工委", "督查室", "室", "局", "委", "办", "厅", "署",
-    "院", "所", "站", "社", "部",
+    "银行", "妇联", "残联", "科协", "团委", "工商联", "联社", "监委", "党委", "党组", "工委", "督查室", "室", "局", "委", "办", "厅", "署",
+    "院", "所", "站", "社", "部", "镇", "乡", "街道",
 )  # fmt: skip
 LEVEL_PREFIXES = (
     "自治区",
@@ -76,6 +76,10 @@ LOCALITY_COLLECTIVE = re.compile(
 BARE_BODY = re.compile(
     r"^[\u4e00-\u9fff]{1,12}(?:局|委员会|办公室|大队|支队|中队|残联|团委|工商联|妇联|科协|管委会|公司|集团|中心|站|所|院|处)$"
 )
+TOWN = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:镇|乡|街道)(?:人民政府|政府|办事处)?$")
+NOT_A_TOWN = re.compile(
+    r"(?:城|小|集|村|乡|各|全|本|该|特色|中心|重点)(?:镇|乡)|城乡|乡镇|^(?:完成|实现|建成|新建|改造|提升|推进|加快|打造|建设)"
+)
 # 开好局、起好步 and 全局 are words, not bureaus
 IDIOM_ENDINGS = re.compile(r"(?:格|大|全|好|开|布|破|当|结|变|危|残|时|新|棋|赛|骗|定)局$")
 # a bare body begins where a name can begin: the start, after a separator or a list number, never inside a word
@@ -102,7 +106,7 @@ CONTINUATIONS = re.compile(
     r"于每年|立即|尽快|推进|推动|开展|建立|健全|完善|制定|落实|提出|承担|具体|也|还|都|均|继续|着力|全面|重点|不断|持续|发挥|编制|督促|指导|"
     r"协调|审核|起草|研究|做|会|可|可以|适时|通过|依法|深入|全力|抓好|抓紧|确保|实行|实施|组建|设立|建设|打造|完成|牵头做好|部署|召开|"
     r"争取|谋划|梳理|跟踪|监测|评估|考核|汇总|报送|上报|印发|出台|发布|公布|公开|接受|自觉|密切|强化|优化|提升|提高|做实|抓实|压实|"
-    r"细化|明确|分解|研究制定|共同做好|具体负责|主要|班子|（|\(|）|\)|：|:|；|;|,|。|\s|$)"
+    r"细化|明确|分解|研究制定|共同做好|具体负责|主要|班子|逐项|逐一|逐级|（|\(|）|\)|：|:|；|;|,|。|\s|$)"
 )
 # 数据中心要建成 is a facility: a bare 中心/站/所 is a unit only when a role word gives it the work
 WEAK_BODY_SUFFIXES = ("中心", "站", "所", "院", "处")
@@ -387,6 +391,8 @@ def _plausible_name(candidate: str) -> bool:
         return False
     if ZONE_BODY.match(candidate):
         return True
+    if TOWN.match(candidate) and not NOT_A_TOWN.search(candidate):
+        return True  # 青石镇, 河西镇人民政府: a township by its own name; callers require a plain assignment
     if BARE_BODY.match(candidate) and len(candidate) >= 3 and not IDIOM_ENDINGS.search(candidate):
         return True  # callers require a plain assignment after it and a clean start (`_bare_start_ok`)
     if candidate.startswith(LEVEL_PREFIXES) or PLACE_PREFIX.match(candidate):

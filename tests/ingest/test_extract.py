@@ -450,3 +450,35 @@ def test_tables_one_cell_per_line_and_pipe_rows_are_read_by_content():
 def test_under_a_review_heading_undated_work_is_due_with_that_review():
     text = "临河区“十四五”规划纲要\n三、中期评估的组织方式\n区发展改革局负责起草中期评估报告。\n"
     assert [(r.department, r.due) for r in extract(text).records] == [("区发展改革局", date(2023, 6, 30))]
+
+
+def test_partners_inside_the_subjects_own_clause():
+    head = "东坪县2025年重点工作任务分解\n"
+    assert [(r.department, r.role) for r in extract(head + "由县商务局牵头、县市场监管局配合，开展商业街区改造。").records] == [
+        ("县商务局", "lead"),
+        ("县市场监管局", "co"),
+    ]
+    # "A配合B完成": B leads and A helps
+    assert [(r.department, r.role) for r in extract(head + "年度监测由县统计局配合县发展改革局完成。").records] == [
+        ("县统计局", "co"),
+        ("县发展改革局", "lead"),
+    ]
+    assert [(r.department, r.role) for r in extract(head + "重点任务由市发改委会同市直有关部门逐项分解。").records] == [
+        ("市发改委", "lead"),
+        ("市直有关部门", "co"),
+    ]
+
+
+def test_townships_mass_organisations_and_bodies_by_function_are_units():
+    head = "东坪县2025年重点工作任务分解\n"
+    assert units_of(head + "县水利局负责，青石镇、河西镇配合，9月底前实现通水。") == ["县水利局", "青石镇", "河西镇"]
+    assert units_of(head + "县残联、县妇联、团县委要发挥群团组织作用。") == ["县残联", "县妇联", "团县委"]
+    assert units_of(head + "第九条 总体规划实施中期，由发展规划行政主管部门组织开展中期评估。") == ["发展规划行政主管部门"]
+    # a verb before a place name is no township, and 由 before a phrase names no body
+    assert units_of(head + "14.完成柳湾镇、石埠镇镇区污水管网改造。") == [None]
+    assert "全面建成小康社" not in units_of(head + "这一时期由全面建成小康社会转向基本实现现代化，各部门要抓好落实。")
+
+
+def test_a_semicolon_typed_for_the_labels_colon():
+    text = "关于开展专项督查的通知\n1.实施改厨改厕工程。（责任单位；住建局、畜牧局、各乡镇场）"
+    assert units_of(text) == ["住建局", "畜牧局", "各乡镇场"]
