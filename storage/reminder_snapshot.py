@@ -214,10 +214,13 @@ def load_snapshot(
             Task.status,
             Task.starts_on,
             Task.created_at,
+            Task.kind,
         )
         .join(Assignment, Assignment.task_id == Task.id, isouter=True)
         .where(*live)
     ).all()
+    # a review sentence with no unit (2025年下半年启动总结评估) is a review event's, not a task nobody owns
+    review_sentences = {row[0] for row in rows if row[-1] == "review"}
     task_rows = [
         TaskRow(
             task_id,
@@ -232,7 +235,7 @@ def load_snapshot(
             imported_on=created_at.date() if created_at else None,
             done_periods=frozenset(done_periods.get(task_id, ())),
         )
-        for task_id, plan_id, department_id, role, action, due_on, recurrence, status, starts_on, created_at in rows
+        for task_id, plan_id, department_id, role, action, due_on, recurrence, status, starts_on, created_at, _ in rows
     ]
     names = {department.id: department.name for department in department_records}
     collectives = {department.id for department in department_records if department.kind == "collective"}
@@ -240,7 +243,11 @@ def load_snapshot(
         [row for row in task_rows if row.department_id in names], names, collectives
     )
     # department 0: a task with no unit at all (or only a merged-away one)
-    unassigned += [row for row in task_rows if row.department_id not in names and row.is_open]
+    unassigned += [
+        row
+        for row in task_rows
+        if row.department_id not in names and row.is_open and row.task_id not in review_sentences
+    ]
     tasks = _fanned_out(assigned, department_records)
     reviews = [
         ReviewRow(event.id, event.plan_id, event.kind, event.due_on, event.year)

@@ -61,6 +61,9 @@ def test_role_collectives_reach_the_units_playing_that_role_and_the_rest_go_to_t
         by_concerned = _task(session, seeded, "市直有关部门做好配合", D("2025-07-10"))
         session.add(Assignment(task_id=by_concerned.id, department_id=concerned.id, role="co"))
         nobody = _task(session, seeded, "加强宣传引导", D("2025-08-31"))
+        review = _task(session, seeded, "下半年启动总结评估", D("2025-12-31"))
+        review.kind = "review"  # a review event's sentence, not a task nobody owns
+        session.add(review)
         session.commit()
         snapshot = load_snapshot(session=session, defaults=ReminderConventions())
     rows = {(row.task_id, row.department_id, row.addressed_as) for row in snapshot.tasks}
