@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.notifiers import FAILED, RETRY, SENT, UNCLEAR, UNKNOWN, Notifier, SendOutcome, TargetPacer
+from bot.notifiers.unclear_sends import UNCERTAIN, look_up, settle_unclear
 from storage import reminder_queries
 from storage.reminder_queries import ClaimedDelivery
 
@@ -38,7 +39,6 @@ log = logging.getLogger(__name__)
 
 FAILURE_RULE = "delivery-failed"
 UNCERTAIN_RULE = "delivery-uncertain"
-UNCERTAIN = "uncertain"  # an outcome of our own: unclear, and the history cannot be read to settle it
 
 
 @dataclass
@@ -369,38 +369,15 @@ class Dispatcher:
             recorder.close()
 
     def _look_up(self, delivery: ClaimedDelivery, *, fresh: bool) -> str | object | None:
-        """The delivery's message ts in its target's history (None: not there). When the history cannot be
-        read (`not_in_channel`), join the channel and read again; raises when even that fails."""
-        try:
-            if fresh:
-                return self.notifier.find_sent(delivery.target, delivery.key, fresh=True)
-            return self.notifier.find_sent(delivery.target, delivery.key)
-        except Exception as error:
-            joined = getattr(self.notifier, "join", lambda target: False)(delivery.target)
-            log.warning(
-                "cannot read %s's history for delivery %s (%s)%s",
-                delivery.target,
-                delivery.id,
-                error,
-                "; joined it" if joined else "",
-            )
-            if not joined:
-                raise
-            return self.notifier.find_sent(delivery.target, delivery.key, fresh=True)
+        return look_up(self.notifier, delivery.target, delivery.key, fresh=fresh)
 
     def _after_unclear(
         self, delivery: ClaimedDelivery, outcome: SendOutcome, report: DispatchReport
     ) -> SendOutcome:
-        """An unclear send settled from the history: SENT if the message is there, RETRY (send again after the
-        backoff) if it is not, UNCERTAIN if nobody can tell."""
-        try:
-            ts = self._look_up(delivery, fresh=True)
-        except Exception as error:
-            return SendOutcome(UNCERTAIN, error=f"{outcome.error}; history unreadable: {error}")
-        if ts is None or ts is UNKNOWN:
-            return SendOutcome(RETRY, error=outcome.error)
-        report.checked += 1
-        return SendOutcome(SENT, message_ts=str(ts))
+        settled = settle_unclear(self.notifier, delivery.target, delivery.key, outcome)
+        if settled.status == SENT:
+            report.checked += 1
+        return settled
 
     def _uncertain(self, session, delivery: ClaimedDelivery, error: str, report: DispatchReport) -> None:
         reminder_queries.mark_uncertain(session=session, delivery_id=delivery.id, error=error)
