@@ -5,13 +5,18 @@
     chat.say("下一页")                  -> the next page of the last list
     chat.say("中期评估什么时候？")        -> a question, as in a Slack DM
 
-Lines that start with /plan (or with a subcommand name) are commands; anything else is a question.
+Lines that start with /plan (or with a subcommand name) are commands; anything else is a question. A file
+the bot would upload in Slack (`/plan 报告`, `/plan 导出`) is saved in the data folder, beside a SQLite
+ledger, and the answer says where: not in whatever folder the terminal happens to be in.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TextIO
+
+from platformdirs import user_data_dir
+from sqlalchemy.engine import make_url
 
 from bot.deps import Deps
 from handlers.context import local_today
@@ -31,8 +36,16 @@ WELCOME = (
 class ConsoleChat:
     """One person's conversation with the bot. The console user is a coordinator unless told otherwise."""
 
-    def __init__(self, deps: Deps, *, user_id: str = "console", coordinator: bool = True) -> None:
+    def __init__(
+        self,
+        deps: Deps,
+        *,
+        user_id: str = "console",
+        coordinator: bool = True,
+        files_dir: Path | None = None,
+    ) -> None:
         self._deps = deps
+        self._files_dir = files_dir or data_folder(deps.settings.database_url)
         self._asker = Asker(
             user_id=user_id,
             channel_id=None,
@@ -50,11 +63,16 @@ class ConsoleChat:
         if reply.ok or text.lower() not in NEXT_WORDS + PREVIOUS_WORDS:
             self._last = reply  # a refused page turn keeps the list it was turning
         if reply.upload is not None:
-            # in a terminal the file the bot would upload is saved beside the user instead
-            saved = Path(reply.upload.filename).resolve()
+            # in a terminal the file the bot would upload is saved in the data folder instead
+            self._files_dir.mkdir(parents=True, exist_ok=True)
+            saved = self._files_dir / Path(reply.upload.filename).name
             saved.write_bytes(reply.upload.content)
             return plain(reply, local_today(self._deps)) + f"\n已保存到 / saved to: {saved}"
         return plain(reply, local_today(self._deps))
+
+    @property
+    def files_dir(self) -> Path:
+        return self._files_dir
 
     def run(self, stdin: TextIO, stdout: TextIO, *, prompt: str = "你> ") -> None:
         """Read lines until end of input or an exit word; answer each."""
@@ -91,3 +109,11 @@ class ConsoleChat:
         if lowered.startswith("/plan"):
             return run_text(self._deps, self._asker, text[len("/plan") :])
         return answer_message(self._deps, self._asker, text)
+
+
+def data_folder(database_url: str) -> Path:
+    """Where the console saves files: the folder of a SQLite ledger, else planbot's own data folder."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database).expanduser().resolve().parent
+    return Path(user_data_dir("planbot", appauthor=False))

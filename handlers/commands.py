@@ -128,17 +128,21 @@ def _take(param: Param, words: list[str], today: date) -> tuple[Any, list[str], 
             )
         return int(digits), rest, None
     if param.kind == PERIOD:
-        period: Period | None = parse_period(word, today)
-        if period is None:
-            return (
-                None,
-                rest,
-                usage_error(
-                    f"看不懂时间“{escape(word)}”。可以写：30天、本月、下个月、本季度、今年、2025年。",
-                    f'Unknown period "{escape(word)}". Use 30天, 本月, 下个月, 本季度, 今年 or 2025年.',
-                ),
-            )
-        return period, rest, None
+        # English periods are several words ("this month", "next 30 days"): the longest that reads wins
+        for length in range(min(3, len(words)), 0, -1):
+            period: Period | None = parse_period("".join(words[:length]), today)
+            if period is not None:
+                return period, words[length:], None
+        return (
+            None,
+            rest,
+            usage_error(
+                f"看不懂时间“{escape(word)}”。可以写：30天、本月、下个月、本季度、下半年、今年、2025年；"
+                "也可以写英文：30、this month、next month。",
+                f'Unknown period "{escape(word)}". Use 30, this month, next month, this quarter, this year, '
+                "2025, or 30天, 本月, 下个月, 下半年.",
+            ),
+        )
     if param.kind in MENTIONS:
         pattern, zh, en = MENTIONS[param.kind]
         found = re.fullmatch(pattern, word)
@@ -219,7 +223,7 @@ def tasks(ctx: Any, department: str | None) -> Reply:
 def due(ctx: Any, period: Period | None) -> Reply:
     """查看某段时间内到期的任务（默认今后30天）。 Tasks due within a period (default 30 days).
 
-    时间可写：30天、本月、下个月、本季度、今年、2025年、2025年6月。
+    时间可写：30天、本月、下个月、本季度、下半年、今年、2025年、2025年6月；英文 30、this month、next month。
     """
     return ledger_views.due(ctx, period)
 

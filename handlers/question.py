@@ -1,4 +1,5 @@
-"""Questions in Chinese, from @mentions and DMs: "区发改局今年有哪些任务？", "下个月到期的任务", "中期评估什么时候？".
+"""Questions from @mentions and DMs: "区发改局今年有哪些任务？", "下个月到期的任务", "中期评估什么时候？", and
+in English "what tasks are due next month?".
 
 A question is read for three things: a unit (any alias the ledger knows, optionally with its jurisdiction), a
 time (the same time words as `/plan 到期`) and what is asked (tasks, deadlines, overdue, a review date). When
@@ -27,9 +28,10 @@ REVIEW_WORDS = {
     "年度评估": "annual_monitoring",
 }
 WHEN_WORDS = ("什么时候", "何时", "哪天", "几号", "时间", "日期", "日程", "啥时候")
-OVERDUE_WORDS = ("逾期", "超期", "过期", "延期", "晚了", "没按时")
-DUE_WORDS = ("到期", "截止", "期限", "要完成", "需完成", "deadline")
-TASK_WORDS = ("任务", "工作", "事项", "要做", "负责", "哪些", "什么事")
+# matched in the lowered question; "overdue" is looked for before "due"
+OVERDUE_WORDS = ("逾期", "超期", "过期", "延期", "晚了", "没按时", "overdue")
+DUE_WORDS = ("到期", "截止", "期限", "要完成", "需完成", "deadline", "due")
+TASK_WORDS = ("任务", "工作", "事项", "要做", "负责", "哪些", "什么事", "task")
 # how a request opens in chat ("帮我查一下", "请问", "看看"); no unit's name begins with these
 REQUEST_WORDS = re.compile(
     r"^(?:帮我|帮忙|请问|请|麻烦|我想|想|知道|告诉我|查一下|查查|查询|查|看一下|看看|看|问一下|问问|说说|一下)+"
@@ -63,14 +65,15 @@ def understand(ctx: CommandContext, text: str) -> Understanding | Reply:
     if isinstance(department, Reply):
         return department
     period = find_period(text, ctx.today) or _deadline_period(text, ctx)
+    lowered = text.lower()
     review_kind = next((kind for word, kind in REVIEW_WORDS.items() if word in text), None)
     if review_kind and (any(word in text for word in WHEN_WORDS) or not any(w in text for w in TASK_WORDS)):
         intent = "review"
-    elif any(word in text for word in OVERDUE_WORDS):
+    elif any(word in lowered for word in OVERDUE_WORDS):
         intent = "overdue"
-    elif any(word in text for word in DUE_WORDS) or (period is not None and department is None):
+    elif any(word in lowered for word in DUE_WORDS) or (period is not None and department is None):
         intent = "due"
-    elif any(word in text for word in TASK_WORDS) and (department is not None or period is not None):
+    elif any(word in lowered for word in TASK_WORDS) and (department is not None or period is not None):
         intent = "tasks"
     else:
         intent = "unknown"
@@ -78,6 +81,9 @@ def understand(ctx: CommandContext, text: str) -> Understanding | Reply:
 
 
 def answer(ctx: CommandContext, text: str) -> Reply:
+    if bot_queries.ledger_is_empty(session=ctx.session):
+        # no unit is known yet either: "找不到该部门" would send the user looking for a typo
+        return empty_ledger()
     understood = understand(ctx, text)
     if isinstance(understood, Reply):
         return understood
@@ -102,6 +108,17 @@ def answer(ctx: CommandContext, text: str) -> Reply:
         "，先列出最近的几项：" if total > len(found) else ""
     )
     return Reply(headline=headline, tasks=found, suggestions=_commands_for(understood))
+
+
+def empty_ledger() -> Reply:
+    return Reply(
+        headline="📭 台账还是空的：还没有导入任何规划文件，所以查不到部门和任务。\n"
+        "协调员可以用 `/plan 导入 网址` 导入，或把文件（.docx、.pdf、.txt）私信给 planbot；"
+        "在服务器上用 `planbot ingest 文件`。\n"
+        "The ledger is empty: no plan has been imported yet. A coordinator imports one with "
+        "`/plan ingest URL`, by sending the file to planbot in a DM, or with `planbot ingest FILE`.",
+        suggestions=["/plan 帮助 导入", "/plan 帮助"],
+    )
 
 
 def _review_answer(ctx: CommandContext, understood: Understanding) -> Reply:

@@ -252,7 +252,10 @@ def department_loads(*, session: Session, today: date) -> list[DepartmentLoad]:
 def task_page(
     *, session: Session, where: TaskFilter, offset: int, limit: int
 ) -> tuple[list[TaskSummary], int]:
-    """One page of tasks, soonest due first (undated last), and how many match in all."""
+    """One page of tasks, soonest due first (undated last), and how many match in all.
+
+    Overdue tasks come latest deadline first: the ones just missed are the ones still worth chasing.
+    """
     if where.search:
         return _search_page(session, where, offset=offset, limit=limit)
     conditions = [
@@ -271,13 +274,24 @@ def task_page(
     page = session.exec(
         select(*TASK_COLUMNS, func.count().over().label("total"))
         .where(*conditions)
-        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)  # type: ignore[union-attr]
+        .order_by(*_page_order(where))
         .offset(offset)
         .limit(limit)
     ).all()
     # a page past the end has no row to carry the total, and still says how many there are
     total = page[0].total if page else session.exec(select(func.count(Task.id)).where(*conditions)).one()
     return _summaries(session, list(page)), int(total)
+
+
+def _page_order(where: TaskFilter) -> tuple[Any, ...]:
+    if where.overdue_on is not None:  # every overdue task has a deadline
+        return (col(Task.due_on).desc(), col(Task.id).desc())
+    return (col(Task.due_on).is_(None), col(Task.due_on), col(Task.id))
+
+
+def ledger_is_empty(*, session: Session) -> bool:
+    """No task at all: nothing has been imported yet."""
+    return session.exec(select(Task.id).limit(1)).first() is None
 
 
 def _search_page(

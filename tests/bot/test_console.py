@@ -84,12 +84,29 @@ def test_huge_ids_and_missing_keywords_get_help(chat):
     assert "The keyword is missing." in chat.say("/plan 搜索")
 
 
-def test_export_in_a_terminal_saves_the_file(chat, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    answer = chat.say("/plan 导出")
-    saved = list(tmp_path.glob("*.xlsx"))
-    assert len(saved) == 1 and str(saved[0]) in answer
-    assert saved[0].read_bytes()[:2] == b"PK"
+@pytest.mark.parametrize(
+    ("command", "suffix", "magic"), [("/plan 导出", ".xlsx", b"PK"), ("/plan 报告", ".png", b"\x89P")]
+)
+def test_a_file_made_in_a_terminal_goes_to_the_data_folder_and_the_answer_says_where(
+    deps, ledger, tmp_path, monkeypatch, command, suffix, magic
+):  # type: ignore[no-untyped-def]
+    terminal = tmp_path / "where-the-terminal-is"
+    terminal.mkdir()
+    monkeypatch.chdir(terminal)
+    chat = ConsoleChat(deps, files_dir=tmp_path / "data")
+    answer = chat.say(command)
+    [saved] = list((tmp_path / "data").glob(f"*{suffix}"))
+    assert f"已保存到 / saved to: {saved}" in answer
+    assert saved.read_bytes()[:2] == magic
+    assert list(terminal.iterdir()) == []
+
+
+def test_the_data_folder_is_the_folder_of_a_sqlite_ledger(tmp_path):
+    from bot.console import data_folder
+
+    assert data_folder(f"sqlite:///{tmp_path / 'ledger' / 'planbot.sqlite3'}") == tmp_path / "ledger"
+    elsewhere = data_folder("postgresql+psycopg://planbot@db.example/planbot")
+    assert elsewhere.name == "planbot" and elsewhere.is_absolute()
 
 
 def test_a_request_in_chat_words_finds_the_unit_it_names(chat):
