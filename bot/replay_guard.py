@@ -13,21 +13,22 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
 log = logging.getLogger(__name__)
 
-# Bolt refuses timestamps more than 300 s from its clock in either direction: a pair older than twice that
-# than the newest one seen can no longer pass Bolt, and is forgotten.
+# Bolt refuses a timestamp more than 300 s from its clock, either way: a pair whose timestamp is 600 s behind
+# the newest one seen can no longer pass Bolt, and is forgotten.
 REMEMBER_SECONDS = 600
 
 
 class SeenSignatures:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seen: dict[tuple[int, str], None] = {}  # insertion order is arrival order
+        self._seen: OrderedDict[tuple[int, str], None] = OrderedDict()  # in order of arrival
         self._newest = 0
 
     def first_time(self, timestamp: int, signature: str) -> bool:
@@ -45,11 +46,12 @@ class SeenSignatures:
         return len(self._seen)
 
     def _forget_before(self, oldest: int) -> None:
-        # arrivals are nearly in timestamp order: stop at the first pair still young enough
-        for stamp, signature in list(self._seen):
+        # arrivals are nearly in timestamp order: stop at the first pair still young enough (O(1) per request)
+        while self._seen:
+            stamp, _signature = next(iter(self._seen))
             if stamp >= oldest:
                 break
-            del self._seen[(stamp, signature)]
+            self._seen.popitem(last=False)
 
 
 def refuse_replays(seen: SeenSignatures) -> Callable[..., BoltResponse | None]:
