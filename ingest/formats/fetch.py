@@ -9,7 +9,8 @@ link-local, private or otherwise not global. An IPv6 address that wraps an IPv4 
 Each host is resolved once, within the timeout (getaddrinfo itself has none), and the connection goes to the
 address that was checked: the request is sent to that IP with the host name in the Host header and, over
 https, as the TLS server name, so the certificate is still verified for the name. A DNS server that answers
-differently the second time (DNS rebinding) therefore gains nothing. Redirects are followed by hand, at most
+differently the second time (DNS rebinding) therefore gains nothing. Through an HTTP proxy set in the
+environment (HTTPS_PROXY…) the name goes to the proxy, which resolves it: the proxy's own rules apply. Redirects are followed by hand, at most
 five, so that each hop is checked. The body is read as a stream and abandoned as soon as it passes the size
 limit.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as ResolveTimeout
@@ -123,11 +125,20 @@ def pinned_hop(url: str, *, allow_private: bool, resolve: Resolver, timeout: flo
     then the name is left to the HTTP client, as an intranet proxy may need)."""
     addresses = check_destination(url, allow_private=allow_private, resolve=resolve, timeout=timeout)
     parsed = httpx.URL(url)
-    if not addresses or parsed.host.strip("[]") == addresses[0]:
+    if not addresses or parsed.host.strip("[]") == addresses[0] or through_proxy(url):
         return Hop(url, {}, {})
     headers = {"Host": parsed.netloc.decode("ascii")}
     extensions: dict[str, object] = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
     return Hop(str(parsed.copy_with(host=addresses[0])), headers, extensions)
+
+
+def through_proxy(url: str) -> bool:
+    """Whether httpx sends `url` to a proxy named in the environment (it then connects, not we)."""
+    parsed = httpx.URL(url)
+    proxies = urllib.request.getproxies_environment()
+    if not (proxies.get(parsed.scheme) or proxies.get("all")):
+        return False
+    return not urllib.request.proxy_bypass_environment(parsed.host, proxies)
 
 
 def check_destination(

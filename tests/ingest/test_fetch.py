@@ -429,3 +429,14 @@ def test_a_resolver_that_hangs_is_given_up_after_the_timeout():
         release.set()
     assert caught.value.code == "fetch_failed"
     assert "slow.example" in caught.value.en and "0.2 s" in caught.value.en
+
+
+def test_through_a_proxy_from_the_environment_the_name_is_left_to_the_proxy(monkeypatch):
+    from ingest.formats.fetch import through_proxy
+
+    assert not through_proxy("https://docs.example/plan.txt")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "intranet.example")
+    assert through_proxy("https://docs.example/plan.txt")
+    assert not through_proxy("http://docs.example/plan.txt")  # only https goes through this proxy
+    assert not through_proxy("https://intranet.example/plan.txt")
