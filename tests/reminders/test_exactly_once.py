@@ -43,7 +43,7 @@ def slack():
     fake.stop()
 
 
-def run(sessions, slack, fake_time, *, timeout: float = 5.0, clock=lambda: NOW):
+def run(sessions, slack, fake_time, *, timeout: float = 5.0, clock=lambda: NOW, workers: int = 1):
     client = WebClient(token="xoxb-test", base_url=slack.api_url, timeout=timeout)
     dispatcher = Dispatcher(
         session_factory=sessions,
@@ -51,7 +51,7 @@ def run(sessions, slack, fake_time, *, timeout: float = 5.0, clock=lambda: NOW):
         clock=clock,
         monotonic=fake_time.monotonic,
         sleeper=fake_time.sleep,
-        options=DispatchOptions(workers=1, coordinator_targets=("slack:UCOORD",)),
+        options=DispatchOptions(workers=workers, coordinator_targets=("slack:UCOORD",)),
     )
     return dispatcher.run_once()
 
@@ -82,14 +82,14 @@ def reminders_in(slack, channel) -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize("how", ["500", "drop"])
+@pytest.mark.parametrize(("how", "workers"), [("500", 1), ("drop", 1), ("500", 4), ("drop", 4)])
 def test_an_accepted_message_answered_badly_is_found_in_the_history_not_sent_again(
-    sessions, slack, fake_time, how
+    sessions, slack, fake_time, how, workers
 ):
     seeded(sessions, ["CONE", "CTWO"])
     assert swept(sessions) == 2
     slack.after_accepting("chat.postMessage", how)
-    report = run(sessions, slack, fake_time)
+    report = run(sessions, slack, fake_time, workers=workers)
     assert report.sent == 2 and report.checked == 1 and report.failed == report.uncertain == 0
     assert len(reminders_in(slack, "CONE")) == 1 and len(reminders_in(slack, "CTWO")) == 1
     # two posts in all: neither slack_sdk's retry handler nor the dispatcher sent the first one again
@@ -258,3 +258,34 @@ def test_remind_now_on_an_injected_day_counts_truly_and_fails_when_something_is_
             json.dumps(call.body["text"], ensure_ascii=False) for call in fake.calls("chat.postMessage")
         }
         assert len(payloads) == len(posted)
+
+
+def test_many_unclear_sends_leave_no_duplicate_and_no_silent_loss(sessions, slack, fake_time):
+    channels = [f"C{n:03d}" for n in range(30)]
+    seeded(sessions, channels)
+    assert swept(sessions) == 30
+    slack.fail_next("chat.postMessage", status=500, count=3)  # refused before posting
+    slack.after_accepting("chat.postMessage", "500", count=4)  # posted, then 500
+    slack.after_accepting("chat.postMessage", "drop", count=3)  # posted, then the connection drops
+    # one worker sends in the order of the deliveries' ids: the first three are refused, the next four posted
+    # then answered 500, the next three posted then dropped
+    with sessions() as session:
+        order = [
+            target.removeprefix("slack:")
+            for target in session.execute(select(Delivery.target).order_by(Delivery.id)).scalars()
+        ]
+    for closed in order[3:6]:  # history closed, and the bot cannot join
+        slack.refuse_history(closed, joinable=False)
+    for joinable in order[6:8]:  # history closed until the bot joins
+        slack.refuse_history(joinable)
+    report = run(sessions, slack, fake_time)
+    counts = {channel: len(reminders_in(slack, channel)) for channel in channels}
+    assert set(counts.values()) == {1}  # every channel has its reminder, once
+    states = statuses(sessions)
+    uncertain = sorted(target for target, state in states.items() if state == "uncertain")
+    assert uncertain == sorted(f"slack:{channel}" for channel in order[3:6]) and report.uncertain == 3
+    assert report.checked == 4 and report.sent == 30 - 3 + 3  # 27 reminders and 3 notices to the coordinator
+    assert len(slack.calls("conversations.join")) >= 2
+    assert all(state in ("sent", "uncertain") for state in states.values())
+    notices = [message["text"] for message in slack.messages("UCOORD")]
+    assert sorted(target for target in uncertain if any(target in text for text in notices)) == uncertain
