@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.errors import DocumentError
+from ingest.formats.ocr import OCR_FORMAT, ocr_available
 from ingest.formats.refusals import empty_error, no_text_error, too_large_error
 from ingest.formats.sniff import detect_format, unknown_format_error
 from ingest.formats.text import decode_text
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     import httpx
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# the OCR models and onnxruntime need more room and time than a text reader: seconds per page
+OCR_PARSE_LIMITS = ParseLimits(memory_bytes=4096 * 1024 * 1024, cpu_seconds=300, wall_seconds=300.0)
 # Share of letters (Chinese characters count as letters) among the visible characters of a real document;
 # a page of digits and punctuation, or of symbols from a bad conversion, has far fewer.
 MIN_LETTER_SHARE = 0.3
@@ -155,8 +158,15 @@ def loaded_from_bytes(
             text, encoding = read_binary_format(raw, format_name, content_type)
         else:
             text, encoding = parse_in_child(raw, format_name, content_type, limits=parse_limits)
+    if not has_recognisable_text(text) and format_name == "pdf" and ocr_available():
+        # a scan: with the OCR extra installed its pages are recognised, under limits of their own
+        if parse_limits is None:
+            text, _ = read_binary_format(raw, OCR_FORMAT, None)
+        else:
+            text, _ = parse_in_child(raw, OCR_FORMAT, None, limits=OCR_PARSE_LIMITS)
+        format_name = OCR_FORMAT
     if not has_recognisable_text(text):
-        raise no_text_error(source, format_name)
+        raise no_text_error(source, "pdf" if format_name == OCR_FORMAT else format_name)
     return LoadedDocument(
         source=source,
         format=format_name,
@@ -180,6 +190,10 @@ def read_binary_format(raw: bytes, format_name: str, content_type: str | None) -
         from ingest.formats.pdf import pdf_text
 
         return pdf_text(raw), None
+    if format_name == OCR_FORMAT:
+        from ingest.formats.ocr import ocr_pdf_text
+
+        return ocr_pdf_text(raw), None
     if format_name == "ofd":
         from ingest.formats.ofd import ofd_text
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from ingest.formats.ocr import OCR_FORMAT
 from ingest.records import ExtractedDocument, TaskRecord
 from ingest.units import AliasTable
 from storage.departments import get_or_create_department, get_or_create_jurisdiction, name_key
@@ -39,6 +40,7 @@ _DRAFT_MARKS = re.compile(
 _FUZZY_PAIR_LIMIT = 40_000
 FUZZY_MATCH_RATIO = 0.8
 LOW_CONFIDENCE = 0.6  # below this an extracted record is shown to the coordinator for a second look
+OCR_CONFIDENCE = 0.5  # at most, for records read from a scan: recognition errors change names and dates
 CONCURRENT_INGEST_ATTEMPTS = 3
 
 
@@ -279,7 +281,7 @@ def _ingest(
                 created_at=now,
                 updated_at=now,
                 awaiting_review=not confirm,
-                confidence=getattr(draft.record, "confidence", None),
+                confidence=_confidence(draft.record, document),
                 **fields,
             )
             session.add(task)
@@ -412,6 +414,14 @@ def _apply(
         task.updated_at = now
     session.add(task)
     return changes
+
+
+def _confidence(record: TaskRecord, document: ExtractedDocument) -> float | None:
+    """The extraction's confidence (records may not carry one); text read by OCR is never sure."""
+    confidence = getattr(record, "confidence", None)
+    if document.format == OCR_FORMAT:
+        return min(confidence if confidence is not None else 1.0, OCR_CONFIDENCE)
+    return confidence
 
 
 def _shown(value: object) -> str:

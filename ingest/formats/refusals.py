@@ -25,8 +25,14 @@ def empty_error(source: str) -> DocumentError:
 
 def no_text_error(source: str, format_name: str) -> DocumentError:
     if format_name == "pdf":
-        hint_zh = "可能是扫描件或图片。请提供可复制文字的版本，或先做文字识别（OCR）。"
-        hint_en = "It may be a scan. Provide a version with selectable text, or run OCR first."
+        hint_zh = (
+            "可能是扫描件或图片。请提供可复制文字的版本，或先做文字识别（OCR）；"
+            "也可由 IT 安装文字识别扩展后重新导入：pip install 'planbot[ocr]'。"
+        )
+        hint_en = (
+            "It may be a scan. Provide a version with selectable text, or run OCR first; or have IT install "
+            "the OCR extra (pip install 'planbot[ocr]') and import it again."
+        )
     else:
         hint_zh = "请确认文件内容是规划文本，或换用 .txt / .docx 版本。"
         hint_en = "Check that it holds the plan's text, or use a .txt / .docx version."

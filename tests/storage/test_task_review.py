@@ -90,3 +90,12 @@ def test_records_the_extraction_was_unsure_of_are_counted_for_a_second_look(sess
     summary = review_summary(session=session, plan_id=report.plan_id)
     task = session.exec(select(Task).where(col(Task.action) == base.task)).one()
     assert summary.low_confidence_ids == (task.id,) and task.confidence == 0.3
+
+
+def test_records_read_by_ocr_are_never_sure(session: Session) -> None:
+    from dataclasses import replace
+
+    scanned = replace(five_year_plan(first_version()), format="pdf_ocr")
+    report = ingest_document(session=session, document=scanned, aliases=aliases(), now=NOW, confirm=False)
+    assert sorted(report.low_confidence) == sorted(report.added)
+    assert {t.confidence for t in session.exec(select(Task)).all()} == {0.5}
