@@ -161,7 +161,7 @@ def test_planbot_serve_acks_and_stops_on_sigterm_within_10_s_while_the_database_
         "PYTHONPATH": str(REPO_ROOT),
     }
     env.pop("SLACK_APP_TOKEN", None)
-    # --no-scheduler: the scheduler's leader lock is a matter of its own; the default reply processes do run
+    # as `planbot serve` runs by default: the scheduler tries for its lock, and two reply processes answer
     command = [
         str(Path(sys.executable).parent / "planbot"),
         "serve",
@@ -171,7 +171,7 @@ def test_planbot_serve_acks_and_stops_on_sigterm_within_10_s_while_the_database_
         str(port),
     ]
     server = subprocess.Popen(
-        [*command, "--no-scheduler"],
+        command,
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
