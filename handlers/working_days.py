@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 from storage.holiday_table import HolidayTable, load_holiday_table
 
 # python-holidays' names of the statutory days off (not its "(observed)" or "Day off" estimates)
@@ -47,6 +45,8 @@ class CalendarDay:
 
 @lru_cache(maxsize=64)
 def _statutory_days(year: int) -> dict[date, str]:
+    import holidays  # a tenth of a second to import: only when a year past the table is asked about
+
     found: dict[date, str] = {}
     for day, names in holidays.China(years=year, language="en_US").items():
         for name in str(names).split("; "):
