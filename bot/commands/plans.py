@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -61,7 +63,9 @@ def plan_list_command() -> None:
             overview.title,
             KIND_NAMES.get(overview.kind, overview.kind),
             overview.period,
-            ("已归档（不再提醒）" if overview.id in archived else "") or describe(overview, defaults),
+            ("已归档（不再提醒）" if overview.id in archived else "")
+            or _retired(overview.period, defaults, settings.timezone)
+            or describe(overview, defaults),
         )
     out_console().print(table)
 
@@ -141,3 +145,14 @@ def plan_archive_command(
         state = "已归档，其任务不再提醒（`--undo` 可恢复）" if plan.changed else "早已归档"
         english = "is archived: no more reminders of its tasks" if plan.changed else "was archived already"
     out_console().print(f"{'✓ ' if plan.changed else ''}{name}{state}。\nPlan {plan.id} {english}.")
+
+
+def _retired(period: str, defaults: ReminderConventions, zone: str) -> str:
+    """The words for a plan whose period ended longer ago than the archive delay: its tasks are not reminded."""
+    if not period or defaults.archive_after_days is None:
+        return ""
+    last_year = int(period[-4:])
+    today = system_clock().astimezone(ZoneInfo(zone)).date()
+    if today <= date(last_year, 12, 31) + timedelta(days=defaults.archive_after_days):
+        return ""
+    return f"规划期已于 {last_year} 年结束，自动归档，不再提醒（PLANBOT_ARCHIVE_AFTER_PERIOD_DAYS）"

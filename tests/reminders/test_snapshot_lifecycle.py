@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.scheduler import REMINDER_KINDS, sweep
 from storage.db import create_engine_for, session_factory
-from storage.models import Assignment, Department, Task, TaskInstance
+from storage.models import Assignment, Department, Plan, Task, TaskInstance
 from storage.reminder_rows import ReminderConventions
 from storage.reminder_snapshot import collective_role, load_snapshot
 from tests.reminders.ledger_rows import CREATED, seed_ledger
@@ -129,5 +130,15 @@ def test_planbot_plan_archive_stops_the_reminders_and_undo_brings_them_back(data
     back = runner.invoke(app, ["plan", "archive", str(plan_id), "--undo"])
     assert back.exit_code == 0 and "已恢复" in back.stdout
     assert dry_run()
+    # a plan of a year long past is retired on its own, and the list says so
+    engine = create_engine_for(database_url)
+    with session_factory(engine)() as session:
+        seed_ledger(session, due_dates=[D("2019-06-30")], channels=["COLD"], coordinator=None, place="潍城区")
+        old = session.exec(select(Plan).where(Plan.id != plan_id)).one()
+        old.year = 2019
+        session.add(old)
+        session.commit()
+    engine.dispose()
+    assert "规划期已于 2019 年结束，自动归档" in runner.invoke(app, ["plan", "list"]).stdout
     missing = runner.invoke(app, ["plan", "archive", "999"])
     assert missing.exit_code == 1 and "planbot plan list" in missing.output
