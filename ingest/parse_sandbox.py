@@ -49,6 +49,7 @@ def parse_in_child(
     """
     command = [
         sys.executable,
+        "-I",  # isolated: a folder named `ingest` in the current directory is not imported in place of ours
         "-m",
         "ingest.parse_sandbox",
         format_name,

@@ -122,9 +122,9 @@ def dense_pdf(pages: int) -> bytes:
 
 
 def test_a_document_that_needs_more_cpu_than_allowed_is_stopped(tmp_path):
-    # 30 dense pages take pdfplumber about 3 s of CPU; under a one-second limit the child is stopped.
+    # 100 dense pages take pdfplumber about 9 s of CPU; under a one-second limit the child is stopped.
     limits = ParseLimits(cpu_seconds=1, wall_seconds=60)
-    error, seconds = refusal(tmp_path, "dense.pdf", dense_pdf(30), parse_limits=limits)
+    error, seconds = refusal(tmp_path, "dense.pdf", dense_pdf(100), parse_limits=limits)
     assert error.code == "too_complex"
     assert error.zh.startswith("文件过于复杂，读取用时超过 1 秒")
     assert seconds < SECONDS_ALLOWED
@@ -132,7 +132,7 @@ def test_a_document_that_needs_more_cpu_than_allowed_is_stopped(tmp_path):
 
 def test_a_child_that_outlives_the_wall_clock_limit_is_killed(tmp_path):
     limits = ParseLimits(cpu_seconds=60, wall_seconds=0.5)
-    error, seconds = refusal(tmp_path, "dense.pdf", dense_pdf(30), parse_limits=limits)
+    error, seconds = refusal(tmp_path, "dense.pdf", dense_pdf(100), parse_limits=limits)
     assert error.code == "too_complex"
     assert "0.5 秒内未能读完" in error.zh
     assert seconds < 2
