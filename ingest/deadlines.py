@@ -65,6 +65,7 @@ STARTS = re.compile(
 
 YEARLY = re.compile(
     r"每年|每一年|逐年|按年度|分年度|每年度|年度滚动|年度监测|(?<![\d上本该下])年度(?:计划|重点|目标|任务|工作|考核|评估|总结|报告|预算|监测|调度|督查)"
+    r"|(?<![\d上本该下])年度[\u4e00-\u9fff]{1,3}(?:计划|方案|清单)"
 )
 QUARTERLY = re.compile(r"每季度|按季度|每个季度|逐季|季度调度|季度通报|季度报送")
 MONTHLY = re.compile(r"每月|按月|逐月|每个月|月度调度|月度通报|月报")
@@ -200,13 +201,25 @@ def explicit_dues(text: str, context: TimeContext) -> list[date]:
     return dues
 
 
+# 每年一季度, 每年第三季度前: a yearly duty due in a quarter, not a quarterly one
+QUARTER_OF_EACH_YEAR = re.compile(r"每年(?:度)?[^。，；]{0,3}第?[一二三四]季度")
+EXPLICIT_RHYTHMS = (
+    ("yearly", re.compile(r"每年|每一年|逐年|按年度|分年度|每年度")),
+    ("quarterly", QUARTERLY),
+    ("monthly", MONTHLY),
+)
+
+
 def recurrence_of(text: str) -> str | None:
+    """The rhythm of a duty. A stated rhythm (每季度, 每月, 每年) beats one implied by a yearly document it
+    works on ("每季度对年度计划执行情况进行分析" is quarterly); of several stated, the first one read wins."""
+    if QUARTER_OF_EACH_YEAR.search(text):
+        return "yearly"
+    stated = [(match.start(), rhythm) for rhythm, pattern in EXPLICIT_RHYTHMS if (match := pattern.search(text))]
+    if stated:
+        return min(stated)[1]
     if YEARLY.search(text) or EARLY_EACH_YEAR.search(text):
         return "yearly"
-    if QUARTERLY.search(text):
-        return "quarterly"
-    if MONTHLY.search(text):
-        return "monthly"
     return None
 
 

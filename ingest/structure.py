@@ -176,11 +176,17 @@ def _header(text: str) -> str:
 GARBLED = re.compile(r"\?[。、，!！A-Za-z^)\]]")
 DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|\d{4}〕\d+号|第\s*\d+\s*号$")
 ISSUER_LINE = re.compile(r"(?:人民政府|办公室|委员会|办公厅|政府|局|委)$")
-TITLE_KEYWORD = re.compile(r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单)")
+TITLE_FIELD = re.compile(r"^\s*\|?\s*(?:文件名称|标\s*题|名\s*称)\s*[|:：]\s*([^|\n]{4,120}?)\s*(?:\||$)", re.M)
+TITLE_KEYWORD = re.compile(
+    r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|通报|条例|规定|细则|纪要|[分解推进安排情况任务]表)"
+)
 
 
 def _title(header: str) -> str:
     """The document's title: the opening short lines joined, without 发文字号 and issuer lines."""
+    field = TITLE_FIELD.search(header)
+    if field:
+        return re.sub(r"\s+", "", field.group(1))[:120]  # 文件名称 | … | from a government site's header table
     parts: list[str] = []
     for line in header.split("\n")[:10]:
         line = line.strip()
@@ -188,8 +194,8 @@ def _title(header: str) -> str:
             continue
         if GARBLED.search(line) and not parts:
             continue  # "(山东?。H坊市…": a garbled copy of the title; the clean one follows
-        if line.endswith(("。", "：", ":")) or len(line) > 130:
-            break
+        if line.endswith(("。", "：", ":")) or len(line) > 130 or "\t" in line or "|" in line[1:]:
+            break  # a sentence, the addressees or a table row: the title is above
         if (
             (ISSUER_LINE.search(line) or line.endswith("文件"))
             and len(line) <= 24

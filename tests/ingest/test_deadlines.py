@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ingest.deadlines import TimeContext, timings_in
+from ingest.deadlines import TimeContext, recurrence_of, timings_in
 
 PLAN = TimeContext(year=2021, period=(2021, 2025))
 ANNUAL = TimeContext(year=2024, period=(2021, 2025), annual_plan=True)
@@ -152,3 +152,18 @@ def test_yearly_dates_without_a_year():
 )
 def test_this_and_next_year_with_a_part_of_the_year(text, due):
     assert only(text, TimeContext(year=2024, period=(2021, 2025))).due == due
+
+
+@pytest.mark.parametrize(
+    ("text", "rhythm"),
+    [
+        ("应当每季度对年度计划执行情况进行分析", "quarterly"),  # the stated rhythm beats the yearly plan it works on
+        ("每季度首月10日前通报项目进展", "quarterly"),
+        ("每年一季度报送上年度评估报告", "yearly"),  # a yearly duty due in a quarter
+        ("每月5日前报送上月进展，每年底形成总结", "monthly"),  # the first rhythm read
+        ("负责制定年度推进计划并组织实施", "yearly"),
+        ("加强统筹协调", None),
+    ],
+)
+def test_the_rhythm_of_a_duty(text, rhythm):
+    assert recurrence_of(text) == rhythm

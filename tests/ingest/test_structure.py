@@ -156,3 +156,17 @@ def test_only_five_year_plans_and_what_implements_them_keep_a_review_calendar():
     assert period_of("临河区“十四五”规划纲要\n第十五章 规划实施保障\n区发改局要加强监测。") == (2021, 2025)
     assert period_of("关于2024年“十四五”规划重点工作的任务分解\n1.区发改局要加强监测。") is None
     assert period_of("临河区“十五五”规划编制工作方案\n1.区发改局要在6月底前完成调研。") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("白沙县人民政府督查室关于2025年上半年重点工作落实情况的督查通报\n县直各部门、各乡镇：\n现将情况通报如下。", "白沙县人民政府督查室关于2025年上半年重点工作落实情况的督查通报"),
+        ("文件名称 | 2023年第五次县政府常务会议议定事项落实情况的通报 |\n索引号 | x-1 |\n正文。", "2023年第五次县政府常务会议议定事项落实情况的通报"),
+        ("东坪县落实规划纲要重点任务分工表\n序号\t重点任务\t牵头单位\n1\t建设物流中心\t县商务局", "东坪县落实规划纲要重点任务分工表"),
+    ],
+)
+def test_the_title_comes_from_the_text_and_stops_before_addressees_and_tables(text, title):
+    from ingest.normalize import normalize
+
+    assert analyse(normalize(text).text).title == title
