@@ -200,6 +200,14 @@ def _unassigned_lines(unassigned: Sequence[TaskRow], as_of: date) -> list[str]:
     return lines
 
 
+def unreachable_line(names: Sequence[str]) -> str:
+    shown = "、".join(names[:LISTED]) + (f" 等 {len(names)} 个" if len(names) > LISTED else "")
+    return (
+        f"⚠️ 未绑定频道的部门（其提醒无法送达）：{shown}。请用 `/plan 绑定 部门 #频道` 或 `/plan 成员 @某人 部门` 设置。\n"
+        f"{len(names)} department(s) with open tasks have no channel, member or robot: bind them with `/plan bind`."
+    )
+
+
 def _name(departments: Mapping[int, DepartmentRow], department_id: int) -> str:
     department = departments.get(department_id)
     return department.name if department else f"部门 {department_id}"

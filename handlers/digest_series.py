@@ -131,7 +131,7 @@ def digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[
                 as_of,
                 escalations=escalations(snapshot, shown, as_of),
                 unassigned=live_rows(snapshot, unassigned, as_of),
-                notes=_holiday_notes(as_of),
+                notes=_unreachable_notes(snapshot, shown) + _holiday_notes(as_of),
             )
 
         yield Series(
@@ -143,3 +143,18 @@ def _holiday_notes(as_of: date) -> list[str]:
     estimated = active_calendar().estimated_years(as_of, as_of + timedelta(days=HOLIDAY_NOTICE_DAYS))
     warning = calendar_warning(estimated)
     return [warning] if warning else []
+
+
+def _unreachable_notes(snapshot: LedgerSnapshot, rows: list[TaskRow]) -> list[str]:
+    """Departments with work this week that no channel, member or robot reaches: their reminders cannot go out,
+    so the coordinators hear of them here rather than not at all."""
+    names = sorted(
+        {
+            snapshot.departments[row.department_id].name
+            for row in rows
+            if row.is_open
+            and row.department_id in snapshot.departments
+            and not snapshot.departments[row.department_id].audience.department_wide()
+        }
+    )
+    return [digest.unreachable_line(names)] if names else []

@@ -129,3 +129,18 @@ def test_tasks_nobody_can_be_reminded_of_go_to_the_coordinators_list_once_a_week
     coordinators = [r for r in reminders if r.kind == "digest" and r.target == COORDINATORS[0]]
     assert len(coordinators) == len({r.fire_on for r in coordinators}) == 4
     assert all("#9" in r.text and "各有关部门" in r.text and "未分配" in r.text for r in coordinators)
+
+
+def test_the_coordinators_hear_of_departments_nobody_can_reach():
+    unreachable = replace(JYJ, audience=replace(JYJ.audience, members=()))
+    snapshot = replace(
+        ledger(task(11, D("2027-06-30"), department=2), task(12, D("2027-06-30"))),
+        departments={1: FGJ, 2: unreachable},
+    )
+    reminders = planned_reminders(snapshot, D("2027-06-01"), D("2027-06-10"))
+    assert not [r for r in reminders if r.department == JYJ.name]  # nobody to send to
+    coordinators = [r.text for r in reminders if r.kind == "digest" and r.target == COORDINATORS[0]]
+    assert coordinators and all(
+        "未绑定频道的部门（其提醒无法送达）：区教育和体育局" in text for text in coordinators
+    )
+    assert FGJ.name not in coordinators[0].split("未绑定频道的部门")[1].split("。")[0]
