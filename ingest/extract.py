@@ -509,7 +509,10 @@ def _emit_table_row(
     co_cell = cell(layout.co)
     for mention in units_in_list(co_cell, 0, len(co_cell)):
         assignments.append(Assignment(mention, "co", 0, len(task_cell)))
-    builder.emit(sentence, assignments, timing_text=cell(layout.due) + " " + task_cell, allow_unassigned=True)
+    # the due cell sits under a time label: its bare month or full date is the deadline
+    due_cell = cell(layout.due)
+    timing_text = (f"完成时限：{due_cell} " if due_cell else "") + task_cell
+    builder.emit(sentence, assignments, timing_text=timing_text, allow_unassigned=True)
 
 
 def _emit_cell_block(builder: RecordBuilder, block: CellBlock) -> None:
@@ -532,8 +535,8 @@ def _emit_row_by_content(builder: RecordBuilder, row: list[CellLine]) -> None:
             continue
         if _only_units(text):
             unit_cells.append(text)
-        elif len(text) <= 20 and any(timing.is_signal for timing in timings_in(text, dated_only)):
-            dates.append(text)
+        elif len(text) <= 20 and any(timing.is_signal for timing in timings_in(f"完成时限：{text}", dated_only)):
+            dates.append(f"完成时限：{text}")
         elif task_cell is None and len(text) >= 4 and not unit_cells:
             task_cell = cell
     if task_cell is None:

@@ -167,3 +167,20 @@ def test_this_and_next_year_with_a_part_of_the_year(text, due):
 )
 def test_the_rhythm_of_a_duty(text, rhythm):
     assert recurrence_of(text) == rhythm
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("完成时限：2025年6月30日", date(2025, 6, 30)),
+        ("完成时限：2025-06-30", date(2025, 6, 30)),
+        ("2025年6月30日完成主体工程", date(2025, 6, 30)),
+        ("须于2026年06月30日前完成论证", date(2026, 6, 30)),  # a zero-padded month
+    ],
+)
+def test_a_full_date_that_is_plainly_a_deadline(text, due):
+    assert timings_in(text, TimeContext(year=2025, period=None))[0].due == due
+
+
+def test_an_events_full_date_is_no_deadline():
+    assert timings_in("于2025年6月30日召开推进会议", TimeContext(year=2025, period=None))[0].due is None
