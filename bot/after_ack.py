@@ -98,14 +98,26 @@ class ThreadedWork:
             self._jobs.put(None)  # after the work already queued
         if not wait:
             return
-        deadline = time.monotonic() + self._stop_wait_seconds
+        if self.join(self._stop_wait_seconds):
+            return
+        dropped = 0
+        with contextlib.suppress(queue.Empty):
+            while True:  # what no thread has started is dropped; the threads end after their current job
+                dropped += self._jobs.get_nowait() is not None
+        for _ in self._threads:
+            self._jobs.put(None)
+        log.warning(
+            "stopping with work after ack unfinished after %.0f s (is the database stalled?); %d queued jobs dropped",
+            self._stop_wait_seconds,
+            dropped,
+        )
+
+    def join(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the threads to end after a shutdown; True when they all have."""
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
-        if any(thread.is_alive() for thread in self._threads):
-            log.warning(
-                "stopping with work after ack unfinished after %.0f s (is the database stalled?)",
-                self._stop_wait_seconds,
-            )
+        return not any(thread.is_alive() for thread in self._threads)
 
 
 class InlineWork:

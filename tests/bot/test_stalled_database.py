@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
+from bot.after_ack import ThreadedWork
 from bot.app import build_app, close_app
 from bot.database_probe import DatabaseProbe
 from bot.deps import Deps
@@ -65,10 +66,12 @@ def mention(number: int) -> str:
     return payloads.app_mention("<@UBOT> 帮助", user_id=COORDINATOR, ts=f"1700000000.{number:06d}")
 
 
-def test_acks_and_health_answer_at_once_while_the_database_never_does(silent_database, fake_slack, settings):
+def test_acks_and_health_answer_at_once_while_the_database_never_does(fake_slack, settings):
+    silent_database = SilentDatabase().__enter__()
     engine = create_engine_for(silent_database.url)
     deps = Deps(settings=settings, session_factory=session_factory(engine), clock=lambda: NOW)
-    app = build_app(settings, deps=deps)
+    work = ThreadedWork()
+    app = build_app(settings, deps=deps, after_ack=work)
     probe = DatabaseProbe(deps.session_factory)
     try:
         with SlackHttpServer(app, database_health=probe.health) as server:
@@ -90,6 +93,9 @@ def test_acks_and_health_answer_at_once_while_the_database_never_does(silent_dat
         started = time.monotonic()
         close_app(app)  # the work stuck on the database is given up, not waited for
         assert time.monotonic() - started < 6
+        # once the database is gone for good its connections fail at once, and the abandoned threads end
+        silent_database.__exit__(None, None, None)
+        assert work.join(timeout=30)
         engine.dispose()
 
 
