@@ -83,6 +83,7 @@ class RecordBuilder:
         self.context = TimeContext(year=outline.year, period=outline.period, annual_plan=outline.year_bound)
         self.records: list[TaskRecord] = []
         self._seen: set[tuple[object, ...]] = set()
+        self.rule = "clause_subject"  # the rule of the emit in progress, recorded on each record it makes
 
     def emit(
         self,
@@ -91,7 +92,9 @@ class RecordBuilder:
         *,
         timing_text: str | None = None,
         allow_unassigned: bool,
+        rule: str = "clause_subject",
     ) -> None:
+        self.rule = rule
         section = self.outline.section_at(sentence.start)
         section_title = section.title if section else ""
         if not assignments:
@@ -101,6 +104,7 @@ class RecordBuilder:
             if not allow_unassigned or not any(timing.is_signal for timing in timings):
                 return
             for timing in timings:
+                self.rule = "deadline_without_unit"
                 self._add(None, None, sentence.text, sentence, section_title, timing)
             return
         prefix_end = min(assignment.segment_start for assignment in assignments) or min(
@@ -109,16 +113,37 @@ class RecordBuilder:
         prefix = sentence.text[:prefix_end]
         # units sharing a segment share its action and timings: read them once (a who-only line may name
         # thousands of units, and reading the segment for each was quadratic)
-        read: dict[tuple[int, int], tuple[str, list[Timing]]] = {}
+        read: dict[tuple[int, int], list[tuple[str, list[Timing]]]] = {}
         for assignment in assignments:
             bounds = (assignment.segment_start, assignment.segment_end)
             if bounds not in read:
-                read[bounds] = self._read_segment(
-                    sentence.text[slice(*bounds)], prefix, timing_text, section_title
-                )
-            task, timings = read[bounds]
-            for timing in timings:
-                self._add(assignment.mention.name, assignment.role, task, sentence, section_title, timing)
+                segment = sentence.text[slice(*bounds)]
+                read[bounds] = self._timed_parts(segment, prefix, timing_text, section_title)
+            for task, timings in read[bounds]:
+                for timing in timings:
+                    self._add(assignment.mention.name, assignment.role, task, sentence, section_title, timing)
+
+    def _timed_parts(
+        self, segment: str, prefix: str, timing_text: str | None, section_title: str
+    ) -> list[tuple[str, list[Timing]]]:
+        """The segment's action and timings; one part per timing when each clause carries its own.
+
+        "2026年8月前出台方案，并于每年12月10日前报送" is a one-off and a yearly duty: read as one action with
+        two timings it would become one task with the first date and lose the rhythm of the second."""
+        whole = self._read_segment(segment, prefix, timing_text, section_title)
+        if timing_text is not None or len([t for t in whole[1] if t.is_signal]) < 2:
+            return [whole]
+        parts: list[list[str]] = []
+        for clause in re.split(r"(?<=[，,；;])", segment):
+            signalled = any(t.is_signal for t in timings_in(clause, replace(self.context, annual_plan=False)))
+            if signalled or not parts:
+                parts.append([clause])
+            else:
+                parts[-1].append(clause)
+        if len(parts) < 2:
+            return [whole]
+        read = [self._read_segment("".join(part), prefix, None, section_title) for part in parts]
+        return [(task, timings) for task, timings in read if task]
 
     def _read_segment(
         self, segment: str, prefix: str, timing_text: str | None, section_title: str = ""
@@ -179,6 +204,8 @@ class RecordBuilder:
                 review=timing.review,
                 unit_kind=unit_kind(canonical) if canonical else None,
                 canonical_department=canonical,
+                rule=self.rule,
+                confidence=confidence_of(self.rule, canonical, evidence, timing),
                 span=(sentence.start, end),
                 source_span=(
                     self.source_map(sentence.start),
@@ -188,6 +215,42 @@ class RecordBuilder:
                 else None,
             )
         )
+
+
+# how sure each rule is when it fires on clean text: labels and table columns say outright who does what; a
+# clause subject is read from grammar; a heading's unit or a who-only sentence is carried over from elsewhere
+RULE_CONFIDENCE = {
+    "label_lines": 0.95,
+    "inline_labels": 0.95,
+    "table_row": 0.9,
+    "role_note": 0.9,
+    "clause_subject": 0.85,
+    "table_cells": 0.8,
+    "who_only_sentence": 0.8,
+    "heading_unit": 0.7,
+    "deadline_without_unit": 0.5,
+}
+# characters that never belong in a Chinese plan's sentence: a sign of text decoded with the wrong codec
+DAMAGE = re.compile(r"[\u00c0-\u024f\u2500-\u259f\ue000-\uf8ff\ufffd\uff61-\uff9f]|\?[。、，A-Za-z]")
+
+
+def damaged_share(text: str) -> float:
+    """The share of characters in `text` that look like mojibake (GBK read as Big5 and the like)."""
+    return len(DAMAGE.findall(text)) / len(text) if text else 0.0
+
+
+def confidence_of(rule: str, unit: str | None, evidence: str, timing: Timing) -> float:
+    """0–1: how far a coordinator can trust the record without reading its sentence."""
+    confidence = RULE_CONFIDENCE.get(rule, 0.6)
+    if unit and (unit.startswith(("有关", "相关")) or "有关" in unit or "相关" in unit):
+        confidence -= 0.1  # 有关部门: someone must still say which
+    if unit and unit_kind(unit) == "collective" and not unit.startswith("各"):
+        confidence -= 0.05
+    if damaged_share(evidence) > 0.02:
+        confidence = min(confidence, 0.3)  # damaged text: never trusted without a look
+    if not (timing.due or timing.recurrence or timing.review):
+        confidence -= 0.05
+    return round(max(0.05, min(1.0, confidence)), 2)
 
 
 def task_text(segment: str) -> str:
@@ -349,7 +412,7 @@ def _emit_for_task_before(builder: RecordBuilder, task: Sentence, units: Sentenc
         for a in subject_assignments(units.text)
     ]
     builder.retract_unassigned(task)  # made when the task seemed to have no unit
-    builder.emit(task, named, timing_text=task.text + units.text, allow_unassigned=False)
+    builder.emit(task, named, timing_text=task.text + units.text, allow_unassigned=False, rule="who_only_sentence")
 
 
 def _run_in_title(sentence: Sentence) -> bool:
@@ -370,7 +433,9 @@ def _flush(builder: RecordBuilder, block: _LabelBlock) -> None:
             continue
         whole = [Assignment(a.mention, a.role, 0, len(sentence.text)) for a in labelled]
         builder.retract_unassigned(sentence)
-        builder.emit(sentence, whole, timing_text=block.text + sentence.text, allow_unassigned=False)
+        builder.emit(
+            sentence, whole, timing_text=block.text + sentence.text, allow_unassigned=False, rule="label_lines"
+        )
 
 
 def _units_of_headings(section: Section | None) -> list[Assignment]:
@@ -411,7 +476,7 @@ def _emit_sentence(
         task_end = len(text[: label.start()].rstrip("（(，,；; "))
         if labelled and task_end:
             whole = [Assignment(a.mention, a.role, 0, task_end) for a in labelled]
-            builder.emit(sentence, whole, timing_text=text, allow_unassigned=False)
+            builder.emit(sentence, whole, timing_text=text, allow_unassigned=False, rule="inline_labels")
             return
     subjects = subject_assignments(text)
     notes = parenthetical_assignments(text)
@@ -420,7 +485,7 @@ def _emit_sentence(
     if assignments:
         if not in_mechanism and kind != "speech" and not _assigns(text, assignments):
             return
-        builder.emit(sentence, assignments, allow_unassigned=False)
+        builder.emit(sentence, assignments, allow_unassigned=False, rule="clause_subject" if subjects else "role_note")
         return
     if len(text) < 14 or not (
         DIRECTIVE_HINT.search(text) or QUANTIFIED.search(text) or TARGET_HINT.search(text)
@@ -431,6 +496,7 @@ def _emit_sentence(
             sentence,
             [Assignment(a.mention, a.role, 0, len(text)) for a in heading_units],
             allow_unassigned=False,
+            rule="heading_unit",
         )
         return
     builder.emit(sentence, [], allow_unassigned=unassigned_ok)
@@ -512,7 +578,7 @@ def _emit_table_row(
     # the due cell sits under a time label: its bare month or full date is the deadline
     due_cell = cell(layout.due)
     timing_text = (f"完成时限：{due_cell} " if due_cell else "") + task_cell
-    builder.emit(sentence, assignments, timing_text=timing_text, allow_unassigned=True)
+    builder.emit(sentence, assignments, timing_text=timing_text, allow_unassigned=True, rule="table_row")
 
 
 def _emit_cell_block(builder: RecordBuilder, block: CellBlock) -> None:
@@ -546,7 +612,13 @@ def _emit_row_by_content(builder: RecordBuilder, row: list[CellLine]) -> None:
     for position, cell_text in enumerate(unit_cells):
         for mention in units_in_list(cell_text, 0, len(cell_text)):
             assignments.append(Assignment(mention, "lead" if position == 0 else "co", 0, len(task_cell.text)))
-    builder.emit(sentence, assignments, timing_text=" ".join(dates) + " " + task_cell.text, allow_unassigned=True)
+    builder.emit(
+        sentence,
+        assignments,
+        timing_text=" ".join(dates) + " " + task_cell.text,
+        allow_unassigned=True,
+        rule="table_cells",
+    )
 
 
 def _only_units(text: str) -> bool:

@@ -73,6 +73,17 @@ class TaskRecord:
     span: tuple[int, int] = (0, 0)  # offsets of the evidence in the normalized text
     source_span: tuple[int, int] | None = None  # offsets of the evidence in the original text
     canonical_department: str | None = None  # the alias table's name for `department` (区发展改革局)
+    rule: str = "clause_subject"  # the construction that produced the record (see ingest.extract.RULE_CONFIDENCE)
+    confidence: float = 0.85  # 0–1; low for a record without a unit, from damaged text or a vague collective
+
+    def explained(self) -> dict[str, object]:
+        """The contract plus why: the rule that fired, its confidence and the canonical unit."""
+        return {
+            **self.as_contract(),
+            "canonical_department": self.canonical_department,
+            "rule": self.rule,
+            "confidence": self.confidence,
+        }
 
     def as_contract(self) -> dict[str, object]:
         """The JSON object `planbot extract --format jsonl` prints (DESIGN.md)."""

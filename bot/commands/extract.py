@@ -38,6 +38,13 @@ def extract_command(
     year: Annotated[
         int | None, typer.Option(help="文件年份（无法从文中识别时）/ the document's year")
     ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="显示每条记录依据的规则、置信度和标准单位名 / show the rule, confidence and canonical unit",
+        ),
+    ] = False,
 ) -> None:
     """从规划文件中提取任务分工（不入库）。 Extract task assignments from documents without storing them."""
     settings = load_settings()
@@ -59,22 +66,27 @@ def extract_command(
                 progress.advance(bar)
                 continue
             if output_format is OutputFormat.jsonl:
-                write_jsonl(document)
+                write_jsonl(document, explain=explain)
             else:
-                out.print(records_table(document, wide=out.width >= 120))
+                out.print(records_table(document, wide=out.width >= 120, explain=explain))
+            for warning in document.warnings[:5]:
+                err.print(f"[yellow]! {source}: {warning}[/yellow]")
             progress.advance(bar)
     if failures:
         raise typer.Exit(code=2)
 
 
-def write_jsonl(document: ExtractedDocument) -> None:
-    lines = [json.dumps(record.as_contract(), ensure_ascii=False) for record in document.records]
+def write_jsonl(document: ExtractedDocument, *, explain: bool = False) -> None:
+    lines = [
+        json.dumps(record.explained() if explain else record.as_contract(), ensure_ascii=False)
+        for record in document.records
+    ]
     if lines:
         sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
 
 
-def records_table(document: ExtractedDocument, *, wide: bool = True) -> Table:
+def records_table(document: ExtractedDocument, *, wide: bool = True, explain: bool = False) -> Table:
     if document.period:
         span = f"规划期 {document.period[0]}–{document.period[1]}"
     else:
@@ -91,6 +103,9 @@ def records_table(document: ExtractedDocument, *, wide: bool = True) -> Table:
     table.add_column("周期", no_wrap=True)
     if wide:
         table.add_column("章节", overflow="fold", ratio=1)
+    if explain:
+        table.add_column("规则", no_wrap=True)
+        table.add_column("置信度", no_wrap=True, justify="right")
     role_names = {"lead": "牵头", "co": "配合", None: ""}
     recurrence_names = {"yearly": "每年", "quarterly": "每季度", "monthly": "每月", None: ""}
     for record in document.records:
@@ -103,5 +118,8 @@ def records_table(document: ExtractedDocument, *, wide: bool = True) -> Table:
             + (f"{record.starts.year}起" if record.starts else ""),
             record.section.rsplit(" > ", 1)[-1],
         ]
-        table.add_row(*(cells if wide else cells[:-1]))
+        cells = cells if wide else cells[:-1]
+        if explain:
+            cells += [record.rule, f"{record.confidence:.2f}"]
+        table.add_row(*cells)
     return table

@@ -482,3 +482,35 @@ def test_townships_mass_organisations_and_bodies_by_function_are_units():
 def test_a_semicolon_typed_for_the_labels_colon():
     text = "关于开展专项督查的通知\n1.实施改厨改厕工程。（责任单位；住建局、畜牧局、各乡镇场）"
     assert units_of(text) == ["住建局", "畜牧局", "各乡镇场"]
+
+
+def test_each_timing_in_its_own_clause_makes_its_own_task():
+    text = "临河区2026年重点任务分解\n区发改局要在2026年9月底前出台方案，并于每年12月10日前报送实施情况。"
+    records = extract(text).records
+    assert [(r.due, r.recurrence) for r in records] == [(date(2026, 9, 30), None), (date(2026, 12, 10), "yearly")]
+    assert records[0].task != records[1].task  # storage keeps one task per action: both duties survive
+
+
+def test_every_record_says_which_rule_made_it_and_how_sure_it_is():
+    text = (
+        "临河区2025年重点任务分工方案\n"
+        "1.建设智慧城市平台。\n牵头单位：区大数据局\n"
+        "2.区住建局要在6月底前完成老旧小区改造。\n"
+        "3.各有关部门要加强协作。\n"
+        "4.9月底前完成全区道路普查。\n"
+    )
+    by_unit = {r.department: r for r in extract(text).records}
+    assert by_unit["区大数据局"].rule == "label_lines"
+    assert by_unit["区住建局"].rule == "clause_subject"
+    assert by_unit[None].rule == "deadline_without_unit"
+    assert by_unit["区大数据局"].confidence > by_unit["区住建局"].confidence > by_unit[None].confidence
+    assert by_unit["各有关部门"].confidence < by_unit["区住建局"].confidence  # 有关部门 leaves open who
+
+
+def test_damaged_text_is_never_trusted():
+    from ingest.extract import confidence_of, damaged_share
+    from ingest.deadlines import Timing
+
+    garbled = "ǘ┩七M东部区发改局要完成ǘ┩项目"
+    assert damaged_share(garbled) > 0.1
+    assert confidence_of("clause_subject", "区发改局", garbled, Timing(due=date(2025, 1, 1))) <= 0.3

@@ -102,3 +102,12 @@ def test_text_without_chinese_is_not_a_plan(tmp_path: Path):
     result = planbot("extract", str(path))
     assert result.returncode != 0
     assert "中文" in result.stderr
+
+
+def test_explain_adds_the_rule_and_confidence(samples_dir: Path):
+    result = planbot("extract", str(samples_dir / "division_plan.txt"), "--format", "jsonl", "--explain")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert all({"rule", "confidence", "canonical_department"} <= set(record) for record in records)
+    assert all(0 < record["confidence"] <= 1 for record in records)
+    assert any(r["department"] == "区住建局" and r["canonical_department"] == "区住房城乡建设局" for r in records)
