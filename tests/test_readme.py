@@ -38,59 +38,18 @@ def test_every_setting_of_env_example_is_in_the_readme_table() -> None:
     assert documented - settings == set(), "README documents settings .env.example does not have"
 
 
-def _example_conversation(readme: str) -> list[tuple[str, list[str]]]:
-    """The README's example: (what the user types, the answer's lines as shown, "…" marking a cut)."""
-    section = readme.split("## 对话示例", 1)[1].split("\n## ", 1)[0]
-    [block] = _fenced_blocks(section)
-    turns: list[tuple[str, list[str]]] = []
-    for line in block.splitlines():
-        if line.startswith("你> "):
-            turns.append((line[len("你> ") :], []))
-        elif line.strip():
-            turns[-1][1].append(line.rstrip())
-    return turns
-
-
-def _shown_in_order(expected: list[str], answer: str) -> bool:
-    """Every expected line is a line of the answer, in the same order; "…" stands for any lines."""
-    lines = iter(line.rstrip() for line in answer.splitlines())
-    return all(any(line == wanted for line in lines) for wanted in expected if wanted != "…")
-
-
 def test_the_example_conversation_is_what_the_demo_ledger_answers(tmp_path, monkeypatch) -> None:
-    """Each line the README shows is replayed on the demo's ledger, on the demo's day, through the console."""
-    from datetime import date
-
-    from typer.testing import CliRunner
-
-    from bot.cli import app
-    from bot.commands.demo import FrozenClock
-    from bot.console import ConsoleChat
-    from bot.deps import Deps
-    from bot.settings import load_settings
-    from storage.db import open_database, session_factory
+    """Each question the README shows is asked again on the demo's ledger; the answers must read the same."""
+    from tests import readme_conversation
 
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
-    folder = tmp_path / "demo"
-    built = CliRunner().invoke(app, ["demo", "--dir", str(folder)], catch_exceptions=False)
-    assert built.exit_code == 0, built.output[-2000:]
-    url = f"sqlite:///{folder / 'demo.sqlite3'}"
-    engine = open_database(url)
-    try:
-        deps = Deps(
-            settings=load_settings(DATABASE_URL=url),
-            session_factory=session_factory(engine),
-            clock=FrozenClock(date(2025, 6, 16)),  # the samples' "today", as the demo uses
-        )
-        chat = ConsoleChat(deps, files_dir=tmp_path / "files")
-        turns = _example_conversation((REPO_ROOT / "README.md").read_text(encoding="utf-8"))
-        assert len(turns) >= 4
-        for said, shown in turns:
-            answer = chat.say(said)
-            assert _shown_in_order(shown, answer), (
-                f"README shows for {said!r}:\n"
-                + "\n".join(shown)
-                + (f"\n\nthe demo ledger answers:\n{answer}")
-            )
-    finally:
-        engine.dispose()
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme_conversation.example_block(readme)
+    said = readme_conversation.questions(block)
+    assert len(said) >= 4
+    readme_conversation.build_demo(tmp_path / "demo")
+    replayed = readme_conversation.replayed_block(said, tmp_path / "demo")
+    assert block == replayed, (
+        "The README's example conversation is not what the demo ledger answers. If the new answers are "
+        "right, rewrite the example with: python -m tests.readme_conversation"
+    )
