@@ -13,6 +13,7 @@ by one of them. Starting Python with the readers costs about 0.1 s, small beside
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -119,6 +120,12 @@ def lower_own_limits(memory_bytes: int, cpu_seconds: int) -> None:
     _, hard_memory = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard_memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 2))
+    # A reply process of `planbot serve` runs at SCHED_IDLE (bot.after_ack), which this child inherits: on a
+    # busy server it would then get no CPU at all and miss its wall-clock limit. SCHED_OTHER at the same nice
+    # value is allowed to any process, and still yields to the serving process.
+    if hasattr(os, "SCHED_IDLE") and os.sched_getscheduler(0) == os.SCHED_IDLE:
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
 
 
 def child_main(argv: list[str]) -> int:

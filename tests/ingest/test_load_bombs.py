@@ -7,8 +7,11 @@ the bot load them: .docx and PDF are read in a child process under memory and CP
 from __future__ import annotations
 
 import io
+import os
 import random
 import resource
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -145,3 +148,19 @@ def test_an_ordinary_document_is_read_in_the_child_and_its_refusals_come_back_wh
     error, _ = refusal(tmp_path, "broken.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 4)
     assert error.code == "corrupt"
     assert error.zh.startswith("PDF 文件已损坏或已加密")
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_the_child_leaves_the_idle_scheduling_of_a_reply_process_and_keeps_its_limits():
+    script = (
+        "import os, resource\n"
+        "os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))  # as bot.after_ack's reply processes\n"
+        "from ingest.parse_sandbox import lower_own_limits\n"
+        "lower_own_limits(600 * 2**20, 10)\n"
+        "print(os.sched_getscheduler(0) == os.SCHED_OTHER, resource.getrlimit(resource.RLIMIT_AS)[0],\n"
+        "      resource.getrlimit(resource.RLIMIT_CPU))\n"
+    )
+    printed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert printed.split(maxsplit=1) == ["True", f"{600 * MB} (10, 12)\n"]
