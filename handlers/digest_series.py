@@ -2,7 +2,8 @@
 coordinators of each jurisdiction with its 督办 (escalation) list and the tasks nobody can be reminded of.
 
 "Live" on a day: an open task (or the current instance of a duty) of an active plan not yet retired, and not
-historic. A department whose tasks are all done, archived or historic gets no digest at all.
+historic. A department hears its digest in the weeks when one of its live tasks is late or falls due within
+30 days; the coordinators hear theirs every week while anything in the jurisdiction is live.
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ def live_rows(
     return shown
 
 
+def _has_news(rows: list[TaskRow], day: date) -> bool:
+    """A department hears its digest in weeks when something is late or falls due within 30 days: a weekly
+    "5 open tasks, none due" for the five years of a plan is noise, not news."""
+    return any(row.due_on is not None and (row.due_on - day).days <= digest.DUE_SOON_DAYS for row in rows)
+
+
 def escalations(snapshot: LedgerSnapshot, rows: list[TaskRow], day: date) -> list[tuple[str, TaskRow]]:
     """(黄灯/红灯/通报, row) for live rows whose department has heard its last overdue reminder."""
     found = []
@@ -88,7 +95,11 @@ def digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[
 
     for department_id, rows in sorted(by_department.items()):
         department = snapshot.departments[department_id]
-        weeks = [Occurrence("digest", "digest", day, day) for day in days if live_rows(snapshot, rows, day)]
+        weeks = [
+            Occurrence("digest", "digest", day, day)
+            for day in days
+            if _has_news(live_rows(snapshot, rows, day), day)
+        ]
         if not weeks:
             continue
 

@@ -163,8 +163,10 @@ def test_days_are_configurable_per_plan():
 def test_weekly_digest_monday_moves_past_national_day():
     ledger = snapshot([task(1, D("2025-12-31")), task(2, D("2025-10-20"), department=2)])
     digests = planned_reminders(ledger, D("2025-09-22"), D("2025-10-14"), kinds=["digest"])
-    department = sorted({r.fire_on.isoformat() for r in digests if r.target == "slack:CFGJ"})
+    department = sorted({r.fire_on.isoformat() for r in digests if r.target == "slack:UJYJ1"})
     assert department == ["2025-09-22", "2025-09-29", "2025-10-09", "2025-10-13"]
+    # the other department's only task is due in December: no news, no digest
+    assert not [r for r in digests if r.target == "slack:CFGJ"]
     coordinators = [r for r in digests if r.target == COORDINATORS[0]]
     assert coordinators and "规划实施周报" in coordinators[0].text
     jyj = next(r for r in digests if r.target == "slack:UJYJ1" and r.fire_on == D("2025-10-13"))
