@@ -2,8 +2,13 @@
 
 Every reminder belongs to a *series*: the deadline and overdue reminders of one task to one target, the
 reminders of one review event to one target, or the weekly digests of one department to one target. Each
-occurrence of a series has a nominal date and fires on the first working day on or after it (chinese-calendar:
-weekends and statutory holidays are days off, 调休 make-up days are working days).
+occurrence of a series has a nominal date and fires on the first working day on or after it
+(handlers.working_days: weekends and statutory holidays are days off, 调休 make-up days are working days).
+
+A recurring duty has one instance per year, quarter or month (handlers.task_instances), each with its own
+deadline reminders and at most `overdue_reminder_limit` weekly overdue reminders; after those the task is the
+coordinators' to follow up (handlers.digest_series). Historic tasks (long overdue when imported), tasks of
+archived plans and of plans retired after their period get nothing.
 
 Two questions are answered here:
 - `planned_reminders(start, end)`: what a bot that ran every working day would send in that range (dry run).
