@@ -269,6 +269,14 @@ def depts_command(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="table | jsonl")
     ] = OutputFormat.table,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help=f"最多显示多少个单位（表格默认 {TABLE_PAGE}，0 = 全部；jsonl 默认全部）"
+            f" / at most N departments (table: {TABLE_PAGE} by default, 0 = all; jsonl: all)",
+        ),
+    ] = None,
 ) -> None:
     """列出各单位及其任务数。 List departments with their task counts."""
     settings = load_settings()
@@ -296,11 +304,12 @@ def depts_command(
                 + "\n"
             )
         return
+    shown = TABLE_PAGE if limit is None else limit or len(summaries)
     table = Table(title=f"单位 / departments（{len(summaries)}）")
     for column in ("编号", "辖区", "单位", "类型", "牵头", "配合", "未完成", "已完成", "别名"):
         table.add_column(column, overflow="fold")
     kinds = {"bureau": "部门", "government": "政府/镇街", "collective": "泛指", "committee": "委员会"}
-    for s in summaries:
+    for s in summaries[:shown]:
         table.add_row(
             str(s.id),
             s.jurisdiction,
@@ -313,6 +322,11 @@ def depts_command(
             "、".join(s.aliases),
         )
     out_console().print(table)
+    if len(summaries) > shown:
+        err_console().print(
+            f"只显示了前 {shown} 个单位（共 {len(summaries)} 个）。加 --limit 0 看全部，--region 只看一个辖区，"
+            f"或用 --format jsonl 导出。 Showing {shown} of {len(summaries)} departments: --limit 0 shows all."
+        )
 
 
 def calendar_command(

@@ -107,3 +107,15 @@ def test_a_table_shows_a_page_and_says_there_is_more(run, monkeypatch):  # noqa:
     assert f"任务 / tasks（{len(tasks)} 项）" in whole.stdout and "还有更多" not in whole.stderr
     # jsonl is for programs: every row, whatever the page
     assert run("tasks", "--format", "jsonl").stdout.splitlines() == everything
+
+
+def test_the_departments_table_shows_a_page_too(run, monkeypatch):  # noqa: F811
+    every = run("depts", "--format", "jsonl").stdout.splitlines()
+    assert len(every) > 2
+    monkeypatch.setattr(ledger, "TABLE_PAGE", 2)
+    page = run("depts")
+    assert f"只显示了前 2 个单位（共 {len(every)} 个）。加 --limit 0 看全部" in page.stderr
+    assert (
+        "还有" not in run("depts", "--limit", "0").stderr
+        and "只显示" not in run("depts", "--limit", "0").stderr
+    )
