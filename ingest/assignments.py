@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.units import UnitMention, units_in_series
 
@@ -298,6 +299,12 @@ def parenthetical_assignments(sentence: str) -> list[Assignment]:
 
 def label_assignments(text: str) -> list[Assignment]:
     """牵头单位：A；责任单位：B、C — on one line or in brackets."""
+    return list(_label_assignments(text))
+
+
+@lru_cache(maxsize=4096)
+def _label_assignments(text: str) -> tuple[Assignment, ...]:
+    # division plans repeat the same label lines item after item: each distinct block is read once
     labels = list(LABEL.finditer(text))
     if not labels:
         return []
@@ -314,7 +321,7 @@ def label_assignments(text: str) -> list[Assignment]:
         for mention in mentions:
             mention_role = role if not marked_lead else ("lead" if mention in marked_lead else "co")
             assignments.append(Assignment(mention, mention_role, 0, len(text)))
-    return assignments
+    return tuple(assignments)
 
 
 def units_in_list(text: str, start: int, end: int) -> list[UnitMention]:

@@ -84,6 +84,8 @@ class RecordBuilder:
         self.records: list[TaskRecord] = []
         self._seen: set[tuple[object, ...]] = set()
         self.rule = "clause_subject"  # the rule of the emit in progress, recorded on each record it makes
+        self._unassigned: dict[str, list[int]] = {}  # evidence -> indices of its records without a unit
+        self._retracted: set[int] = set()
 
     def emit(
         self,
@@ -97,6 +99,8 @@ class RecordBuilder:
         self.rule = rule
         section = self.outline.section_at(sentence.start)
         section_title = section.title if section else ""
+        if not assignments and not allow_unassigned:
+            return
         if not assignments:
             timings = self._review_section_default(
                 timings_in(timing_text or sentence.text, self.context), section_title
@@ -163,10 +167,19 @@ class RecordBuilder:
         return [Timing(due=reviews[0].due)] if reviews else timings
 
     def retract_unassigned(self, sentence: Sentence) -> None:
-        """A labelled unit line below a sentence replaces the records made for it without a unit."""
+        """A labelled unit line below a sentence replaces the records made for it without a unit.
+
+        Indexed by evidence, so a plan of thousands of labelled items stays linear."""
         evidence = sentence.text.strip()
-        self.records = [r for r in self.records if not (r.department is None and r.evidence == evidence)]
-        self._seen = {key for key in self._seen if not (key[0] is None and key[1] == evidence)}
+        for index in self._unassigned.pop(evidence, ()):
+            self._retracted.add(index)
+            record = self.records[index]
+            self._seen.discard((None, evidence, record.due, record.recurrence, record.review))
+
+    def finished(self) -> list[TaskRecord]:
+        if not self._retracted:
+            return self.records
+        return [record for index, record in enumerate(self.records) if index not in self._retracted]
 
     def _add(
         self,
@@ -190,6 +203,8 @@ class RecordBuilder:
             else ("target" if QUANTIFIED.search(task) and not timing.recurrence else "task")
         )
         end = sentence.start + len(sentence.text)
+        if canonical is None:
+            self._unassigned.setdefault(evidence, []).append(len(self.records))
         self.records.append(
             TaskRecord(
                 department=written,
@@ -370,11 +385,13 @@ def extract_records(
                 _emit_for_task_before(builder, sentences[index - 1], sentence)
                 continue
             # the preamble before the first heading explains the document; it assigns nothing without a unit
-            unassigned_ok = in_mechanism and bool(section and section.path)
+            # a labelled unit line right below gives this sentence its units: no record without a unit first
+            labelled_below = line_number + 1 < len(lines) and bool(LABEL.match(lines[line_number + 1]))
+            unassigned_ok = in_mechanism and bool(section and section.path) and not labelled_below
             _emit_sentence(builder, sentence, in_mechanism, heading_units, outline.kind, unassigned_ok)
     if block is not None:
         _flush(builder, block)
-    return builder.records
+    return builder.finished()
 
 
 def _labels_joined_to_their_task(sentences: list[Sentence]) -> list[Sentence]:
