@@ -148,6 +148,8 @@ class PlanOverview:
     period: str  # "2021–2025", "2025" or ""
     paused: bool
     overrides: ReminderOverrides
+    year: int | None = None
+    period_years: tuple[int, int] | None = None
 
 
 def _overview(plan: Plan, jurisdiction: str) -> PlanOverview:
@@ -164,6 +166,8 @@ def _overview(plan: Plan, jurisdiction: str) -> PlanOverview:
         period,
         plan.reminders_paused,
         ReminderOverrides.from_json(plan.reminder_settings),
+        plan.year,
+        (plan.period_start, plan.period_end) if plan.period_start is not None and plan.period_end is not None else None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from bot.settings import Settings, load_settings
 from handlers.plan_reminders import describe
 from storage.plan_archive import PlanNotFound, archived_plan_ids, set_plan_archived
 from storage.plan_settings import (
+    PlanOverview,
     PlanSettingsError,
     ReminderOverrides,
     overrides_from_words,
@@ -28,6 +30,10 @@ KIND_NAMES = {  # ingest.records.DOCUMENT_KINDS
     "annual_plan": "年度计划",
     "mechanism_opinion": "实施机制意见",
     "division_plan": "任务分工方案",
+    "annual_breakdown": "年度任务分解",
+    "drafting_work_plan": "规划编制工作方案",
+    "supervision_notice": "督查督办通知",
+    "regulation": "规划条例/管理办法",
     "speech": "讲话",
     "other": "其他",
 }
@@ -41,13 +47,21 @@ def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
 
 
-def plan_list_command() -> None:
+def plan_list_command(
+    output_format: Annotated[str, typer.Option("--format", help="table | jsonl")] = "table",
+) -> None:
     """列出台账中的规划及其提醒设置。 List the plans in the ledger with their reminder settings."""
+    if output_format not in ("table", "jsonl"):
+        raise fail(f"不支持的输出格式：{output_format}。请用 table 或 jsonl。", f"unknown format {output_format}: use table or jsonl", code=2)
     settings = load_settings()
     defaults = ReminderConventions.from_settings(settings)
     with open_ledger(settings) as session:
         overviews = plan_overviews(session=session)
         archived = archived_plan_ids(session=session)
+    if output_format == "jsonl":
+        for overview in overviews:
+            print(json.dumps(_plan_line(overview, overview.id in archived), ensure_ascii=False))
+        return
     if not overviews:
         out_console().print(
             "台账中还没有规划。请先用 `planbot ingest 文件` 导入。 No plans yet: run `planbot ingest FILE`."
@@ -145,6 +159,20 @@ def plan_archive_command(
         state = "已归档，其任务不再提醒（`--undo` 可恢复）" if plan.changed else "早已归档"
         english = "is archived: no more reminders of its tasks" if plan.changed else "was archived already"
     out_console().print(f"{'✓ ' if plan.changed else ''}{name}{state}。\nPlan {plan.id} {english}.")
+
+
+def _plan_line(overview: PlanOverview, archived: bool) -> dict[str, object]:
+    """One plan as `planbot plan list --format jsonl` prints it (DESIGN.md)."""
+    return {
+        "id": overview.id,
+        "jurisdiction": overview.jurisdiction,
+        "title": overview.title,
+        "kind": overview.kind,
+        "year": overview.year,
+        "period": list(overview.period_years) if overview.period_years else None,
+        "archived": archived,
+        "reminders_paused": overview.paused,
+    }
 
 
 def _retired(period: str, defaults: ReminderConventions, zone: str) -> str:
