@@ -56,6 +56,8 @@ PAST_RESULT = re.compile(
 WORK_TO_COME = re.compile(r"要|应当?|须|需|力争|确保|将于|于\d|前完成|底前|请")
 # "今年是…的攻坚之年", "…是…的关键时期": what a year is, not what anyone must do
 DESCRIBES_A_TIME = re.compile(r"是[^。，；]{0,24}(?:时期|之年|一年|阶段|节点)[，。；]")
+# "请以上单位…", "上述责任单位要…": the units named just before are meant
+ANAPHORA = re.compile(r"(?:以上|上述)(?:各)?(?:责任|牵头|相关)?(?:单位|部门)")
 # a heading about one review of the plan: the work beneath it is that review's
 REVIEW_HEADING = re.compile(r"中期评估|总结评估|期末评估")
 ROUTING_LINE = re.compile(
@@ -175,6 +177,25 @@ class RecordBuilder:
             self._retracted.add(index)
             record = self.records[index]
             self._seen.discard((None, evidence, record.due, record.recurrence, record.review))
+
+    def units_in_section(self, offset: int) -> list[UnitMention]:
+        """The units of the records made so far in the section around `offset` (what 以上单位 refers to)."""
+        section = self.outline.section_at(offset)
+        # an item's own heading (2.县水利局要…) is no scope: 以上 reaches back over the items above it
+        while section and section.path and re.match(r"\d|[（(]\d", section.path[-1]):
+            parent = section.path[:-1]
+            section = next(
+                (s for s in reversed(self.outline.sections) if s.path == parent and s.start <= offset), None
+            )
+        start = section.start if section else 0
+        names: dict[str, None] = {}
+        for index in range(len(self.records) - 1, -1, -1):
+            record = self.records[index]
+            if record.span[0] < start:
+                break
+            if record.department and index not in self._retracted:
+                names.setdefault(record.department)
+        return [UnitMention(name, 0, 0) for name in reversed(list(names))]
 
     def finished(self) -> list[TaskRecord]:
         if not self._retracted:
@@ -466,6 +487,20 @@ def _units_of_headings(section: Section | None) -> list[Assignment]:
     return []
 
 
+def _units_named_in(text: str) -> list[UnitMention]:
+    """Every unit named in `text` where a unit can start (after 由, a separator or at the start), in order."""
+    found: list[UnitMention] = []
+    names: set[str] = set()
+    for position in range(len(text)):
+        if position and text[position - 1] not in "由、，,；;：:。（(":
+            continue
+        for mention in units_in_series(text, position)[0]:
+            if mention.name not in names:
+                names.add(mention.name)
+                found.append(mention)
+    return found
+
+
 def assigns_no_work(text: str) -> bool:
     """Sentences that read like duties but hand over a document, report results or describe a year."""
     if COVER_LETTER.search(text):
@@ -496,6 +531,13 @@ def _emit_sentence(
             builder.emit(sentence, whole, timing_text=text, allow_unassigned=False, rule="inline_labels")
             return
     subjects = subject_assignments(text)
+    referring = ANAPHORA.search(text)
+    if referring and not any(a.mention.start >= referring.start() for a in subjects):
+        named_before = _units_named_in(text[: referring.start()]) or builder.units_in_section(sentence.start)
+        if named_before:
+            whole = [Assignment(mention, "lead", 0, len(text)) for mention in named_before]
+            builder.emit(sentence, whole, allow_unassigned=False, rule="anaphora")
+            return
     notes = parenthetical_assignments(text)
     # a note that is the task's only attribution: "（A、B按职责分工负责）" means A and B do it
     assignments = subjects + (notes if subjects else duty_bearers_lead(text, notes))

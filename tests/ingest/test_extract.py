@@ -514,3 +514,19 @@ def test_damaged_text_is_never_trusted():
     garbled = "ǘ┩七M东部区发改局要完成ǘ┩项目"
     assert damaged_share(garbled) > 0.1
     assert confidence_of("clause_subject", "区发改局", garbled, Timing(due=date(2025, 1, 1))) <= 0.3
+
+
+def test_the_units_named_before_are_what_以上单位_refers_to():
+    text = (
+        "县政府督查室关于常务会议议定事项落实情况的通报\n"
+        "其中，由县民政局负责的第1件、县税务局负责的第13件进展滞后，请以上责任单位加快工作节奏。\n"
+    )
+    assert units_of(text) == ["县民政局", "县税务局"]
+    # with no unit in its own sentence, the units of the section's records so far
+    text = (
+        "县政府督查室关于重点工作落实情况的通报\n一、滞后事项\n"
+        "1.县住建局要于8月15日前完成设备安装。\n2.县水利局要于9月底前实现通水。\n请上述单位倒排工期，加快推进。\n"
+    )
+    records = extract(text).records
+    assert [r.department for r in records if r.evidence.startswith("请上述")] == ["县住建局", "县水利局"]
+    assert all(r.rule == "anaphora" for r in records if r.evidence.startswith("请上述"))
