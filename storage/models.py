@@ -233,6 +233,8 @@ class Assignment(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("task_id", "department_id", name="uq_assignment_task_department"),
         Index("ix_assignment_department_task", "department_id", "task_id"),
+        # counting a department's tasks by role reads this index alone (migration 0009)
+        Index("ix_assignment_department_role_task", "department_id", "role", "task_id"),
         _one_of("role", ROLES),
     )
 
