@@ -29,6 +29,9 @@ LABELED_EXACT_DAY = re.compile(
 EXACT_DAY_DONE = re.compile(
     r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?=\S{0,3}(?:完成|建成|实现|投用|交付|投产|竣工|通车|开通|上线|办结))"
 )
+MONTH_RANGE = re.compile(
+    r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*[—\-－–~至到]+\s*(?:(20\d\d)\s*年)?\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)"
+)
 LABELED_YEAR_MONTH = re.compile(
     r"(?:完成时限|完成时间|时间节点|时限|办理时限|时间要求)\s*[:：]\s*(20\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d)"
 )
@@ -161,6 +164,9 @@ def explicit_dues(text: str, context: TimeContext) -> list[date]:
             match.end(),
             _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3))),
         )
+    for match in MONTH_RANGE.finditer(text):
+        # "2024年4月—6月", "2025年9月—2026年1月": a stage is due when it ends
+        add(match.start(), match.end(), month_end(int(match.group(3) or match.group(1)), int(match.group(4))))
     for match in YEAR_PART.finditer(text):
         add(match.start(), match.end(), _part_end(int(match.group(1)), match.group(2)))
     for match in LABELED_YEAR_MONTH.finditer(text):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 
 from ingest.assignments import (
@@ -30,7 +31,7 @@ from ingest.assignments import (
     table_layout,
     units_in_list,
 )
-from ingest.deadlines import TimeContext, Timing, reviews_in, timings_in, with_prefix
+from ingest.deadlines import TimeContext, Timing, month_end, reviews_in, timings_in, with_prefix
 from ingest.records import Section, TaskRecord
 from ingest.sentences import ROLE_NOTE_AT_END, Sentence, split_sentences
 from ingest.structure import Outline, heading_of
@@ -58,6 +59,8 @@ WORK_TO_COME = re.compile(r"要|应当?|须|需|力争|确保|将于|于\d|前�
 DESCRIBES_A_TIME = re.compile(r"是[^。，；]{0,24}(?:时期|之年|一年|阶段|节点)[，。；]")
 # "请以上单位…", "上述责任单位要…": the units named just before are meant
 ANAPHORA = re.compile(r"(?:以上|上述)(?:各)?(?:责任|牵头|相关)?(?:单位|部门)")
+# a stage heading's time frame: （2024年3月—2024年8月）, (2025年11月-2026年1月)
+STAGE_RANGE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*[—\-－–~至到]+\s*(?:(20\d\d)\s*年)?\s*(\d{1,2})\s*月")
 # a heading about one review of the plan: the work beneath it is that review's
 REVIEW_HEADING = re.compile(r"中期评估|总结评估|期末评估")
 ROUTING_LINE = re.compile(
@@ -105,7 +108,7 @@ class RecordBuilder:
             return
         if not assignments:
             timings = self._review_section_default(
-                timings_in(timing_text or sentence.text, self.context), section_title
+                self._timings(timing_text or sentence.text, section_title), section_title
             )
             if not allow_unassigned or not any(timing.is_signal for timing in timings):
                 return
@@ -154,12 +157,32 @@ class RecordBuilder:
     def _read_segment(
         self, segment: str, prefix: str, timing_text: str | None, section_title: str = ""
     ) -> tuple[str, list[Timing]]:
-        timings = timings_in(timing_text or segment, self.context)
+        timings = self._timings(timing_text or segment, section_title)
         if not any(timing.is_signal for timing in timings) and prefix and not timing_text:
-            timings = timings_in(prefix + segment, self.context)
+            timings = self._timings(prefix + segment, section_title)
         elif prefix and not timing_text:
             timings = with_prefix(timings, prefix, self.context)
         return task_text(segment), self._review_section_default(timings, section_title)
+
+    def _timings(self, text: str, section_title: str) -> list[Timing]:
+        """Timings read in the section's time frame: under （一）前期研究阶段（2024年3月—2025年1月） a bare
+        "4月底前" is April 2024 and "1月底前" January 2025, whatever the document's own year."""
+        stage = STAGE_RANGE.search(section_title.rsplit(" > ", 1)[-1]) if section_title else None
+        if not stage:
+            return timings_in(text, self.context)
+        first_year, first_month = int(stage.group(1)), int(stage.group(2))
+        last_year = int(stage.group(3) or first_year)
+        timings = timings_in(text, replace(self.context, year=first_year))
+        if not any(timing.is_signal for timing in timings):
+            # work of a stage with no date of its own is due when the stage ends
+            return [Timing(due=month_end(last_year, int(stage.group(4))))]
+        if last_year == first_year:
+            return timings
+        opens = date(first_year, first_month, 1)
+        return [
+            replace(t, due=t.due.replace(year=last_year)) if t.due and t.due < opens and t.due.year == first_year else t
+            for t in timings
+        ]
 
     def _review_section_default(self, timings: list[Timing], section_title: str) -> list[Timing]:
         """Under a heading such as 三、中期评估的组织方式 an undated task serves that review: it is due with it."""

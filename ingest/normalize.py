@@ -39,7 +39,7 @@ HEADING_START = re.compile(
 )
 TITLE_ENDING = re.compile(
     r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|实施方案|通报|条例|规定|细则|纪要|批复"
-    r"|[分解推进安排情况任务清单一览]表)(?:[（(][^）)]{0,12}[）)])?[”》」]?$"
+    r"|[分解推进安排情况任务清单一览]表|任务分解|责任分工|任务分工)(?:[（(][^）)]{0,12}[）)])?[”》」]?$"
 )
 HAN_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 MAX_WARNINGS = 20  # a badly converted file would otherwise list thousands
@@ -219,8 +219,8 @@ def _ends_paragraph(current: str, following: str) -> bool:
         return True
     if following.rstrip().endswith(("：", ":")) and len(following) <= 60:
         return True  # the addressees of a notice (县直各部门、各乡镇：) open a paragraph of their own
-    if current.rstrip().endswith("|") or following.lstrip().startswith("|") or following.rstrip().endswith("|"):
-        return True  # a table row, or one cell of a table laid out one cell per line
+    if current.count("|") >= 2 or following.count("|") >= 2 or current.rstrip().endswith("|") or following.rstrip().endswith("|"):
+        return True  # a table row (a | b | c), or one cell of a table laid out one cell per line
 
     if HEADING_START.match(following):
         return True

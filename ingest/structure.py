@@ -105,6 +105,7 @@ THIS_YEAR_TO = re.compile(r"今年(?:底|年底|下半年)?[至到](20\d\d)年")
 DATED_DEADLINE = re.compile(
     r"(20\d\d)\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?|年?底|年?末)\s*(?:前|以前|之前)"
 )
+YEAR_AND_MONTH = re.compile(r"(20\d\d)\s*年\s*\d{1,2}\s*月")
 ISSUED_ON = re.compile(r"于\s*(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^。]{0,12}(?:印发|发布|通过)")
 
 
@@ -304,7 +305,14 @@ def find_year(header: str, text: str, kind: str) -> int | None:
     relative = THIS_YEAR_TO.search(text)
     if relative:
         return int(relative.group(1)) - 1
-    if kind not in ("five_year_plan", "mechanism_opinion"):
+    if kind == "drafting_work_plan":
+        # a drafting plan is issued when its timetable opens: the earliest year its stages name
+        years = [int(match.group(1)) for match in YEAR_AND_MONTH.finditer(text)]
+        if years:
+            return min(years)
+    # a five-year plan and what implements it (its division plan) run over the period: their deadlines spread
+    # over it and say nothing of the year they were issued
+    if kind not in ("five_year_plan", "mechanism_opinion", "division_plan"):
         return _year_of_dated_deadlines(text)
     return None
 

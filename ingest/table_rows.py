@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 # "| 1 | 建设…工程 | 市交通运输局 |": a row of a Markdown-like table; "|---|---|" is its rule line
 PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+# "阶段 | 时间 | 主要任务 | 责任单位": the same without the outer bars
+BARE_PIPE_ROW = re.compile(r"^[^|]+(?:\s\|\s[^|]*){2,}$")
 PIPE_RULE = re.compile(r"^[\s|:：\-—]+$")
 # a line that is one cell: text ending in " |" ("||" for an empty cell)
 CELL_LINE = re.compile(r"^[^|]*\|\s*$|^\s*\|\|\s*$")
@@ -21,8 +23,8 @@ HEADER_WORDS = re.compile(r"序号|编号|任务|事项|内容|项目|单位|部
 
 
 def pipe_cells(line: str) -> list[str] | None:
-    """The cells of a `| a | b |` row; [] for its rule line; None when the line is no such row."""
-    if not PIPE_ROW.match(line) or line.count("|") < 3:
+    """The cells of a `| a | b |` or `a | b | c` row; [] for its rule line; None when the line is no such row."""
+    if not (PIPE_ROW.match(line) or BARE_PIPE_ROW.match(line)) or line.count("|") < 2:
         return None
     if PIPE_RULE.match(line):
         return []

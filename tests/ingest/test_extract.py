@@ -530,3 +530,29 @@ def test_the_units_named_before_are_what_以上单位_refers_to():
     records = extract(text).records
     assert [r.department for r in records if r.evidence.startswith("请上述")] == ["县住建局", "县水利局"]
     assert all(r.rule == "anaphora" for r in records if r.evidence.startswith("请上述"))
+
+
+def test_a_drafting_plans_stages_date_the_work_beneath_them():
+    text = (
+        "临河区“十五五”规划编制工作方案\n四、进度安排\n"
+        "（一）前期研究阶段（2024年3月—2024年8月）\n4月底前，区发改局完成重大课题委托。\n"
+        "（二）审议阶段（2025年11月—2026年1月）\n区政府办负责提请区人大审议。\n1月底前，区发改局印发规划纲要。\n"
+    )
+    assert [(r.department, r.due) for r in extract(text).records] == [
+        ("区发改局", date(2024, 4, 30)),
+        ("区政府办", date(2026, 1, 31)),  # undated work of a stage is due when the stage ends
+        ("区发改局", date(2026, 1, 31)),  # January of a stage that opened in November is the next year's
+    ]
+
+
+def test_rows_with_bars_between_cells_only():
+    text = (
+        "河口区“十五五”规划编制工作推进计划\n阶段 | 时间 | 主要任务 | 责任单位\n"
+        "前期调研 | 2024年4月—6月 | 开展区情调研 | 区发展改革局、区直各部门\n"
+        "审议报批 | 2025年9月—2026年1月 | 提请审议 | 区政府办公室\n"
+    )
+    assert [(r.department, r.due) for r in extract(text).records] == [
+        ("区发展改革局", date(2024, 6, 30)),
+        ("区直各部门", date(2024, 6, 30)),
+        ("区政府办公室", date(2026, 1, 31)),
+    ]
