@@ -48,16 +48,22 @@ def create_engine_for(url: str, *, echo: bool = False) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         echo=echo,
         pool_pre_ping=True,
         pool_timeout=POOL_TIMEOUT_SECONDS,
-        connect_args={
-            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
-        },
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
+    event.listen(engine, "connect", _postgres_statement_timeout)
+    return engine
+
+
+def _postgres_statement_timeout(dbapi_connection: Any, _record: Any) -> None:
+    """Set by a statement, not by the `options` start-up parameter, which PgBouncer refuses by default."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+    dbapi_connection.commit()  # a SET inside a transaction that rolls back would be undone
 
 
 def _create_private_file(path: Path) -> None:

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import func, select
 
 from bot.after_ack import ThreadedWork
@@ -26,7 +28,7 @@ from bot.app import build_app, close_app
 from bot.database_probe import DatabaseProbe
 from bot.deps import Deps
 from bot.http_server import SlackHttpServer
-from storage.db import create_engine_for, session_factory
+from storage.db import CONNECT_TIMEOUT_SECONDS, create_engine_for, session_factory
 from storage.models import SlackEventReceipt
 from tests.bot.conftest import SECRET
 from tests.fakes import payloads
@@ -211,3 +213,23 @@ def test_planbot_serve_acks_and_stops_on_sigterm_within_10_s_while_the_database_
             server.stdout.close()  # type: ignore[union-attr]
     assert code == 0
     assert time.monotonic() - started < 10
+
+
+def test_a_connection_to_a_database_that_never_answers_gives_up_after_the_connect_timeout(silent_database):
+    engine = create_engine_for(silent_database.url)
+    started = time.monotonic()
+    try:
+        with pytest.raises(OperationalError), engine.connect():
+            pass
+    finally:
+        engine.dispose()
+    assert CONNECT_TIMEOUT_SECONDS - 0.5 <= time.monotonic() - started < CONNECT_TIMEOUT_SECONDS + 3
+
+
+def test_every_postgresql_connection_has_the_statement_timeout(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no statement timeout; its lock waits are bounded by busy_timeout")
+    with engine.connect() as connection:
+        shown = connection.execute(text("SHOW statement_timeout")).scalar()
+        connection.rollback()  # a session setting: a rolled-back transaction does not undo it
+        assert connection.execute(text("SHOW statement_timeout")).scalar() == shown == "1min"
