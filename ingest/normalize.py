@@ -114,9 +114,27 @@ def normalize(raw: str) -> NormalizedText:
         raw
     ):  # t2s maps characters one to one; a phrase rule that does not is undone here
         converted = "".join(to_simplified(ch) if len(to_simplified(ch)) == 1 else ch for ch in raw)
-    lines = _split_lines(converted)
+    lines = _split_lines(_unflatten(converted))
     lines = _drop_noise_lines(lines)
     return _join_lines(lines)
+
+
+# a web page flattened into one line keeps its items apart by spaces: "…通知如下。 一、督办事项 1.建立…"
+INLINE_ITEM = re.compile(
+    r"(?<=[。；;）)！？\u4e00-\u9fff])[ \u3000\t]+(?=(?:\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]{1,3}[）)]))"
+)
+FLATTENED_LINE = 300  # characters: a line this long that holds spaced items is a page run together
+
+
+def _unflatten(text: str) -> str:
+    """Put each spaced item of a flattened page on a line of its own. A space becomes the line break, so
+    every offset into the original text stays where it was."""
+    if "\n" in text and max(len(line) for line in text.split("\n")) < FLATTENED_LINE:
+        return text
+    return "\n".join(
+        INLINE_ITEM.sub(lambda match: "\n" + match.group()[1:], line) if len(line) >= FLATTENED_LINE else line
+        for line in text.split("\n")
+    )
 
 
 def _split_lines(text: str) -> list[_Line]:

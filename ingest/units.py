@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 UNIT_SUFFIXES = (
-    "人民政府", "办事处", "管委会", "管理委员会", "工作委员会", "委员会", "领导小组", "指挥部", "办公室", "总工会",
+    "人民政府", "办事处", "管委会", "专班", "工作组", "管理委员会", "工作委员会", "委员会", "领导小组", "指挥部", "办公室", "总工会",
     "检察院", "法院", "人武部", "常委会", "人大", "政协", "纪委", "政府", "部门", "机关", "单位", "中心", "分局", "支队", "大队", "公司", "集团",
     "银行", "妇联", "残联", "科协", "团委", "工商联", "联社", "监委", "党委", "党组", "工委", "督查室", "室", "局", "委", "办", "厅", "署",
     "院", "所", "站", "社", "部", "镇", "乡", "街道",
@@ -80,6 +80,10 @@ TOWN = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:镇|乡|街道)(?:人民政府|政�
 NOT_A_TOWN = re.compile(
     r"(?:城|小|集|村|乡|各|全|本|该|特色|中心|重点)(?:镇|乡)|城乡|乡镇|^(?:完成|实现|建成|新建|改造|提升|推进|加快|打造|建设)"
 )
+# working teams set up for the plan: 各专班, 各编制专班, 全区工业经济各专班
+TEAMS = re.compile(r"^(?:全[区市县])?[\u4e00-\u9fff]{0,8}?各[\u4e00-\u9fff]{0,4}(?:专班|工作组|工作专班)$")
+# a headquarters' office carries the project in its name: 市重大项目建设指挥部办公室
+COMMAND_OFFICE = re.compile(r"(?:指挥部|领导小组)(?:办公室)?$")
 # 开好局、起好步 and 全局 are words, not bureaus
 IDIOM_ENDINGS = re.compile(r"(?:格|大|全|好|开|布|破|当|结|变|危|残|时|新|棋|赛|骗|定)局$")
 # a bare body begins where a name can begin: the start, after a separator or a list number, never inside a word
@@ -385,6 +389,8 @@ def _plausible_name(candidate: str) -> bool:
         return False
     if "和" in candidate[1:-1] and _conjunction_split(candidate) is None and not _joined_field(candidate):
         return False
+    if TEAMS.match(candidate) or (COMMAND_OFFICE.search(candidate) and candidate.startswith(LEVEL_PREFIXES)):
+        return True  # 各专班, 全区工业经济各专班; 市重大项目建设指挥部办公室
     if ROLE_BODY.match(candidate) and len(candidate) >= 4 and not re.search(r"[的了着]", candidate):
         return True  # a generic name: callers require a plain assignment after it
     if NOT_IN_NAME.search(candidate):

@@ -67,3 +67,13 @@ def test_offsets_map_back_to_the_original():
 def test_empty_and_blank_text_has_no_text():
     assert not normalize("").has_text
     assert not normalize(" \n\n\t—1—\n").has_text
+
+
+def test_a_flattened_page_gets_its_items_back_on_lines_of_their_own():
+    items = "".join(f" {n}.区住建局要完成第{n}项改造任务，确保按期交付使用并接受验收。" for n in range(1, 8))
+    raw = "关于开展专项督办的通知 现将有关事项通知如下。 一、督办事项" + items
+    assert len(raw) >= 300
+    text = normalize(raw).text
+    assert "\n一、督办事项" in text and "\n3.区住建局要完成第3项" in text
+    short = "现将有关事项通知如下。 一、督办事项 1.区住建局要完成改造。"
+    assert normalize(short).text == short  # a short line is a sentence with spaces, left as it is
