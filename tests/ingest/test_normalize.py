@@ -70,7 +70,7 @@ def test_empty_and_blank_text_has_no_text():
 
 
 def test_a_flattened_page_gets_its_items_back_on_lines_of_their_own():
-    items = "".join(f" {n}.区住建局要完成第{n}项改造任务，确保按期交付使用并接受验收。" for n in range(1, 8))
+    items = "".join(f" {n}.区住建局要完成第{n}项改造任务，确保按期交付使用并接受验收。" for n in range(1, 10))
     raw = "关于开展专项督办的通知 现将有关事项通知如下。 一、督办事项" + items
     assert len(raw) >= 300
     text = normalize(raw).text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
@@ -72,13 +72,9 @@ def test_a_terminal_ingest_confirms_by_default(session: Session) -> None:
 
 
 def test_records_the_extraction_was_unsure_of_are_counted_for_a_second_look(session: Session) -> None:
-    # TaskRecord may not carry a confidence yet (the extraction adds it): a stand-in record that does
-    @dataclass(frozen=True)
-    class UnsureRecord(TaskRecord):  # type: ignore[misc]
-        confidence: float | None = None
-
+    # the extraction's confidence for a record made, say, from damaged text
     base = first_version()[0]
-    unsure = UnsureRecord(**{f.name: getattr(base, f.name) for f in fields(TaskRecord)}, confidence=0.3)
+    unsure = replace(base, confidence=0.3)
     report = ingest_document(
         session=session,
         document=five_year_plan([unsure, *first_version()[1:]]),
