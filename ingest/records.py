@@ -99,6 +99,28 @@ class TaskRecord:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class IndicatorRecord:
+    """One of a plan's main indicators (主要指标) or an annual plan's quantified target, as the text writes it.
+
+    Values are kept as written (">5.5", "80左右", "完成市下达任务", "-") beside what could be parsed of them."""
+
+    name: str  # 常住人口城镇化率, without the bracketed unit
+    unit: str | None  # %, 亿元, 万人 — from the bracket after the name or the unit column
+    category: str | None  # 经济发展, 创新驱动, 民生福祉, 绿色生态, 安全保障 (the category row above it)
+    base_year: int | None  # 2020 for a 十四五 plan's base column
+    base_value: str | None  # as written
+    target_year: int | None  # 2025 for a 十四五 plan; the document's year for an annual target
+    target_value: str | None  # as written
+    target_number: float | None  # 5.5 of ">5.5"; None for "完成市下达任务"
+    comparison: str | None  # ">=", "<=", "≈" or None (exactly / unknown)
+    annual_growth: str | None  # 年均增长 column, as written
+    attribute: str | None  # "约束性" or "预期性"
+    departments: tuple[str, ...] = ()  # responsible units (牵头单位 first) as the document spells them
+    evidence: str = ""  # the row or sentence it came from
+    span: tuple[int, int] = (0, 0)  # offsets of the evidence in the normalized text
+
+
 @dataclass(slots=True)
 class ExtractedDocument:
     """Everything the pipeline learned from one document."""
@@ -115,3 +137,4 @@ class ExtractedDocument:
     sections: list[Section] = field(default_factory=list)
     records: list[TaskRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. mojibake spans flagged by normalize
+    indicators: list[IndicatorRecord] = field(default_factory=list)  # the plan's main indicators
