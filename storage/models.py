@@ -46,6 +46,8 @@ PLATFORMS = ("slack", "dingtalk", "feishu", "wecom", "console")
 # uncertain: the send's outcome is unknown and the channel's history cannot be read; the coordinators are told
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
 INSTANCE_STATUSES = ("open", "in_progress", "done")
+INDICATOR_COMPARISONS = (">=", "<=", "≈")
+INDICATOR_ATTRIBUTES = ("约束性", "预期性")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
@@ -314,6 +316,71 @@ class TaskInstance(SQLModel, table=True):
     status: str = Field(default="open", max_length=20)
     percent: int = 0
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Indicator(SQLModel, table=True):
+    """One of a plan's main indicators (主要指标): base and target as the document writes them (storage.indicators).
+
+    A re-ingest of the plan updates it by name; its reported values (IndicatorValue) are never touched.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("plan_id", "name_key", name="uq_indicator_plan_name_key"),
+        _one_of("comparison", INDICATOR_COMPARISONS),
+        _one_of("attribute", INDICATOR_ATTRIBUTES),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    jurisdiction_id: int = Field(foreign_key="jurisdiction.id")
+    name: str = Field(sa_type=Text)
+    name_key: str = Field(sa_type=Text)  # the name without spaces or punctuation: how a revision finds it
+    unit: str | None = Field(default=None, max_length=40)
+    category: str | None = Field(default=None, max_length=40)
+    base_year: int | None = None
+    base_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    target_year: int | None = None
+    target_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # as written
+    target_number: float | None = None  # 5.5 of ">5.5"; NULL for 完成市下达任务
+    comparison: str | None = Field(default=None, max_length=4)  # >=, <=, ≈ or NULL (exactly)
+    annual_growth: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    attribute: str | None = Field(default=None, max_length=10)
+    evidence: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    # set when a revision of the plan no longer lists it; its values are kept
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class IndicatorDepartment(SQLModel, table=True):
+    """A unit responsible for an indicator: lead (牵头) first, as the document names them."""
+
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "department_id", name="uq_indicator_department"),
+        Index("ix_indicatordepartment_department", "department_id", "indicator_id"),
+        _one_of("role", ROLES),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id")
+    department_id: int = Field(foreign_key="department.id")
+    role: str = Field(default="lead", max_length=10)
+
+
+class IndicatorValue(SQLModel, table=True):
+    """One reported value of an indicator for one year. A later report of the same year adds a row; the newest counts."""
+
+    __table_args__ = (Index("ix_indicatorvalue_indicator_year", "indicator_id", "year", "reported_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id")
+    year: int
+    value: str = Field(sa_type=Text)  # as reported: "90.8", "≥5%", "完成"
+    number: float | None = None  # what could be read of it as a number
+    reported_by: str = Field(max_length=100)  # Slack user id, or "cli:<login>"
+    reported_at: datetime = Field(sa_type=UTCDateTime)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    via: str = Field(default="cli", max_length=20)  # cli, slack, xlsx
 
 
 class Member(SQLModel, table=True):
