@@ -25,6 +25,7 @@ from ingest.formats.ocr import OCR_FORMAT
 from ingest.records import ExtractedDocument, TaskRecord
 from ingest.units import AliasTable
 from storage.departments import get_or_create_department, get_or_create_jurisdiction, name_key
+from storage.indicators import store_indicators
 from storage.models import Assignment, Department, Document, Jurisdiction, Plan, ProgressUpdate, Section, Task
 from storage.reviews import ReviewConventions, sync_review_events
 from storage.search import search_grams
@@ -77,6 +78,9 @@ class IngestReport:
     unassigned: list[str] = field(default_factory=list)  # actions of new tasks that name no unit
     low_confidence: list[str] = field(default_factory=list)  # actions of new tasks the extraction was unsure of
     review_events_created: int = 0
+    indicators_added: list[str] = field(default_factory=list)  # names of the plan's indicators
+    indicators_changed: list[str] = field(default_factory=list)
+    indicators_archived: list[str] = field(default_factory=list)
     departments: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> {"lead": n, "co": n}
 
 
@@ -326,6 +330,17 @@ def _ingest(
     report.review_events_created = sync_review_events(
         session=session, plan=plan, conventions=conventions, records=document.records
     )
+    indicators = store_indicators(
+        session=session,
+        plan=plan,
+        jurisdiction=place,
+        records=document.indicators,
+        aliases=aliases,
+        now=now,
+        revision=status == "revised",
+    )
+    report.indicators_added, report.indicators_changed = indicators.added, indicators.changed
+    report.indicators_archived = indicators.archived
     for draft in drafts:
         for name, role in draft.roles.items():
             counts = report.departments.setdefault(departments[name].name, {"lead": 0, "co": 0})
