@@ -110,7 +110,8 @@ CONTINUATIONS = re.compile(
     r"于每年|立即|尽快|推进|推动|开展|建立|健全|完善|制定|落实|提出|承担|具体|也|还|都|均|继续|着力|全面|重点|不断|持续|发挥|编制|督促|指导|"
     r"协调|审核|起草|研究|做|会|可|可以|适时|通过|依法|深入|全力|抓好|抓紧|确保|实行|实施|组建|设立|建设|打造|完成|牵头做好|部署|召开|"
     r"争取|谋划|梳理|跟踪|监测|评估|考核|汇总|报送|上报|印发|出台|发布|公布|公开|接受|自觉|密切|强化|优化|提升|提高|做实|抓实|压实|"
-    r"细化|明确|分解|研究制定|共同做好|具体负责|主要|班子|逐项|逐一|逐级|（|\(|）|\)|：|:|；|;|,|。|\s|$)"
+    r"细化|明确|分解|研究制定|共同做好|具体负责|主要|班子|逐项|逐一|逐级|征求|召集|形成|修改|论证|衔接|提交|提供|测算|确定|"
+    r"收集|整理|汇编|编写|撰写|拟定|会商|对接|调研|核实|巡查|约谈|答复|反馈|拨付|下达|（|\(|）|\)|：|:|；|;|,|。|\s|$)"
 )
 # 数据中心要建成 is a facility: a bare 中心/站/所 is a unit only when a role word gives it the work
 WEAK_BODY_SUFFIXES = ("中心", "站", "所", "院", "处")
@@ -420,6 +421,8 @@ def generic_name(candidate: str) -> bool:
 
 
 def _lenient_name(candidate: str) -> bool:
+    if candidate.endswith(("镇", "乡", "街道")) and not TOWN.match(candidate):
+        return False  # a township is a short place name: 领导小组办公室征求各镇 is no unit
     return (
         3 <= len(candidate) <= 12
         and not any(char in NAME_BREAKERS for char in candidate)

@@ -132,3 +132,8 @@ def test_every_locality_of_several_kinds_is_one_collective():
 
 def test_etc_closes_a_unit_name():
     assert [m.name for m in units_in_series("区财政局、区水务局等部门配合", 0)[0]] == ["区财政局", "区水务局"]
+
+
+def test_a_unit_may_be_followed_by_the_verb_of_its_work_and_a_township_is_short():
+    assert [m.name for m in units_in_series("领导小组办公室征求各镇意见", 0, lenient=True)[0]] == ["领导小组办公室"]
+    assert [m.name for m in units_in_series("区发改局形成基本思路", 0)[0]] == ["区发改局"]
