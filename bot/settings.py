@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     historic_after_days: int = Field(default=30, ge=0)
     # tasks of a plan whose period ended this many days ago are no longer reminded (-1: never archive)
     archive_after_period_days: int = 365
+    # a 预期性 indicator behind its path by at most this share of the change planned to date is yellow, not red
+    indicator_tolerance: float = Field(default=0.1, ge=0, le=1)
     # an updated official holiday table (放假安排), read over the one planbot ships (handlers.holiday_calendar)
     holiday_file: str | None = None
 
