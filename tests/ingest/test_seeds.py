@@ -1,8 +1,8 @@
 """The five real seed documents in ../shared/seeds, end to end through the loader and the pipeline.
 
-Expectations are pinned per document: its metadata, every record that names a unit (by department, role, dates and
-the opening characters of its evidence), and the count of records that name none. The two annotated seeds are also
-scored with the shared scorer.
+These are behaviours that hold on real text, not pins of today's output: each document's metadata, units that are
+written in their sentences, collectives kept whole, an annual plan's measures within its year. The two annotated
+seeds are also scored with the shared scorer; the project's own corpus (tests/corpus) carries the rising floor.
 """
 
 from __future__ import annotations
@@ -27,39 +27,6 @@ METADATA = {
     "004": ("five_year_plan", "泰山区", (2021, 2025), 2021),
 }
 
-# (department, role, due, recurrence, starts, evidence opening)
-UNIT_RECORDS = {
-    "002": [
-        ("各县（市、区）", "lead", None, None, None, "各县区、各部门要按照《方"),
-        ("各部门", "lead", None, None, None, "各县区、各部门要按照《方"),
-        ("各县（市、区）", "lead", None, None, None, "各县区、各部门要按照全市"),
-        ("各部门", "lead", None, None, None, "各县区、各部门要按照全市"),
-        ("市发展改革委", "lead", None, None, None, "关于全市“十四五”经济社"),
-        ("各有关部门", "lead", None, None, None, "全市确定了X个重点专项规"),
-        ("各县（市、区）", "lead", None, None, None, "各县区、各部门要把重大项"),
-        ("各部门", "lead", None, None, None, "各县区、各部门要把重大项"),
-        ("市发展改革委", "lead", None, None, None, "市发改委负责统筹推进全市"),
-        ("市级有关部门", "lead", None, None, None, "市级有关部门是市级专项规"),
-        ("各县区政府", "lead", None, None, None, "各县区政府要按照市上的统"),
-        ("各部门", "lead", None, None, None, "各级、各部门要牢固树立“"),
-        ("各部门", "lead", None, None, None, "各级各部门要选强配硬规划"),
-    ],
-    "003": [],
-    "004": [
-        ("各部门", "lead", None, None, None, "各级各部门要认真学习、深"),
-        ("区政府", "lead", None, None, None, "区政府统筹推进“十四五”"),
-        ("区发展改革局", "lead", None, None, None, "区政府统筹推进“十四五”"),
-        ("各镇（街道）", "lead", None, "yearly", None, "各街道镇、园区、各部门建"),
-        ("园区", "lead", None, "yearly", None, "各街道镇、园区、各部门建"),
-        ("各部门", "lead", None, "yearly", None, "各街道镇、园区、各部门建"),
-        ("各镇（街道）", "lead", None, None, None, "围绕解决规划实施中存在的"),
-        ("园区", "lead", None, None, None, "围绕解决规划实施中存在的"),
-        ("各有关部门", "lead", None, None, None, "围绕解决规划实施中存在的"),
-    ],
-}
-UNASSIGNED_COUNTS = {"002": 0, "003": 60, "004": 3}  # 003: measures of the annual plan, no unit named (its cover letter and review of last year are none)
-
-
 def seed(seeds_dir: Path, prefix: str) -> Path:
     return next(seeds_dir.glob(f"{prefix}_*.txt"))
 
@@ -75,16 +42,34 @@ def test_document_metadata(extracted, prefix):
     assert (document.kind, document.jurisdiction, document.period, document.year) == METADATA[prefix]
 
 
-@pytest.mark.parametrize("prefix", sorted(UNIT_RECORDS))
-def test_records_naming_a_unit(extracted, prefix):
-    records = extracted[prefix].records
-    got = [
-        (r.canonical_department, r.role, r.due, r.recurrence, r.starts, r.evidence.replace(" ", "")[:12])
-        for r in records
-        if r.canonical_department
-    ]
-    assert got == UNIT_RECORDS[prefix]
-    assert sum(1 for r in records if r.canonical_department is None) == UNASSIGNED_COUNTS[prefix]
+# rules whose unit is read from the sentence itself (not carried over from a heading, a label below or 以上单位)
+IN_SENTENCE_RULES = ("clause_subject", "role_note", "inline_labels")
+
+
+@pytest.mark.parametrize("prefix", sorted(METADATA))
+def test_a_unit_read_from_a_sentence_is_written_in_it(extracted, prefix):
+    """The record keeps the document's spelling, so the unit can be found in its own evidence: a unit that is not
+    there was made up by the extractor."""
+    for record in extracted[prefix].records:
+        if record.department and record.rule in IN_SENTENCE_RULES:
+            assert record.department.replace("（", "(")[:3] in record.evidence.replace("（", "("), record
+
+
+@pytest.mark.parametrize("prefix", sorted(METADATA))
+def test_collective_addressees_are_kept_whole(extracted, prefix):
+    """各县区、各部门 are two collectives; 各县区 is never cut down to 县区 or merged with its neighbour."""
+    for record in extracted[prefix].records:
+        # 各级、各部门 is one addressee (every level's departments), written with the 、 of a pair
+        if record.department and record.department.startswith("各") and not record.department.startswith("各级"):
+            assert "、各" not in record.department, record
+
+
+def test_an_annual_plan_keeps_its_measures_in_its_year(extracted):
+    """Measures of the 2024 annual plan fall due within 2024 (the issue's bar: at least 90% of its tasks)."""
+    records = extracted["003"].records
+    in_year = [r for r in records if r.due and r.due.year == 2024]
+    assert len(in_year) >= 0.9 * len(records)
+    assert not any(r.kind == "review" and r.review in ("mid_term_review", "final_review") for r in records)
 
 
 def test_annual_plan_measures_fall_due_at_the_years_end(extracted):
