@@ -6,6 +6,9 @@ from ingest.errors import DocumentError
 from ingest.records import ExtractedDocument, LoadedDocument
 from ingest.units import AliasTable, default_alias_table
 
+# a few garbled characters are noise; past this share of the text, the reader is told
+DAMAGE_WARNING_SHARE = 0.002
+
 
 def extract_document(
     loaded: LoadedDocument, *, aliases: AliasTable | None = None, year: int | None = None
@@ -25,6 +28,14 @@ def extract_document(
     records = extract.extract_records(
         normalized.text, outline, aliases=aliases or default_alias_table(), source_map=normalized.to_source
     )
+    warnings = list(normalized.warnings)
+    share = extract.damaged_share(normalized.text)
+    if share >= DAMAGE_WARNING_SHARE:
+        warnings.insert(
+            0,
+            f"全文约 {share:.1%} 的字符疑似乱码，相关任务已标为低置信度、需人工核对；请检查原文件编码或改用 Word/PDF 原件。"
+            f" / About {share:.1%} of the characters look garbled; their tasks are marked low-confidence for review.",
+        )
     return ExtractedDocument(
         source=loaded.source,
         format=loaded.format,
@@ -37,5 +48,5 @@ def extract_document(
         text=normalized.text,
         sections=list(outline.sections),
         records=records,
-        warnings=list(normalized.warnings),
+        warnings=warnings,
     )

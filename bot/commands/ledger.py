@@ -108,6 +108,8 @@ def ingest_command(
                 else:
                     reports.append(report)
                     out.print(_report_line(report, dry_run=dry_run))
+                    for warning in document.warnings[:3]:
+                        err.print(f"[yellow]! {warning}[/yellow]")
                 progress.advance(bar)
     if dry_run:
         out.print("预览：以上为将发生的变化，没有存入任何内容。 Dry run: nothing was stored.")
@@ -177,6 +179,13 @@ def tasks_command(
         str | None, typer.Option(parser=parse_status, help="状态：未开始、推进中、已完成、已归档 / status")
     ] = None,
     search: Annotated[str | None, typer.Option(help="在任务和原文中查找 / text to find")] = None,
+    coordinator: Annotated[
+        bool,
+        typer.Option(
+            help="以协调员身份：列出待核对的任务并标明；--no-coordinator 按部门所见列出（不含待核对任务）"
+            " / as a coordinator: tasks awaiting review are listed, marked; --no-coordinator lists what departments see"
+        ),
+    ] = True,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="table | jsonl")
     ] = OutputFormat.table,
@@ -214,6 +223,7 @@ def tasks_command(
             status=status,
             search=search,
             include_archived=status == "archived",
+            confirmed_only=not coordinator,
             limit=shown + 1 if shown else None,  # one more than shown tells whether there are more
         )
     more = False
@@ -255,7 +265,7 @@ def _tasks_table(rows: list[TaskRow], today: date) -> Table:
             ROLE_NAMES.get(row.role, row.role or ""),
             row.action,
             due,
-            STATUS_NAMES.get(row.status, row.status),
+            STATUS_NAMES.get(row.status, row.status) + ("（待核对）" if row.awaiting_review else ""),
             f"{row.percent}%",
         )
     return table

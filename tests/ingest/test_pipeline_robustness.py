@@ -69,3 +69,14 @@ def test_bytes_decoded_any_way(raw):
 def test_run_on_and_degenerate_documents_finish(text):
     """Each of these once took minutes (quadratic steps); they now run in about a second."""
     run(text)
+
+
+def test_garbled_text_is_flagged_with_its_share_and_never_trusted():
+    from ingest.pipeline import extract_document
+    from ingest.records import LoadedDocument
+
+    text = "临河区2025年重点任务分解\n1.区发改局要在6月底前完成ǘ┩七M东部项目ǘ┩储备。\n2.区财政局要保障资金。\n"
+    document = extract_document(LoadedDocument("t.txt", "txt", text, "0"))
+    assert document.warnings[0].startswith("全文约") and "乱码" in document.warnings[0]
+    confidence = {record.department: record.confidence for record in document.records}
+    assert confidence["区发改局"] <= 0.3 < confidence["区财政局"]
