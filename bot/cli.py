@@ -35,6 +35,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "bot.commands.holidays": ("holidays",),
     "bot.commands.demo": ("demo",),
     "bot.commands.report": ("report",),
+    "bot.commands.indicators": ("indicators",),
 }
 
 
