@@ -198,6 +198,7 @@ def help_reply(topic: str | None) -> Reply:
 # Order here is the order of `/plan 帮助`. Each docstring's first line is the summary; the rest is the help.
 
 from handlers import admin, ledger_views, plan_reminders, progress, review  # noqa: E402  (the table needs the parser types above)
+from handlers import indicator_commands  # noqa: E402
 
 
 @subcommand("帮助", "help", Param("topic", TOPIC, False, "命令"), aliases=("?", "？"))
@@ -280,6 +281,15 @@ def update(ctx: Any, task_id: int, note: str | None, percent: int | None) -> Rep
 def done(ctx: Any, task_id: int) -> Reply:
     """把任务标记为已完成。 Mark a task done."""
     return progress.done(ctx, task_id)
+
+
+@subcommand("指标", "indicators", Param("text", TEXT, False, "部门 | 编号 年份 数值 [说明]"))
+def indicators(ctx: Any, text: str | None) -> Reply:
+    """查看主要指标及其状态，或报送某年的数值（本部门成员或协调员）。 Indicators with status, or report a value.
+
+    例 / e.g. `/plan 指标`、`/plan 指标 区统计局`、`/plan 指标 3 2026 90.8 统计公报`
+    """
+    return indicator_commands.indicators(ctx, text)
 
 
 @subcommand(
