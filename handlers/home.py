@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from handlers.context import CommandContext
-from handlers.ledger_views import REVIEW_NAMES, scope_of
+from handlers.ledger_views import REVIEW_NAMES, scope_of, visible_page
 from handlers.rendering import blocks
 from handlers.replies import Reply
 from handlers.slack_text import escape
@@ -40,7 +40,7 @@ def home_reply(ctx: CommandContext) -> Reply:
     else:
         headline = f"*planbot 任务台账*\n你的部门 / Your department：*{escape(actor.department.full_name)}*"
         where = TaskFilter(department_ids=scope_of(ctx, actor.department))
-    found, total = bot_queries.task_page(session=ctx.session, where=where, offset=0, limit=HOME_TASKS)
+    found, total = visible_page(ctx, where, offset=0, limit=HOME_TASKS)
     lines.append(
         f"未完成任务（按期限）/ Open tasks by due date：{total} 项"
         + ("，显示最近的几项" if total > len(found) else "")

@@ -5,6 +5,7 @@ Each function takes the command context and typed arguments and returns a Reply;
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from handlers.context import CommandContext
@@ -14,7 +15,7 @@ from handlers.replies import PAGE_SIZE, Page, Reply, usage_error
 from handlers.slack_text import escape, short
 from ingest.units import default_alias_table
 from storage import bot_queries, departments, page_queries
-from storage.bot_queries import DepartmentRef, TaskFilter
+from storage.bot_queries import DepartmentRef, TaskFilter, TaskSummary
 
 REVIEW_NAMES = {"annual_monitoring": "年度监测", "mid_term_review": "中期评估", "final_review": "总结评估"}
 DEPARTMENTS_PER_PAGE = 30
@@ -57,6 +58,15 @@ def scope_of(ctx: CommandContext, department: DepartmentRef | None) -> tuple[int
         return ()
     collective = bot_queries.collective_department_ids(session=ctx.session, department=department)
     return (department.id, *collective)
+
+
+def visible_page(
+    ctx: CommandContext, where: TaskFilter, *, offset: int, limit: int
+) -> tuple[list[TaskSummary], int]:
+    """A page of tasks as the asker may read it. Tasks awaiting review (待核对) are the coordinators' alone
+    until confirmed: every list, search and App Home reads through here, so no department hears of them."""
+    where = replace(where, confirmed_only=not ctx.actor.is_coordinator)
+    return bot_queries.task_page(session=ctx.session, where=where, offset=offset, limit=limit)
 
 
 def tasks(ctx: CommandContext, department: str | None) -> Reply:
@@ -105,7 +115,8 @@ def search(ctx: CommandContext, text: str) -> Reply:
 
 def show(ctx: CommandContext, task_id: int) -> Reply:
     task = bot_queries.task_summary(session=ctx.session, task_id=task_id)
-    if task is None or task.status == "archived":
+    hidden = task is not None and task.awaiting_review and not ctx.actor.is_coordinator
+    if task is None or task.status == "archived" or hidden:
         return usage_error(
             f"没有编号为 #{task_id} 的任务（可能已随文件修订归档）。用 `/plan 搜索 关键词` 查找任务编号。",
             f"No task #{task_id} (it may have been archived by a revision). Use `/plan search WORDS` to find ids.",
@@ -124,11 +135,8 @@ def calendar(ctx: CommandContext) -> Reply:
             f"• {review.due_on.isoformat()}（还剩 {days} 天） {REVIEW_NAMES.get(review.kind, review.kind)}"
             f"（{review.year}年） — {escape(review.jurisdiction)}《{escape(review.plan_title)}》"
         )
-    upcoming, total = bot_queries.task_page(
-        session=ctx.session,
-        where=TaskFilter(department_ids=_default_scope(ctx), due_from=ctx.today),
-        offset=0,
-        limit=8,
+    upcoming, total = visible_page(
+        ctx, TaskFilter(department_ids=_default_scope(ctx), due_from=ctx.today), offset=0, limit=8
     )
     lines.append("")
     lines.append(f"*近期到期的任务 / Next deadlines*（共 {total} 项 / {total} in all）")
@@ -141,7 +149,9 @@ def calendar(ctx: CommandContext) -> Reply:
 
 
 def depts(ctx: CommandContext) -> Reply:
-    loads = bot_queries.department_loads(session=ctx.session, today=ctx.today)
+    loads = bot_queries.department_loads(
+        session=ctx.session, today=ctx.today, confirmed_only=not ctx.actor.is_coordinator
+    )
     if not loads:
         return Reply(
             headline="台账中还没有部门。请协调员先导入规划文件：`/plan 导入 网址`。\n"
@@ -163,9 +173,7 @@ def depts(ctx: CommandContext) -> Reply:
 
 
 def _task_list(ctx: CommandContext, where: TaskFilter, zh: str, en: str) -> Reply:
-    found, total = bot_queries.task_page(
-        session=ctx.session, where=where, offset=ctx.page * PAGE_SIZE, limit=PAGE_SIZE
-    )
+    found, total = visible_page(ctx, where, offset=ctx.page * PAGE_SIZE, limit=PAGE_SIZE)
     if total == 0:
         return Reply(headline=f"{zh}：没有。\n{en}: none.", suggestions=["/plan 日程", "/plan 帮助"])
     return Reply(

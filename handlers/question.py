@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from handlers.context import CommandContext
-from handlers.ledger_views import REVIEW_NAMES, resolve_department, scope_of
+from handlers.ledger_views import REVIEW_NAMES, resolve_department, scope_of, visible_page
 from handlers.periods import Period, find_period
 from handlers.replies import PAGE_SIZE, Reply, usage_error
 from handlers.slack_text import escape
@@ -102,7 +102,7 @@ def answer(ctx: CommandContext, text: str) -> Reply:
         period = find_period("30天", ctx.today)
         assert period is not None
         where = TaskFilter(department_ids=scope, due_from=ctx.today, due_to=period.end)
-    found, total = bot_queries.task_page(session=ctx.session, where=where, offset=0, limit=PAGE_SIZE)
+    found, total = visible_page(ctx, where, offset=0, limit=PAGE_SIZE)
     echo = f"我理解为：{understood.describe()}，查{ {'overdue': '逾期任务', 'due': '到期任务'}.get(understood.intent, '任务') }。"
     headline = f"{echo}\n共 {total} 项 / {total} task(s)" + (
         "，先列出最近的几项：" if total > len(found) else ""

@@ -69,7 +69,9 @@ def light(task: TaskSummary, today: date) -> str:
 
 def status_text(task: TaskSummary) -> str:
     name = STATUS_NAMES.get(task.status, task.status)
-    return f"{name} {task.percent}%" if task.status == "in_progress" else name
+    shown = f"{name} {task.percent}%" if task.status == "in_progress" else name
+    # only coordinators are shown such a task; the mark says why no department has heard of it yet
+    return f"{shown}（待核对，确认前不提醒）" if task.awaiting_review else shown
 
 
 def units_text(task: TaskSummary) -> str:

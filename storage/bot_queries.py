@@ -29,7 +29,7 @@ from storage.models import (
     Task,
     TaskInstance,
 )
-from storage.search_queries import Narrowing, page_of_task_ids
+from storage.search_queries import Narrowing, page_of_task_ids, task_filters
 from storage.task_periods import plan_span
 
 CLOSED_STATUSES = ("done", "archived")
@@ -45,6 +45,7 @@ TASK_COLUMNS = (
     Task.percent,
     Task.kind,
     Task.version,
+    Task.awaiting_review,
 )
 
 
@@ -83,6 +84,7 @@ class TaskSummary:
     starts_on: date | None = None
     plan_span: tuple[date | None, date | None] = (None, None)
     instances: tuple[tuple[str, str, int], ...] = ()
+    awaiting_review: bool = False  # 待核对: only coordinators see it (TaskFilter.confirmed_only)
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class TaskFilter:
     overdue_on: date | None = None  # open tasks due before this day
     search: str | None = None
     include_closed: bool = False
+    # leave out tasks awaiting a coordinator's review: everyone but coordinators reads the lists this way
+    confirmed_only: bool = False
 
 
 # -- departments and people ------------------------------------------------------------------------------
@@ -221,16 +225,17 @@ def bind_channel(*, session: Session, department_id: int, channel_id: str) -> bo
     return True
 
 
-def department_loads(*, session: Session, today: date) -> list[DepartmentLoad]:
+def department_loads(*, session: Session, today: date, confirmed_only: bool = False) -> list[DepartmentLoad]:
     """Every department with its open and overdue task counts, by jurisdiction then name."""
     open_tasks = func.count(Task.id)
     overdue = func.sum(case((Task.due_on < today, 1), else_=0))  # type: ignore[operator]
+    counted = task_filters(Narrowing(excluded_statuses=CLOSED_STATUSES, confirmed_only=confirmed_only))
     counts = {
         department_id: (int(opened or 0), int(late or 0))
         for department_id, opened, late in session.exec(
             select(Assignment.department_id, open_tasks, overdue)
             .join(Task, Task.id == Assignment.task_id)
-            .where(Task.status.not_in(CLOSED_STATUSES))  # type: ignore[attr-defined]
+            .where(*counted)
             .group_by(Assignment.department_id)
         ).all()
     }
@@ -258,18 +263,7 @@ def task_page(
     """
     if where.search:
         return _search_page(session, where, offset=offset, limit=limit)
-    conditions = [
-        Task.status.not_in(CLOSED_STATUSES) if not where.include_closed else Task.status != "archived"  # type: ignore[attr-defined]
-    ]
-    if where.department_ids:
-        assigned = select(Assignment.task_id).where(Assignment.department_id.in_(where.department_ids))  # type: ignore[attr-defined]
-        conditions.append(Task.id.in_(assigned))  # type: ignore[union-attr]
-    if where.due_from is not None:
-        conditions.append(Task.due_on >= where.due_from)  # type: ignore[operator]
-    if where.due_to is not None:
-        conditions.append(Task.due_on <= where.due_to)  # type: ignore[operator]
-    if where.overdue_on is not None:
-        conditions.append(Task.due_on < where.overdue_on)  # type: ignore[operator]
+    conditions = task_filters(_narrowing(where))
     # the total rides along as a window count: one round trip instead of a COUNT query and a page query
     page = session.exec(
         select(*TASK_COLUMNS, func.count().over().label("total"))
@@ -281,6 +275,18 @@ def task_page(
     # a page past the end has no row to carry the total, and still says how many there are
     total = page[0].total if page else session.exec(select(func.count(Task.id)).where(*conditions)).one()
     return _summaries(session, list(page)), int(total)
+
+
+def _narrowing(where: TaskFilter) -> Narrowing:
+    """The page's filter as storage.search_queries applies it to lists and searches alike."""
+    return Narrowing(
+        department_ids=where.department_ids or None,
+        due_from=where.due_from,
+        due_until=where.due_to,
+        due_before=where.overdue_on,
+        excluded_statuses=("archived",) if where.include_closed else CLOSED_STATUSES,
+        confirmed_only=where.confirmed_only,
+    )
 
 
 def _page_order(where: TaskFilter) -> tuple[Any, ...]:
@@ -300,17 +306,7 @@ def _search_page(
     """A page of a search, matched as `planbot tasks --search` matches (storage.search_queries)."""
     assert where.search
     task_ids, total = page_of_task_ids(
-        session=session,
-        query=where.search,
-        where=Narrowing(
-            department_ids=where.department_ids or None,
-            due_from=where.due_from,
-            due_until=where.due_to,
-            due_before=where.overdue_on,
-            excluded_statuses=("archived",) if where.include_closed else CLOSED_STATUSES,
-        ),
-        offset=offset,
-        limit=limit,
+        session=session, query=where.search, where=_narrowing(where), offset=offset, limit=limit
     )
     if not task_ids:
         return [], total
@@ -403,6 +399,7 @@ def _summaries(session: Session, tasks: list[Any]) -> list[TaskSummary]:
                 starts_on=starts_on,
                 plan_span=span,
                 instances=instances,
+                awaiting_review=task.awaiting_review,
             )
         )
     return summaries

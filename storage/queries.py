@@ -37,6 +37,7 @@ class TaskRow:
     status: str
     percent: int
     version: int
+    awaiting_review: bool = False  # 待核对: listed only when find_tasks is not asked for confirmed tasks only
 
     def as_jsonl(self) -> dict[str, object]:
         """The fields of `planbot tasks --format jsonl`."""
@@ -52,6 +53,7 @@ class TaskRow:
             "recurrence": self.recurrence,
             "status": self.status,
             "percent": self.percent,
+            "awaiting_review": self.awaiting_review,
         }
 
 
@@ -69,6 +71,7 @@ _TASK_COLUMNS = (
     Task.status,
     Task.percent,
     Task.version,
+    Task.awaiting_review,
 )
 
 
@@ -129,9 +132,11 @@ def find_tasks(
     open_only: bool = False,
     search: str | None = None,
     include_archived: bool = False,
+    confirmed_only: bool = False,
     limit: int | None = None,
 ) -> list[TaskRow]:
-    """Task rows matching every given filter, earliest due first (undated last).
+    """Task rows matching every given filter, earliest due first (undated last). `confirmed_only` leaves out
+    tasks awaiting a coordinator's review, as every list a department reads must.
 
     `limit` counts tasks, not rows. With a limit, the task ids are chosen first (on the task table alone, or
     for a search on the search index's own table) and the joins run only for them: a search matching a tenth
@@ -156,6 +161,7 @@ def find_tasks(
         status=status,
         open_only=open_only,
         include_archived=include_archived,
+        confirmed_only=confirmed_only,
     )
     if search and limit is not None:
         # the search picks the page on its own narrow index (storage.search_queries); rows are read after

@@ -36,6 +36,8 @@ class Narrowing:
     due_before: date | None = None  # due strictly before
     statuses: tuple[str, ...] | None = None  # one of these
     excluded_statuses: tuple[str, ...] = ()
+    # leave out tasks waiting for a coordinator's review (待核对): no department hears of them before then
+    confirmed_only: bool = False
 
     @classmethod
     def of_ledger(
@@ -48,6 +50,7 @@ class Narrowing:
         status: str | None,
         open_only: bool,
         include_archived: bool,
+        confirmed_only: bool = False,
     ) -> Narrowing:
         """storage.queries.find_tasks' filters: a given status wins over include_archived, as there."""
         statuses: tuple[str, ...] | None = OPEN_STATUSES if open_only else None
@@ -60,6 +63,7 @@ class Narrowing:
             due_until=due_until,
             statuses=statuses,
             excluded_statuses=("archived",) if status is None and not include_archived else (),
+            confirmed_only=confirmed_only,
         )
 
 
@@ -135,6 +139,13 @@ def _filters(source: _Source, where: Narrowing) -> list[ColumnElement[bool]]:
     if where.statuses is not None:
         conditions.append(source.status.in_(where.statuses))
     conditions.extend(source.status != excluded for excluded in where.excluded_statuses)
+    if where.confirmed_only:
+        if source.on_task_table:
+            conditions.append(col(Task.awaiting_review).is_(False))
+        else:
+            # tasksearch holds no review flag; the tasks awaiting review are few, so excluding them is cheap
+            waiting = select(Task.id).where(col(Task.awaiting_review).is_(True))
+            conditions.append(source.task_id.not_in(waiting))
     return conditions
 
 

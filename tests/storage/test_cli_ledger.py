@@ -66,6 +66,7 @@ def test_tasks_of_a_department_as_jsonl(run) -> None:  # type: ignore[no-untyped
         "recurrence",
         "status",
         "percent",
+        "awaiting_review",
     }
     assert {row["task"] for row in rows} >= {"开展规划实施动态监测", "制定分年度工作计划"}
 
