@@ -76,6 +76,44 @@ ASSIGNMENT_WORDS = re.compile(
 LEADING_ROLE_CLAUSES = re.compile(r"^(?:[^，,；;。]{2,30}?(?:牵头|配合|负责|参与|协助)[，,；;])+")
 
 
+@dataclass(slots=True)
+class LeadIn:
+    """A line that introduces the items below it and says for all of them who and by when:
+    "到2025年，全区主要指标如下（以下指标均需各镇（街道）落实，不再逐一列出）：". It holds for its section."""
+
+    section_start: int
+    units: list[UnitMention]
+    timing: str
+
+    def applied(
+        self, sentence: Sentence, assignments: list[Assignment], timing_text: str | None, context: TimeContext
+    ) -> tuple[list[Assignment], str | None]:
+        present = {a.mention.name for a in assignments}
+        role = "co" if any(a.role == "lead" for a in assignments) else "lead"
+        added = [Assignment(m, role, 0, len(sentence.text)) for m in self.units if m.name not in present]
+        own = timings_in(timing_text or sentence.text, replace(context, annual_plan=False))
+        if not any(t.due or t.recurrence for t in own):
+            timing_text = (timing_text or sentence.text) + " " + self.timing
+        return assignments + added, timing_text
+
+
+LEAD_IN_WORDS = re.compile(r"如下|以下|下列")
+# "（以下指标均需各镇（街道）落实）", "均由区发改局负责": who the lead-in gives every item below to
+LEAD_IN_UNITS = re.compile(r"(?:均需|均由|均须|均要|由)(.{2,40}?)(?:落实|负责|牵头|完成|承担)")
+
+
+def lead_in_of(line: str, section_start: int) -> LeadIn | None:
+    stripped = line.strip()
+    if not stripped.endswith(("：", ":")) or not LEAD_IN_WORDS.search(stripped) or len(stripped) > 120:
+        return None
+    who = LEAD_IN_UNITS.search(stripped)
+    units = _units_named_in(who.group(1)) if who else []
+    when = re.search(r"(?:到|至)?20\d\d年[^，,：:（(]{0,8}", stripped)
+    if not units and not when:
+        return None
+    return LeadIn(section_start, units, when.group() if when else "")
+
+
 class RecordBuilder:
     """Turns sentences with their assignments into TaskRecords (canonical units, timings, dedupe)."""
 
@@ -90,6 +128,7 @@ class RecordBuilder:
         self._seen: set[tuple[object, ...]] = set()
         self.rule = "clause_subject"  # the rule of the emit in progress, recorded on each record it makes
         self._unassigned: dict[str, list[int]] = {}  # evidence -> indices of its records without a unit
+        self.lead_in: LeadIn | None = None  # "到2025年，主要指标如下（以下指标均需各镇（街道）落实）："
         self._retracted: set[int] = set()
 
     def emit(
@@ -104,6 +143,10 @@ class RecordBuilder:
         self.rule = rule
         section = self.outline.section_at(sentence.start)
         section_title = section.title if section else ""
+        lead_in = self.lead_in if self.lead_in and self.lead_in.section_start == self.scope_start(sentence.start) else None
+        if lead_in and rule != "anaphora":
+            assignments, timing_text = lead_in.applied(sentence, assignments, timing_text, self.context)
+            allow_unassigned = allow_unassigned or bool(assignments)
         if not assignments and not allow_unassigned:
             return
         if not assignments:
@@ -201,16 +244,20 @@ class RecordBuilder:
             record = self.records[index]
             self._seen.discard((None, evidence, record.due, record.recurrence, record.review))
 
-    def units_in_section(self, offset: int) -> list[UnitMention]:
-        """The units of the records made so far in the section around `offset` (what 以上单位 refers to)."""
+    def scope_start(self, offset: int) -> int:
+        """Where the part of the document around `offset` begins: its section, but not an item's own heading
+        (2.县水利局要…), so that 以上单位 and a lead-in reach over the items of their list."""
         section = self.outline.section_at(offset)
-        # an item's own heading (2.县水利局要…) is no scope: 以上 reaches back over the items above it
         while section and section.path and re.match(r"\d|[（(]\d", section.path[-1]):
             parent = section.path[:-1]
             section = next(
                 (s for s in reversed(self.outline.sections) if s.path == parent and s.start <= offset), None
             )
-        start = section.start if section else 0
+        return section.start if section else 0
+
+    def units_in_section(self, offset: int) -> list[UnitMention]:
+        """The units of the records made so far in the section around `offset` (what 以上单位 refers to)."""
+        start = self.scope_start(offset)
         names: dict[str, None] = {}
         for index in range(len(self.records) - 1, -1, -1):
             record = self.records[index]
@@ -409,6 +456,11 @@ def extract_records(
         if _addressee_line(line):
             previous = []
             continue  # 各功能区管委会，各街道办事处，区政府各部门：— whom a notice is sent to
+        introduced = lead_in_of(line, builder.scope_start(line_start))
+        if introduced:
+            builder.lead_in = introduced
+            previous = []
+            continue
         named = _label_line_units(line)
         if named:
             line_units = (section_start, named)
@@ -548,7 +600,10 @@ def _emit_sentence(
     if label and label.start() > 0:
         # a table row rendered as "任务；牵头单位：A；责任单位：B；完成时限：…"
         labelled = label_assignments(text[label.start() :])
-        task_end = len(text[: label.start()].rstrip("（(，,；; "))
+        opening = max(text.rfind("（", 0, label.start()), text.rfind("(", 0, label.start()))
+        inside_note = opening >= 0 and ")" not in text[opening : label.start()] and "）" not in text[opening : label.start()]
+        # "…以上。（预期性指标，牵头单位：…）": the task ends before the note that holds the label
+        task_end = len(text[: opening if inside_note else label.start()].rstrip("（(，,；;。 "))
         if labelled and task_end:
             whole = [Assignment(a.mention, a.role, 0, task_end) for a in labelled]
             builder.emit(sentence, whole, timing_text=text, allow_unassigned=False, rule="inline_labels")

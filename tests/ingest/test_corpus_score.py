@@ -22,8 +22,8 @@ KINDS = {
 }
 # Today's figures less 0.01. The floors only go up: raise them when the extractor improves, never lower them to
 # let a change through (a gold fix that lowers the score is the one exception, and says so in its commit).
-MIN_F1 = 0.965
-MIN_DEADLINE_ACCURACY = 0.908
+MIN_F1 = 0.972
+MIN_DEADLINE_ACCURACY = 0.948
 
 
 def document_text(gold: dict) -> str:

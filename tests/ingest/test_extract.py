@@ -556,3 +556,20 @@ def test_rows_with_bars_between_cells_only():
         ("区直各部门", date(2024, 6, 30)),
         ("区政府办公室", date(2026, 1, 31)),
     ]
+
+
+def test_a_lead_in_line_gives_its_units_and_date_to_the_items_below():
+    text = (
+        "临河区“十四五”规划纲要主要目标任务分工方案\n一、主要指标\n"
+        "到2025年，全区主要指标如下（以下指标均需各镇（街道）落实）：\n"
+        "1.地区生产总值年均增长6%以上。（预期性指标，牵头单位：区发改局）\n"
+        "2.粮食产量稳定在12万吨以上。（约束性指标，牵头单位：区农业农村局）\n"
+        "二、重点任务\n3.区住建局要推进老旧小区改造。\n"
+    )
+    records = extract(text).records
+    assert [(r.department, r.role, r.due, r.task) for r in records[:2]] == [
+        ("区发改局", "lead", date(2025, 12, 31), "地区生产总值年均增长6%以上"),  # the note is not the task
+        ("各镇（街道）", "co", date(2025, 12, 31), "地区生产总值年均增长6%以上"),
+    ]
+    assert "各镇（街道）" not in [r.department for r in records if r.task.startswith("推进老旧")]  # its own section
+    assert not any(r.evidence.startswith("到2025年") for r in records)  # the lead-in itself is no task
