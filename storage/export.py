@@ -31,6 +31,7 @@ from storage.queries import (
     tasks_for_department,
 )
 from storage.statuses import STATUS_NAMES
+from storage.indicator_sheet import sheet_rows, write_indicator_sheet
 from storage.task_list_sheet import write_task_list_sheet
 
 LEDGER_COLUMNS = (
@@ -205,6 +206,9 @@ def write_ledger_xlsx(
         jurisdiction_id=jurisdiction_id,
         department_id=department_id,
     )
+    indicators = sheet_rows(session, jurisdiction_id=jurisdiction_id, department_id=department_id)
+    if indicators:
+        write_indicator_sheet(workbook, rows=indicators, index=2)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return ExportSummary(path=path, sheets=len(workbook.sheetnames), rows=written)

@@ -6,11 +6,13 @@ workbook. Applying writes every planned edit and its history in one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from ingest.units import AliasTable
+from storage.indicator_sheet import PlannedValue, SheetValue, plan_indicator_values
+from storage.indicators import record_indicator_value
 from storage.models import Task
 from storage.task_list_sheet import SheetRow, WorkbookRefused
 from storage.tasks import Editor, PlannedEdit, TaskEditError, apply_planned, plan_edit
@@ -20,6 +22,7 @@ from storage.tasks import Editor, PlannedEdit, TaskEditError, apply_planned, pla
 class WorkbookPlan:
     edits: list[PlannedEdit]  # only the tasks that change, in row order
     rows: int  # rows read
+    indicator_values: list[PlannedValue] = field(default_factory=list)  # 指标 cells that report a new value
 
     @property
     def changed_fields(self) -> int:
@@ -27,10 +30,20 @@ class WorkbookPlan:
 
 
 def plan_workbook(
-    *, session: Session, rows: list[SheetRow], aliases: AliasTable | None = None
+    *,
+    session: Session,
+    rows: list[SheetRow],
+    aliases: AliasTable | None = None,
+    indicator_values: list[SheetValue] | None = None,
 ) -> WorkbookPlan:
-    """What applying `rows` would change; raises WorkbookRefused naming every row that cannot be applied."""
+    """What applying `rows` (and the 指标 sheet's `indicator_values`) would change; raises WorkbookRefused
+    naming every row that cannot be applied."""
     problems: list[str] = []
+    values: list[PlannedValue] = []
+    try:
+        values = plan_indicator_values(session=session, values=indicator_values or [])
+    except WorkbookRefused as refused:
+        problems.extend(refused.problems)
     edits: list[PlannedEdit] = []
     for row in rows:
         task = session.get(Task, row.task_id)
@@ -49,7 +62,7 @@ def plan_workbook(
             edits.append(planned)
     if problems:
         raise WorkbookRefused(problems)
-    return WorkbookPlan(edits=edits, rows=len(rows))
+    return WorkbookPlan(edits=edits, rows=len(rows), indicator_values=values)
 
 
 def apply_workbook(*, session: Session, plan: WorkbookPlan, editor: Editor) -> int:
@@ -57,6 +70,19 @@ def apply_workbook(*, session: Session, plan: WorkbookPlan, editor: Editor) -> i
     try:
         for planned in plan.edits:
             apply_planned(session=session, planned=planned, editor=editor)
+        for value in plan.indicator_values:
+            assert value.indicator.id is not None
+            record_indicator_value(
+                session=session,
+                indicator_id=value.indicator.id,
+                year=value.year,
+                value=value.new,
+                author=editor.author,
+                now=editor.now,
+                note="台账导入 / from the workbook",
+                via="xlsx",
+                commit=False,
+            )
         session.commit()
     except BaseException:
         session.rollback()

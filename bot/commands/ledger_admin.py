@@ -119,6 +119,7 @@ def apply_command(
     import getpass
     from datetime import UTC, datetime
 
+    from storage.indicator_sheet import read_indicator_sheet
     from storage.task_edits import FIELD_NAMES, shown_value
     from storage.task_list_apply import apply_workbook, plan_workbook
     from storage.task_list_sheet import WorkbookRefused, read_task_list
@@ -129,7 +130,10 @@ def apply_command(
     with open_ledger(settings) as session:
         try:
             plan = plan_workbook(
-                session=session, rows=read_task_list(workbook), aliases=alias_table(settings)
+                session=session,
+                rows=read_task_list(workbook),
+                aliases=alias_table(settings),
+                indicator_values=read_indicator_sheet(workbook),
             )
         except WorkbookRefused as refused:
             problems = "\n".join(f"  · {problem}" for problem in refused.problems)
@@ -143,13 +147,17 @@ def apply_command(
                 label = FIELD_NAMES.get(change.field, change.field)
                 old, new = shown_value(change.field, change.old), shown_value(change.field, change.new)
                 out.print(f"  {label}：{old} → {new}")
-        if not plan.edits:
+        for value in plan.indicator_values:
+            out.print(f"指标 #{value.indicator.id} {value.indicator.name} {value.year}年：{value.old or '—'} → {value.new}")
+        if not plan.edits and not plan.indicator_values:
             out.print(f"没有变化（读取 {plan.rows} 行）。 Nothing to change ({plan.rows} rows read).")
             return
         if dry_run:
             out.print(
-                f"预览：{len(plan.edits)} 项任务将修改，未作任何修改。去掉 --dry-run 即可生效。"
-                f" Dry run: {len(plan.edits)} task(s) would change; nothing was written."
+                f"预览：{len(plan.edits)} 项任务将修改，{len(plan.indicator_values)} 个指标数值将报送，未作任何修改。"
+                "去掉 --dry-run 即可生效。"
+                f" Dry run: {len(plan.edits)} task(s) would change, {len(plan.indicator_values)} indicator value(s)"
+                " would be reported; nothing was written."
             )
             return
         editor = Editor(author=author or f"cli:{getpass.getuser()}", via="xlsx", now=datetime.now(UTC))
@@ -157,6 +165,11 @@ def apply_command(
     out.print(
         f"✓ 已修改 {changed} 项任务，记入修改记录（planbot task history 编号）。 {changed} task(s) updated."
     )
+    if plan.indicator_values:
+        out.print(
+            f"✓ 已报送 {len(plan.indicator_values)} 个指标数值（planbot indicators 查看）。"
+            f" {len(plan.indicator_values)} indicator value(s) reported."
+        )
 
 
 def db_upgrade_command() -> None:
