@@ -30,7 +30,10 @@ def indicators(ctx: CommandContext, text: str | None) -> Reply:
 def judged(ctx: CommandContext, rows: list[IndicatorRow]) -> list[JudgedIndicator]:
     settings = ctx.deps.settings
     return judge_rows(
-        rows, today=ctx.today, annual_report_date=settings.annual_report_date, tolerance=settings.indicator_tolerance
+        rows,
+        today=ctx.today,
+        annual_report_date=settings.annual_report_date,
+        tolerance=settings.indicator_tolerance,
     )
 
 
@@ -89,7 +92,9 @@ def may_report(ctx: CommandContext, indicator_id: int) -> Reply | None:
     if ctx.actor.is_coordinator:
         return None
     row = rows[0]
-    if ctx.actor.department is not None and set(scope_of(ctx, ctx.actor.department)) & set(row.department_ids):
+    if ctx.actor.department is not None and set(scope_of(ctx, ctx.actor.department)) & set(
+        row.department_ids
+    ):
         return None
     who = coordinators_text(session=ctx.session, settings=ctx.deps.settings)
     units = escape("、".join(row.departments)) or "责任单位"
@@ -103,7 +108,9 @@ def may_report(ctx: CommandContext, indicator_id: int) -> Reply | None:
     )
 
 
-def report_value(ctx: CommandContext, *, indicator_id: int, year: int, value: str, note: str, via: str = "slack") -> Reply:
+def report_value(
+    ctx: CommandContext, *, indicator_id: int, year: int, value: str, note: str, via: str = "slack"
+) -> Reply:
     """Record the value (the caller checked who may) and answer with the indicator's new status."""
     try:
         record_indicator_value(
@@ -118,7 +125,9 @@ def report_value(ctx: CommandContext, *, indicator_id: int, year: int, value: st
         )
     except IndicatorError as error:
         return usage_error(escape(error.zh), escape(error.en), "/plan 指标")
-    (item,) = judged(ctx, indicator_rows(session=ctx.session, indicator_ids=[indicator_id], include_archived=True))
+    (item,) = judged(
+        ctx, indicator_rows(session=ctx.session, indicator_ids=[indicator_id], include_archived=True)
+    )
     name = escape(item.row.indicator.name)
     return Reply(
         headline=(

@@ -143,7 +143,9 @@ def judge(
         return Judgement(status="red", year=year, value=value, path=path, shortfall=shortfall)
     scale = _scale(facts, year, path)
     within = scale > 0 and shortfall / scale <= tolerance
-    return Judgement(status="yellow" if within else "red", year=year, value=value, path=path, shortfall=shortfall)
+    return Judgement(
+        status="yellow" if within else "red", year=year, value=value, path=path, shortfall=shortfall
+    )
 
 
 def _scale(facts: IndicatorFacts, year: int, path: float) -> float:
@@ -156,12 +158,12 @@ def _scale(facts: IndicatorFacts, year: int, path: float) -> float:
 def facts_of(indicator: object) -> IndicatorFacts:
     """IndicatorFacts of a storage.models.Indicator (or anything with its fields)."""
     return IndicatorFacts(
-        name=getattr(indicator, "name"),
-        unit=getattr(indicator, "unit"),
-        base_year=getattr(indicator, "base_year"),
-        base_number=parse_number(getattr(indicator, "base_value")),
-        target_year=getattr(indicator, "target_year"),
-        target_number=getattr(indicator, "target_number"),
-        comparison=getattr(indicator, "comparison"),
-        attribute=getattr(indicator, "attribute"),
+        name=indicator.name,
+        unit=indicator.unit,
+        base_year=indicator.base_year,
+        base_number=parse_number(indicator.base_value),
+        target_year=indicator.target_year,
+        target_number=indicator.target_number,
+        comparison=indicator.comparison,
+        attribute=indicator.attribute,
     )

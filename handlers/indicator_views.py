@@ -59,7 +59,9 @@ def status_text(judged: JudgedIndicator) -> str:
     if judgement.status == "unreported":
         return f"{judgement.label}（{judgement.year}年）"
     if judgement.path is not None and judgement.value is not None:
-        return f"{judgement.label} {judgement.year}：{_number(judgement.value)}，应达 {_number(judgement.path)}"
+        return (
+            f"{judgement.label} {judgement.year}：{_number(judgement.value)}，应达 {_number(judgement.path)}"
+        )
     return judgement.label
 
 
@@ -144,7 +146,9 @@ def indicator_list_text(judged: list[JudgedIndicator], *, title: str) -> str:
             f"{indicator.target_year or '—'}年 {indicator.target_value or '—'}　"
             f"责任单位：{'、'.join(item.row.departments) or '未指定'}"
         )
-        lines.append(f"  历年：{values_text(item)}　状态：{status_text(item)}（{STATUS_LABELS_EN[item.judgement.status]}）")
+        lines.append(
+            f"  历年：{values_text(item)}　状态：{status_text(item)}（{STATUS_LABELS_EN[item.judgement.status]}）"
+        )
     lines.append("报送数值：/plan 指标 编号 年份 数值 [说明]，例如 /plan 指标 3 2026 90.8 统计公报")
     lines.append("Report a value: /plan 指标 ID YEAR VALUE [note]")
     return "\n".join(lines)

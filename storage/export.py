@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, col, select
 
 from ingest.units import qualified_name
+from storage.indicator_sheet import sheet_rows, write_indicator_sheet
 from storage.models import ProgressUpdate
 from storage.queries import (
     DepartmentSummary,
@@ -31,7 +32,6 @@ from storage.queries import (
     tasks_for_department,
 )
 from storage.statuses import STATUS_NAMES
-from storage.indicator_sheet import sheet_rows, write_indicator_sheet
 from storage.task_list_sheet import write_task_list_sheet
 
 LEDGER_COLUMNS = (

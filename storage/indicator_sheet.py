@@ -40,7 +40,11 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # the cells people fill in
 
 
 def sheet_rows(
-    session: Session, *, jurisdiction_id: int | None = None, department_id: int | None = None, plan_id: int | None = None
+    session: Session,
+    *,
+    jurisdiction_id: int | None = None,
+    department_id: int | None = None,
+    plan_id: int | None = None,
 ) -> list[IndicatorRow]:
     rows = indicator_rows(session=session, department_id=department_id, plan_id=plan_id)
     if jurisdiction_id is not None:
@@ -153,7 +157,9 @@ def read_indicator_sheet(path: Path) -> list[SheetValue]:
     if "编号" not in header:
         raise WorkbookRefused([f"「{SHEET_NAME}」第 1 行缺少列：编号。 The 指标 header row lacks 编号."])
     id_column = header.index("编号")
-    year_columns = {index: int(found.group(1)) for index, name in enumerate(header) if (found := _YEAR_HEADER.match(name))}
+    year_columns = {
+        index: int(found.group(1)) for index, name in enumerate(header) if (found := _YEAR_HEADER.match(name))
+    }
     problems: list[str] = []
     values: list[SheetValue] = []
     for number, cells in enumerate(rows[1:], start=2):

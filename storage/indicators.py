@@ -107,7 +107,9 @@ def store_indicators(
     """
     assert plan.id is not None and jurisdiction.id is not None
     sync = IndicatorSync()
-    known = {row.name_key: row for row in session.exec(select(Indicator).where(Indicator.plan_id == plan.id)).all()}
+    known = {
+        row.name_key: row for row in session.exec(select(Indicator).where(Indicator.plan_id == plan.id)).all()
+    }
     seen: set[str] = set()
     for record in records:
         key = indicator_key(record.name)
@@ -118,7 +120,12 @@ def store_indicators(
         indicator = known.get(key)
         if indicator is None:
             indicator = Indicator(
-                plan_id=plan.id, jurisdiction_id=jurisdiction.id, name_key=key, created_at=now, updated_at=now, **fields
+                plan_id=plan.id,
+                jurisdiction_id=jurisdiction.id,
+                name_key=key,
+                created_at=now,
+                updated_at=now,
+                **fields,
             )
             session.add(indicator)
             session.flush()
@@ -133,7 +140,11 @@ def store_indicators(
                 session.add(indicator)
                 sync.changed.append(record.name)
         _sync_departments(
-            session=session, indicator=indicator, jurisdiction=jurisdiction, names=record.departments, aliases=aliases
+            session=session,
+            indicator=indicator,
+            jurisdiction=jurisdiction,
+            names=record.departments,
+            aliases=aliases,
         )
     if revision and records:
         for key, indicator in known.items():
@@ -157,12 +168,16 @@ def _sync_departments(
     assert indicator.id is not None
     wanted: dict[int, str] = {}
     for position, name in enumerate(names):
-        department = get_or_create_department(session=session, jurisdiction=jurisdiction, name=name, aliases=aliases)
+        department = get_or_create_department(
+            session=session, jurisdiction=jurisdiction, name=name, aliases=aliases
+        )
         assert department.id is not None
         wanted.setdefault(department.id, "lead" if position == 0 else "co")
     current = {
         row.department_id: row
-        for row in session.exec(select(IndicatorDepartment).where(IndicatorDepartment.indicator_id == indicator.id))
+        for row in session.exec(
+            select(IndicatorDepartment).where(IndicatorDepartment.indicator_id == indicator.id)
+        )
     }
     if not names and current:
         return  # a table without a unit column does not take away units named before
@@ -174,7 +189,9 @@ def _sync_departments(
             session.add(row)
     for department_id, role in wanted.items():
         if department_id not in current:
-            session.add(IndicatorDepartment(indicator_id=indicator.id, department_id=department_id, role=role))
+            session.add(
+                IndicatorDepartment(indicator_id=indicator.id, department_id=department_id, role=role)
+            )
 
 
 @dataclass
@@ -197,8 +214,10 @@ def indicator_rows(
     indicator_ids: list[int] | None = None,
     include_archived: bool = False,
 ) -> list[IndicatorRow]:
-    statement = select(Indicator, Plan, Jurisdiction).join(Plan, col(Plan.id) == col(Indicator.plan_id)).join(
-        Jurisdiction, col(Jurisdiction.id) == col(Indicator.jurisdiction_id)
+    statement = (
+        select(Indicator, Plan, Jurisdiction)
+        .join(Plan, col(Plan.id) == col(Indicator.plan_id))
+        .join(Jurisdiction, col(Jurisdiction.id) == col(Indicator.jurisdiction_id))
     )
     if plan_id is not None:
         statement = statement.where(Indicator.plan_id == plan_id)
@@ -209,7 +228,9 @@ def indicator_rows(
     if department_id is not None:
         statement = statement.where(
             col(Indicator.id).in_(
-                select(IndicatorDepartment.indicator_id).where(IndicatorDepartment.department_id == department_id)
+                select(IndicatorDepartment.indicator_id).where(
+                    IndicatorDepartment.department_id == department_id
+                )
             )
         )
     found = list(session.exec(statement.order_by(col(Indicator.plan_id), col(Indicator.id))).all())
@@ -230,7 +251,9 @@ def indicator_rows(
             .where(col(IndicatorValue.indicator_id).in_(ids))
             .order_by(col(IndicatorValue.reported_at), col(IndicatorValue.id))
         ).all():
-            values[value.indicator_id][value.year] = value  # later rows replace earlier ones: the newest counts
+            values[value.indicator_id][value.year] = (
+                value  # later rows replace earlier ones: the newest counts
+            )
     return [
         IndicatorRow(
             indicator=indicator,

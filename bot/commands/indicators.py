@@ -20,7 +20,14 @@ from bot.commands.ledger_support import (
     today_in,
 )
 from bot.settings import Settings, load_settings
-from handlers.indicator_views import TABLE_HEADERS, JudgedIndicator, indicator_json, judge_rows, status_text, table_cells
+from handlers.indicator_views import (
+    TABLE_HEADERS,
+    JudgedIndicator,
+    indicator_json,
+    judge_rows,
+    status_text,
+    table_cells,
+)
 from storage.indicators import IndicatorError, indicator_rows, record_indicator_value
 
 
@@ -49,7 +56,9 @@ def judged_indicators(
 
 def indicators_command(
     ctx: typer.Context,
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="table | jsonl")] = OutputFormat.table,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table | jsonl")
+    ] = OutputFormat.table,
     plan: Annotated[int | None, typer.Option(help="规划编号（planbot plan list）/ plan id", min=1)] = None,
     dept: Annotated[str | None, typer.Option(help="责任单位 / responsible department")] = None,
     today: Annotated[str | None, typer.Option(help="以该日期为今天 / YYYY-MM-DD", hidden=True)] = None,
@@ -108,4 +117,6 @@ def report_command(
             annual_report_date=settings.annual_report_date,
             tolerance=settings.indicator_tolerance,
         )
-    out_console().print(f"✓ #{indicator_id} {judged.row.indicator.name} {year}年：{value}　{status_text(judged)}")
+    out_console().print(
+        f"✓ #{indicator_id} {judged.row.indicator.name} {year}年：{value}　{status_text(judged)}"
+    )

@@ -148,7 +148,9 @@ def apply_command(
                 old, new = shown_value(change.field, change.old), shown_value(change.field, change.new)
                 out.print(f"  {label}：{old} → {new}")
         for value in plan.indicator_values:
-            out.print(f"指标 #{value.indicator.id} {value.indicator.name} {value.year}年：{value.old or '—'} → {value.new}")
+            out.print(
+                f"指标 #{value.indicator.id} {value.indicator.name} {value.year}年：{value.old or '—'} → {value.new}"
+            )
         if not plan.edits and not plan.indicator_values:
             out.print(f"没有变化（读取 {plan.rows} 行）。 Nothing to change ({plan.rows} rows read).")
             return

@@ -28,7 +28,9 @@ def run(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # 
     with session_factory(engine)() as session:
         ingest_document(session=session, document=plan_with_indicators(), aliases=aliases(), now=NOW)
         forest = session.exec(select(Indicator).where(Indicator.name == "森林覆盖率")).one()
-        record_indicator_value(session=session, indicator_id=forest.id, year=2021, value="40.5", author="U1", now=NOW)
+        record_indicator_value(
+            session=session, indicator_id=forest.id, year=2021, value="40.5", author="U1", now=NOW
+        )
     engine.dispose()
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.chdir(tmp_path)
@@ -43,7 +45,7 @@ def run(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # 
 def _sheet(path: Path) -> tuple[list[str], dict[str, dict[str, object]]]:
     rows = list(load_workbook(path)["指标"].iter_rows(values_only=True))
     header = [str(cell) for cell in rows[0]]
-    return header, {str(row[header.index("指标")]): dict(zip(header, row)) for row in rows[1:]}
+    return header, {str(row[header.index("指标")]): dict(zip(header, row, strict=False)) for row in rows[1:]}
 
 
 def _fill(path: Path, name: str, year: int, value: object) -> None:
@@ -64,8 +66,26 @@ def test_the_indicator_sheet_goes_out_and_comes_back(run, tmp_path: Path) -> Non
     workbook = tmp_path / "台账.xlsx"
     assert run("export", "--xlsx", str(workbook), "--today", "2026-03-01").exit_code == 0
     header, rows = _sheet(workbook)
-    assert header[:11] == ["编号", "规划", "类别", "指标", "单位", "基期年份", "基期值", "目标年份", "目标值", "属性", "责任单位"]
-    assert [h for h in header if h.endswith("年") and h[:4].isdigit()] == ["2021年", "2022年", "2023年", "2024年", "2025年"]
+    assert header[:11] == [
+        "编号",
+        "规划",
+        "类别",
+        "指标",
+        "单位",
+        "基期年份",
+        "基期值",
+        "目标年份",
+        "目标值",
+        "属性",
+        "责任单位",
+    ]
+    assert [h for h in header if h.endswith("年") and h[:4].isdigit()] == [
+        "2021年",
+        "2022年",
+        "2023年",
+        "2024年",
+        "2025年",
+    ]
     urban = rows["常住人口城镇化率"]
     assert (urban["基期值"], urban["目标值"], urban["属性"]) == ("89.72", "91", "预期性")
     assert rows["森林覆盖率"]["2021年"] == "40.5"

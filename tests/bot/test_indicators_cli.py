@@ -44,14 +44,40 @@ def test_indicators_as_jsonl_carry_base_target_units_values_and_status(run) -> N
     assert result.exit_code == 0, result.output
     rows = _jsonl(result.stdout)
     urban = rows["常住人口城镇化率"]
-    assert {"id", "plan", "name", "unit", "base_year", "base_value", "target_year", "target_value", "attribute",
-            "departments", "values", "status"} <= set(urban)
+    assert {
+        "id",
+        "plan",
+        "name",
+        "unit",
+        "base_year",
+        "base_value",
+        "target_year",
+        "target_value",
+        "attribute",
+        "departments",
+        "values",
+        "status",
+    } <= set(urban)
     assert (urban["base_year"], urban["base_value"], urban["target_year"], urban["target_value"]) == (
-        2020, "89.72", 2025, "91")
+        2020,
+        "89.72",
+        2025,
+        "91",
+    )
     assert urban["departments"] == ["区住房城乡建设局", "区发展改革局"]
     assert urban["status"] == "unreported" and urban["values"] == {}
 
-    reported = run("indicators", "report", str(urban["id"]), "2023", "89.9", "--note", "统计公报", "--today", "2024-03-01")
+    reported = run(
+        "indicators",
+        "report",
+        str(urban["id"]),
+        "2023",
+        "89.9",
+        "--note",
+        "统计公报",
+        "--today",
+        "2024-03-01",
+    )
     assert reported.exit_code == 0, reported.output
     assert "红灯" in reported.stdout and "90.49" in reported.stdout
     urban = _jsonl(run("indicators", "--format", "jsonl", "--today", "2024-03-01").stdout)["常住人口城镇化率"]

@@ -42,7 +42,13 @@ def main_indicators() -> list[IndicatorRecord]:
     return [
         indicator("地区生产总值增速", "%", "3.6", ">5.5", 5.5, comparison=">=", departments=("区统计局",)),
         indicator(
-            "常住人口城镇化率", "%", "89.72", "91", 91.0, category="民生福祉", departments=("区住建局", "区发改局")
+            "常住人口城镇化率",
+            "%",
+            "89.72",
+            "91",
+            91.0,
+            category="民生福祉",
+            departments=("区住建局", "区发改局"),
         ),
         indicator(
             "单位地区生产总值能源消耗降低",
@@ -55,7 +61,14 @@ def main_indicators() -> list[IndicatorRecord]:
             departments=("区发展改革局",),
         ),
         indicator(
-            "森林覆盖率", "%", "40", "42", 42.0, attribute="约束性", category="绿色生态", departments=("区自然资源局",)
+            "森林覆盖率",
+            "%",
+            "40",
+            "42",
+            42.0,
+            attribute="约束性",
+            category="绿色生态",
+            departments=("区自然资源局",),
         ),
     ]
 

@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from storage.indicators import IndicatorError, indicator_rows, parse_number, record_indicator_value, value_history
+from storage.indicators import (
+    IndicatorError,
+    indicator_rows,
+    parse_number,
+    record_indicator_value,
+    value_history,
+)
 from storage.ingest import ingest_document
 from storage.models import Indicator, IndicatorValue
 from tests.storage.documents import aliases
@@ -35,7 +41,11 @@ def test_ingest_stores_indicators_as_written_with_their_units(session: Session) 
     # the alias table files 区发改局 under its canonical name; the lead comes first
     assert urban.departments == ["区住房城乡建设局", "区发展改革局"]
     energy = rows["单位地区生产总值能源消耗降低"].indicator
-    assert energy.target_value == "完成市下达任务" and energy.target_number is None and energy.attribute == "约束性"
+    assert (
+        energy.target_value == "完成市下达任务"
+        and energy.target_number is None
+        and energy.attribute == "约束性"
+    )
     assert rows["地区生产总值增速"].indicator.comparison == ">="
 
 
@@ -43,7 +53,13 @@ def test_reingest_updates_indicators_and_keeps_their_values(session: Session) ->
     first = ingest_document(session=session, document=plan_with_indicators(), aliases=aliases(), now=NOW)
     urban = _by_name(session)["常住人口城镇化率"]
     record_indicator_value(
-        session=session, indicator_id=urban.id, year=2023, value="89.9", author="cli:test", now=NOW, note="统计公报"
+        session=session,
+        indicator_id=urban.id,
+        year=2023,
+        value="89.9",
+        author="cli:test",
+        now=NOW,
+        note="统计公报",
     )
     revised = main_indicators()
     revised[1] = replace(revised[1], target_value="91.5", target_number=91.5)
@@ -66,7 +82,9 @@ def test_reingest_updates_indicators_and_keeps_their_values(session: Session) ->
 def test_a_later_report_of_the_same_year_adds_a_row_and_counts(session: Session) -> None:
     ingest_document(session=session, document=plan_with_indicators(), aliases=aliases(), now=NOW)
     urban = _by_name(session)["常住人口城镇化率"]
-    record_indicator_value(session=session, indicator_id=urban.id, year=2023, value="89.9", author="U1", now=NOW)
+    record_indicator_value(
+        session=session, indicator_id=urban.id, year=2023, value="89.9", author="U1", now=NOW
+    )
     record_indicator_value(
         session=session,
         indicator_id=urban.id,
@@ -87,7 +105,9 @@ def test_reports_outside_the_plan_or_for_unknown_indicators_are_refused(session:
     ingest_document(session=session, document=plan_with_indicators(), aliases=aliases(), now=NOW)
     urban = _by_name(session)["常住人口城镇化率"]
     with pytest.raises(IndicatorError, match="2020–2025"):
-        record_indicator_value(session=session, indicator_id=urban.id, year=2031, value="92", author="U1", now=NOW)
+        record_indicator_value(
+            session=session, indicator_id=urban.id, year=2031, value="92", author="U1", now=NOW
+        )
     with pytest.raises(IndicatorError, match="没有编号为 999"):
         record_indicator_value(session=session, indicator_id=999, year=2023, value="92", author="U1", now=NOW)
 

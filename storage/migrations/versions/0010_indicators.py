@@ -69,7 +69,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("indicator_id", "department_id", name="uq_indicator_department"),
     )
     op.create_index(
-        "ix_indicatordepartment_department", "indicatordepartment", ["department_id", "indicator_id"], unique=False
+        "ix_indicatordepartment_department",
+        "indicatordepartment",
+        ["department_id", "indicator_id"],
+        unique=False,
     )
     op.create_table(
         "indicatorvalue",
@@ -88,7 +91,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_indicatorvalue")),
     )
     op.create_index(
-        "ix_indicatorvalue_indicator_year", "indicatorvalue", ["indicator_id", "year", "reported_at"], unique=False
+        "ix_indicatorvalue_indicator_year",
+        "indicatorvalue",
+        ["indicator_id", "year", "reported_at"],
+        unique=False,
     )
 
 
