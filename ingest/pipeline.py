@@ -15,6 +15,7 @@ def extract_document(
 ) -> ExtractedDocument:
     """Run every pure stage on one loaded document. Raises DocumentError only."""
     from ingest import extract, normalize, structure
+    from ingest.indicators import extract_indicators
 
     normalized = normalize.normalize(loaded.text)
     if not normalized.has_text:
@@ -49,4 +50,7 @@ def extract_document(
         sections=list(outline.sections),
         records=records,
         warnings=warnings,
+        indicators=extract_indicators(
+            normalized.text, outline, aliases=aliases or default_alias_table(), source=loaded.text
+        ),
     )

@@ -1,0 +1,123 @@
+"""Quantified targets of an annual plan or an annual breakdown: 地区生产总值增长6%左右, 新培育高新技术企业16家.
+
+Written by hand because an annual plan states its targets in running text, beside last year's results written the
+same way (地区生产总值增长5.2%). A clause counts as a target when it sits in the part of the plan that sets this
+year's work and reads as an aim (力争, 确保, 目标…); results are recognised by a past year, 同比 or a 了 after the
+verb. The indicator is named by the words before the number: the subject, with the verb kept when the number is a
+change (增长, 下降) rather than a level (达到, 控制在).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.assignments import label_assignments
+from ingest.indicator_values import parse_target
+from ingest.records import IndicatorRecord
+from ingest.structure import Outline
+
+UNITS = (
+    "个百分点|万亿元|亿元|万元|元|万人次|人次|万人|人|万户|户|家|个|项|所|平方公里|公里|千米|万平方米|平方米|万亩|亩"
+    "|万吨标准煤|吨标准煤|万吨|吨|套|座|张|辆|台|件|岁|天|小时|亿斤|万斤|斤|公顷|万千瓦|千瓦|兆瓦|场|例|处|条|间|栋|名|批"
+    "|%|％|‰"
+)
+CHANGE_VERBS = "增长|下降|降低|减少|提高|提升|增加"
+LEVEL_VERBS = (
+    "提高到|提高至|提升到|提升至|增加到|增加至|达到|达|稳定在|控制在|保持在|突破|超过|不低于|不高于|不少于|为"
+)
+QUANTITY = re.compile(
+    rf"(?P<verb>{LEVEL_VERBS}|{CHANGE_VERBS})?"
+    r"(?P<value>(?:约|大约|不低于|不高于|不少于|不超过|超过|高于|低于)?\d+(?:\.\d+)?"
+    r"(?:\s*[%％]?\s*[-—～~至到]\s*\d+(?:\.\d+)?)?"
+    rf"\s*(?P<unit>{UNITS})(?:左右|以上|以内|以下|上下)?)"
+)
+CLAUSE_BREAK = re.compile(r"[，,；;。：:、！？\n]")
+# words before the indicator that say it is an aim, not a name's part
+LEAD_IN = re.compile(
+    r"^(?:(?:20\d\d年|今年|全年|年内|力争|确保|争取|计划|预计|预期|主要预期目标[是为]?|目标[是为]?|其中|全区|全市|全县|全镇"
+    r"|实现|完成|共|我区|我市|我县|努力|推动|要|将)\s*)+"
+)
+AIM_WORDS = re.compile(r"目标|力争|确保|争取|预期|计划|全年|今年|年内|任务")
+TARGET_SECTION = re.compile(r"目标|任务|安排|计划|重点|要点|措施|工作")
+RESULT_SECTION = re.compile(r"执行情况|完成情况|回顾|总结|成效|成绩")
+RESULT_WORDS = re.compile(r"同比|[完实达增降]\S?了|已经|已完成|累计完成|去年|上年度")
+YEAR_MENTION = re.compile(r"(20\d\d)\s*年")
+NAME_CHARACTERS = re.compile(r"^[\u4e00-\u9fff“”（）()A-Za-z0-9]+$")
+
+
+def annual_targets(text: str, outline: Outline) -> list[IndicatorRecord]:
+    """Each first quantified target of a name in `text`, due in the document's year."""
+    records: list[IndicatorRecord] = []
+    seen: set[str] = set()
+    position = 0
+    for line in text.split("\n"):
+        line_start = position
+        position += len(line) + 1
+        if not _may_hold_targets(line, line_start, outline):
+            continue
+        units = _line_units(line)
+        clause_start = 0
+        for clause_break in [*CLAUSE_BREAK.finditer(line), None]:
+            clause_end = clause_break.start() if clause_break else len(line)
+            record = _clause_target(line, clause_start, clause_end, line_start, outline, units)
+            clause_start = clause_end + 1
+            if record and record.name not in seen:
+                seen.add(record.name)
+                records.append(record)
+    return records
+
+
+def _may_hold_targets(line: str, line_start: int, outline: Outline) -> bool:
+    if not re.search(r"\d", line):
+        return False
+    section = outline.section_at(line_start)
+    titles = " ".join(section.path) if section else ""
+    if RESULT_SECTION.search(titles):
+        return False
+    if outline.kind == "annual_breakdown":
+        return True
+    return bool(TARGET_SECTION.search(titles) or AIM_WORDS.search(line))
+
+
+def _line_units(line: str) -> tuple[str, ...]:
+    assignments = label_assignments(line)
+    lead = [a.mention.name for a in assignments if a.role == "lead"]
+    return tuple(dict.fromkeys([*lead, *(a.mention.name for a in assignments)]))
+
+
+def _clause_target(
+    line: str, start: int, end: int, line_start: int, outline: Outline, units: tuple[str, ...]
+) -> IndicatorRecord | None:
+    clause = line[start:end]
+    if RESULT_WORDS.search(clause) or any(
+        int(year) < (outline.year or 0) for year in YEAR_MENTION.findall(clause)
+    ):
+        return None
+    match = QUANTITY.search(clause)
+    if match is None:
+        return None
+    subject = LEAD_IN.sub("", YEAR_MENTION.sub("", clause[: match.start()]).strip()).strip()
+    verb = match.group("verb") or ""
+    name = subject + verb if verb and re.fullmatch(CHANGE_VERBS, verb) else subject
+    name = re.sub(r"(?:比上年|较上年|同比)", "", name)
+    if len(re.findall(r"[\u4e00-\u9fff]", name)) < 3 or not NAME_CHARACTERS.match(name) or len(name) > 24:
+        return None
+    value = match.group("value")
+    number, comparison = parse_target(value)
+    unit = match.group("unit").replace("％", "%")
+    return IndicatorRecord(
+        name=name,
+        unit=unit,
+        category=None,
+        base_year=None,
+        base_value=None,
+        target_year=outline.year,
+        target_value=value,
+        target_number=number,
+        comparison=comparison,
+        annual_growth=None,
+        attribute=None,
+        departments=units,
+        evidence=line.strip(),
+        span=(line_start, line_start + len(line)),
+    )
