@@ -36,6 +36,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "bot.commands.demo": ("demo",),
     "bot.commands.report": ("report",),
     "bot.commands.indicators": ("indicators",),
+    "bot.commands.review_pack": ("review-pack",),
 }
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.models import Plan, ProgressUpdate, Task, TaskInstance
 from storage.task_periods import current_instance, plan_span
@@ -174,3 +174,16 @@ def progress_history(*, session: Session, task_id: int) -> list[ProgressUpdate]:
             .order_by(ProgressUpdate.created_at, ProgressUpdate.id)  # type: ignore[arg-type]
         ).all()
     )
+
+
+def progress_histories(*, session: Session, task_ids: list[int]) -> dict[int, list[ProgressUpdate]]:
+    """progress_history of many tasks at once (the review pack lists every task of a plan)."""
+    found: dict[int, list[ProgressUpdate]] = {task_id: [] for task_id in task_ids}
+    for start in range(0, len(task_ids), 5_000):  # SQLite takes at most 32,766 parameters in one statement
+        for update in session.exec(
+            select(ProgressUpdate)
+            .where(col(ProgressUpdate.task_id).in_(task_ids[start : start + 5_000]))
+            .order_by(ProgressUpdate.created_at, ProgressUpdate.id)  # type: ignore[arg-type]
+        ).all():
+            found[update.task_id].append(update)
+    return found
