@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 
 from ingest.errors import DocumentError
+from ingest.formats.ods_merges import ods_merged_ranges
 from ingest.formats.tables import Cell, is_responsibility_header, join_fragments, table_lines
 from ingest.formats.text import decode_text
 
@@ -44,6 +45,7 @@ def spreadsheet_text(raw: bytes) -> str:
     except Exception as error:  # calamine raises its own error types for damaged or encrypted files
         raise _corrupt(error) from None
     parts: list[str] = []
+    ods_merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] | None = None
     try:
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
@@ -55,6 +57,10 @@ def spreadsheet_text(raw: bytes) -> str:
                 )
             rows = [[_cell_text(value) for value in row] for row in sheet.to_python(skip_empty_area=False)]
             merged = _merged_ranges(sheet)
+            if merged is None:  # an .ods: calamine keeps no merge list, content.xml has the spans
+                if ods_merges is None:
+                    ods_merges = ods_merged_ranges(raw)
+                merged = ods_merges.get(name, [])
             lines = sheet_lines(_with_merges(rows, merged))
             if lines:
                 parts.append("\n".join(lines))
@@ -119,9 +125,9 @@ def _cell_text(value: object) -> str:
     return join_fragments(str(value).splitlines())
 
 
-def _merged_ranges(sheet: object) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def _merged_ranges(sheet: object) -> list[tuple[tuple[int, int], tuple[int, int]]] | None:
     ranges = getattr(sheet, "merged_cell_ranges", None)  # None for formats that keep no merge list (.ods)
-    return list(ranges or [])
+    return None if ranges is None else list(ranges)
 
 
 def _with_merges(
