@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 
 from ingest.assignments import label_assignments
-from ingest.indicator_values import parse_target
+from ingest.indicator_values import ROW_NUMBER_PREFIX, parse_target
 from ingest.records import IndicatorRecord
+from ingest.sentences import Sentence, split_sentences
 from ingest.structure import Outline
 
 UNITS = (
@@ -56,14 +57,15 @@ def annual_targets(text: str, outline: Outline) -> list[IndicatorRecord]:
         if not _may_hold_targets(line, line_start, outline):
             continue
         units = _line_units(line)
-        clause_start = 0
-        for clause_break in [*CLAUSE_BREAK.finditer(line), None]:
-            clause_end = clause_break.start() if clause_break else len(line)
-            record = _clause_target(line, clause_start, clause_end, line_start, outline, units)
-            clause_start = clause_end + 1
-            if record and record.name not in seen:
-                seen.add(record.name)
-                records.append(record)
+        for sentence in split_sentences(line, line_start):
+            clause_start = 0
+            for clause_break in [*CLAUSE_BREAK.finditer(sentence.text), None]:
+                clause_end = clause_break.start() if clause_break else len(sentence.text)
+                record = _clause_target(sentence, clause_start, clause_end, outline, units)
+                clause_start = clause_end + 1
+                if record and record.name not in seen:
+                    seen.add(record.name)
+                    records.append(record)
     return records
 
 
@@ -86,9 +88,9 @@ def _line_units(line: str) -> tuple[str, ...]:
 
 
 def _clause_target(
-    line: str, start: int, end: int, line_start: int, outline: Outline, units: tuple[str, ...]
+    sentence: Sentence, start: int, end: int, outline: Outline, units: tuple[str, ...]
 ) -> IndicatorRecord | None:
-    clause = line[start:end]
+    clause = sentence.text[start:end]
     if RESULT_WORDS.search(clause) or any(
         int(year) < (outline.year or 0) for year in YEAR_MENTION.findall(clause)
     ):
@@ -96,11 +98,14 @@ def _clause_target(
     match = QUANTITY.search(clause)
     if match is None:
         return None
-    subject = LEAD_IN.sub("", YEAR_MENTION.sub("", clause[: match.start()]).strip()).strip()
+    written_subject = ROW_NUMBER_PREFIX.sub("", YEAR_MENTION.sub("", clause[: match.start()])).strip()
+    subject = LEAD_IN.sub("", written_subject).strip()
+    if _han_count(subject) < 3:
+        subject = written_subject  # 完成投资 names the target where 投资 alone would not
     verb = match.group("verb") or ""
     name = subject + verb if verb and re.fullmatch(CHANGE_VERBS, verb) else subject
     name = re.sub(r"(?:比上年|较上年|同比)", "", name)
-    if len(re.findall(r"[\u4e00-\u9fff]", name)) < 3 or not NAME_CHARACTERS.match(name) or len(name) > 24:
+    if _han_count(name) < 3 or not NAME_CHARACTERS.match(name) or len(name) > 24:
         return None
     value = match.group("value")
     number, comparison = parse_target(value)
@@ -118,6 +123,10 @@ def _clause_target(
         annual_growth=None,
         attribute=None,
         departments=units,
-        evidence=line.strip(),
-        span=(line_start, line_start + len(line)),
+        evidence=sentence.text,
+        span=(sentence.start, sentence.start + len(sentence.text)),
     )
+
+
+def _han_count(text: str) -> int:
+    return len(re.findall(r"[\u4e00-\u9fff]", text))

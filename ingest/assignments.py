@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.units import UnitMention, units_in_series
+from ingest.units import UnitMention, generic_name, plausible_name, units_in_series
 
 CLAUSE_BREAK = "，,；;："
 OPENERS = "（(《“‘【[「"
@@ -230,6 +230,11 @@ def _by_means_units(sentence: str, position: int) -> tuple[list[UnitMention], in
     mentions, after = units_in_series(sentence, position, lenient=True)
     if mentions and all(BODY_ENDING.search(mention.name) for mention in mentions):
         return mentions, after
+    # "由区纪委监委依规依纪问责": a named body followed by any verb; the longest plausible name wins
+    for end in range(min(len(sentence), position + 20), position + 2, -1):
+        candidate = sentence[position:end]
+        if BODY_ENDING.search(candidate) and plausible_name(candidate) and not generic_name(candidate):
+            return [UnitMention(candidate, position, end)], end
     return [], position
 
 

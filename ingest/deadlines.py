@@ -42,7 +42,8 @@ YEAR_TARGET = re.compile(
     rf"(?:到|至|在|于|截至|截止到?|力争|确保)\s*(20\d\d)\s*年(?!度|起|以来|开始|以后|后|同期|\d)|(20\d\d)\s*年\s*{_BEFORE}"
 )
 BARE_YEAR = re.compile(
-    r"(?<![\d至到—\-－~])(20\d\d)\s*年(?![度起\d]|以来|开始|以后|后|同期|为基|比|相比|[上下]半年|\s*\d)"
+    r"(?<![\d至到—\-－~])(20\d\d)\s*年(?![度起\d]|以来|开始|以后|后|同期|为基|比|相比|[上下]半年|\s*\d"
+    r"|\s*(?:秋季开学|春季开学|主汛期|汛期|汛前|国庆|年中|第?[一二三四]季度))"  # 2025年秋季开学前: one date, not two
 )
 MONTH_ONLY = re.compile(rf"(?<!\d年)(?<!\d)(\d{{1,2}})\s*月(?:底|末|份|中旬|下旬)?\s*{_BEFORE}")
 # "上半年出台" is a deadline; "报送上半年工作进展" names what the report is about
@@ -199,7 +200,8 @@ def explicit_dues(text: str, context: TimeContext) -> list[date]:
             add(match.start(), match.end(), _part_end(report_year, match.group(1)))
         for match in SEASON_BEFORE.finditer(text):
             month, day = SEASON_END[match.group(1)] if match.group(1) else (6, 30)  # 年中: mid-year
-            add(match.start(), match.end(), date(relative_year, month, day))
+            written = re.search(r"(20\d\d)\s*年\s*$", text[max(0, match.start() - 6) : match.start()])
+            add(match.start(), match.end(), date(int(written.group(1)) if written else relative_year, month, day))
         for match in THIS_YEAR.finditer(text):
             add(match.start(), match.end(), date(relative_year, 12, 31))
         for match in NEXT_YEAR.finditer(text):

@@ -186,10 +186,18 @@ class RecordBuilder:
         if timing_text is not None or len([t for t in whole[1] if t.is_signal]) < 2:
             return [whole]
         parts: list[list[str]] = []
+        dated_only = replace(self.context, annual_plan=False)
+        first_dated = False
         for clause in re.split(r"(?<=[，,；;])", segment):
-            signalled = any(t.is_signal for t in timings_in(clause, replace(self.context, annual_plan=False)))
-            if signalled or not parts:
+            signalled = any(t.is_signal for t in timings_in(clause, dated_only))
+            if not parts:
+                first_dated = signalled
                 parts.append([clause])
+            elif signalled and first_dated:
+                parts.append([clause])
+            elif signalled:
+                parts[-1].append(clause)  # "新建中小学3所，2025年秋季前投入使用": the date is the first part's
+                first_dated = True
             else:
                 parts[-1].append(clause)
         if len(parts) < 2:
@@ -474,7 +482,7 @@ def extract_records(
             continue  # a title line ("二、突出重点，抓好落实"); it may still carry labelled units below
         heading_units = line_units[1] if line_units[0] == section_start else _units_of_headings(section)
         sentences = _labels_joined_to_their_task(sentences)
-        if len(sentences) > 1 and _run_in_title(sentences[0]):
+        if len(sentences) > 1 and _run_in_title(sentences[0]) and not _names_units_only(sentences[1].text):
             sentences = sentences[1:]  # "13.实施城市更新。区住建局要…": the title before the task
         for index, sentence in enumerate(sentences):
             if index and _names_units_only(sentence.text):

@@ -139,6 +139,11 @@ def is_note(text: str) -> bool:
     )
 
 
+def _continues_notes(table: Table, text: str) -> bool:
+    """"2.其余指标牵头单位：…" under a 注 line is the next note."""
+    return bool(table.notes) and len(text) <= 80 and bool(LABEL.search(text))
+
+
 def _bracketed(text: str) -> bool:
     """A line that is one bracket: （预期性指标，牵头单位：…）, not （9）人均预期寿命（岁）."""
     closing = re.search(r"[）)]", text)
@@ -163,7 +168,7 @@ def _read_row_table(lines: list[Line], header_index: int, kinds: list[str | None
             continue
         single = line.text if line.cells is None else (filled[0] if len(filled) == 1 else None)
         if single is not None:
-            if is_note(single):
+            if is_note(single) or _continues_notes(table, single):
                 _attach_note(table, single)
             elif _is_category(single) and not table.notes and _next_is_row(lines, index + 1):
                 category = single
@@ -248,7 +253,7 @@ def _read_cell_table(
         text = line.text
         if line.cells is not None:
             break
-        if is_note(text):
+        if is_note(text) or _continues_notes(table, text):
             _attach_note(table, text)
             table.end = line.end
             index += 1

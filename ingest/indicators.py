@@ -95,7 +95,8 @@ def _table_records(table: Table, outline: Outline, aliases: AliasTable) -> list[
         for row in table.rows
         if (record := _row_record(row, roles, base_year, target_year, aliases)) is not None
     ]
-    for note in table.notes:
+    # each clause of a note on its own: "A牵头单位：X；其余指标牵头单位：Y" gives X to A and Y to the rest
+    for note in (clause for line in table.notes for clause in re.split(r"[；;。]", line)):
         units = _note_units(note)
         if not units:
             continue

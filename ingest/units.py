@@ -373,6 +373,11 @@ def units_in_series(text: str, start: int, *, lenient: bool = False) -> tuple[li
     return mentions, position
 
 
+def plausible_name(candidate: str) -> bool:
+    """Whether `candidate` reads as the name of a body (a level or place, a field of work, a body suffix)."""
+    return _plausible_name(candidate)
+
+
 def _shared_suffix_units(text: str, start: int) -> list[UnitMention]:
     """东、西、南三区人民政府 -> 东区人民政府, 西区人民政府, 南区人民政府 (when the count agrees)."""
     match = SHARED_SUFFIX.match(text, start)

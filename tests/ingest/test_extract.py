@@ -573,3 +573,17 @@ def test_a_lead_in_line_gives_its_units_and_date_to_the_items_below():
     ]
     assert "各镇（街道）" not in [r.department for r in records if r.task.startswith("推进老旧")]  # its own section
     assert not any(r.evidence.startswith("到2025年") for r in records)  # the lead-in itself is no task
+
+
+def test_a_short_numbered_task_followed_by_who_does_it_is_no_title():
+    text = "北川区2025年重点任务分工方案\n3.力争上半年开工建设北川大道二期。区交通运输局负责。\n"
+    assert [(r.department, r.due, r.task) for r in extract(text).records] == [
+        ("区交通运输局", date(2025, 6, 30), "力争上半年开工建设北川大道二期")
+    ]
+
+
+def test_a_body_after_由_may_be_followed_by_any_verb_and_a_season_date_is_one_date():
+    head = "北川区2025年重点任务分工方案\n"
+    assert units_of(head + "对推进不力的，由区纪委监委依规依纪严肃问责。") == ["区纪委监委"]
+    records = extract(head + "5.区教体局：新建中小学3所，2025年秋季开学前投入使用。").records
+    assert [(r.department, r.due) for r in records] == [("区教体局", date(2025, 8, 31))]
