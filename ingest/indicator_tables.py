@@ -140,7 +140,7 @@ def is_note(text: str) -> bool:
 
 
 def _continues_notes(table: Table, text: str) -> bool:
-    """"2.其余指标牵头单位：…" under a 注 line is the next note."""
+    """A line such as 2.其余指标牵头单位：… under a 注 line is the next note."""
     return bool(table.notes) and len(text) <= 80 and bool(LABEL.search(text))
 
 
