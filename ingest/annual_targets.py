@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import re
 
-from ingest.assignments import label_assignments
+from ingest.assignments import (
+    LABEL,
+    Assignment,
+    label_assignments,
+    parenthetical_assignments,
+    subject_assignments,
+)
 from ingest.indicator_values import ROW_NUMBER_PREFIX, parse_target
 from ingest.records import IndicatorRecord
 from ingest.sentences import Sentence, split_sentences
@@ -23,12 +29,10 @@ UNITS = (
     "|%|％|‰"
 )
 CHANGE_VERBS = "增长|下降|降低|减少|提高|提升|增加"
-LEVEL_VERBS = (
-    "提高到|提高至|提升到|提升至|增加到|增加至|达到|达|稳定在|控制在|保持在|突破|超过|不低于|不高于|不少于|为"
-)
+LEVEL_VERBS = "提高到|提高至|提升到|提升至|增加到|增加至|达到|达|稳定在|保持在|保持|突破|为"
 QUANTITY = re.compile(
     rf"(?P<verb>{LEVEL_VERBS}|{CHANGE_VERBS})?"
-    r"(?P<value>(?:约|大约|不低于|不高于|不少于|不超过|超过|高于|低于)?\d+(?:\.\d+)?"
+    r"(?P<value>(?:约|大约|不低于|不高于|不少于|不超过|超过|高于|低于|控制在)?\d+(?:\.\d+)?"
     r"(?:\s*[%％]?\s*[-—～~至到]\s*\d+(?:\.\d+)?)?"
     rf"\s*(?P<unit>{UNITS})(?:左右|以上|以内|以下|上下)?)"
 )
@@ -36,8 +40,11 @@ CLAUSE_BREAK = re.compile(r"[，,；;。：:、！？\n]")
 # words before the indicator that say it is an aim, not a name's part
 LEAD_IN = re.compile(
     r"^(?:(?:20\d\d年|今年|全年|年内|力争|确保|争取|计划|预计|预期|主要预期目标[是为]?|目标[是为]?|其中|全区|全市|全县|全镇"
-    r"|实现|完成|共|我区|我市|我县|努力|推动|要|将)\s*)+"
+    r"|实现|完成|共|我区|我市|我县|努力|推动|要|将|继续|进一步|\d{1,2}月(?:底|末)?(?:前|以前)?|年底前|年内|上半年|下半年"
+    r"|第?[一二三四]季度(?:末)?(?:前)?)\s*)+"
 )
+# after the unit that opens a clause (区科技局要…), the words that join it to its work
+SUBJECT_JOIN = re.compile(r"^(?:要|将|应|须|负责|牵头|继续|进一步)+")
 AIM_WORDS = re.compile(r"目标|力争|确保|争取|预期|计划|全年|今年|年内|任务")
 TARGET_SECTION = re.compile(r"目标|任务|安排|计划|重点|要点|措施|工作")
 RESULT_SECTION = re.compile(r"执行情况|完成情况|回顾|总结|成效|成绩")
@@ -51,17 +58,19 @@ def annual_targets(text: str, outline: Outline) -> list[IndicatorRecord]:
     records: list[IndicatorRecord] = []
     seen: set[str] = set()
     position = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
         line_start = position
         position += len(line) + 1
         if not _may_hold_targets(line, line_start, outline):
             continue
-        units = _line_units(line)
+        label_units = _label_units(line, lines[index + 1 : index + 6])
         for sentence in split_sentences(line, line_start):
+            subjects = subject_assignments(sentence.text) + parenthetical_assignments(sentence.text)
             clause_start = 0
             for clause_break in [*CLAUSE_BREAK.finditer(sentence.text), None]:
                 clause_end = clause_break.start() if clause_break else len(sentence.text)
-                record = _clause_target(sentence, clause_start, clause_end, outline, units)
+                record = _clause_target(sentence, clause_start, clause_end, outline, subjects, label_units)
                 clause_start = clause_end + 1
                 if record and record.name not in seen:
                     seen.add(record.name)
@@ -81,14 +90,25 @@ def _may_hold_targets(line: str, line_start: int, outline: Outline) -> bool:
     return bool(TARGET_SECTION.search(titles) or AIM_WORDS.search(line))
 
 
-def _line_units(line: str) -> tuple[str, ...]:
-    assignments = label_assignments(line)
+def _label_units(line: str, following: list[str]) -> tuple[str, ...]:
+    """Units labelled on the line (牵头单位：…) or on the label lines right under it, as division plans write them."""
+    labelled = [line]
+    for next_line in following:
+        if not LABEL.match(next_line.strip()):
+            break
+        labelled.append(next_line)
+    assignments = label_assignments("；".join(labelled))
     lead = [a.mention.name for a in assignments if a.role == "lead"]
     return tuple(dict.fromkeys([*lead, *(a.mention.name for a in assignments)]))
 
 
 def _clause_target(
-    sentence: Sentence, start: int, end: int, outline: Outline, units: tuple[str, ...]
+    sentence: Sentence,
+    start: int,
+    end: int,
+    outline: Outline,
+    subjects: list[Assignment],
+    label_units: tuple[str, ...],
 ) -> IndicatorRecord | None:
     clause = sentence.text[start:end]
     if RESULT_WORDS.search(clause) or any(
@@ -98,14 +118,27 @@ def _clause_target(
     match = QUANTITY.search(clause)
     if match is None:
         return None
-    written_subject = ROW_NUMBER_PREFIX.sub("", YEAR_MENTION.sub("", clause[: match.start()])).strip()
+    # "建成A等5个项目": the number counts a noun after it, and the words before it name no indicator
+    if (
+        match.end() < len(clause)
+        and re.match(r"[\u4e00-\u9fff]", clause[match.end()])
+        and match.group("unit") != "%"
+    ):
+        return None
+    words_start = 0
+    for subject in subjects:
+        if start <= subject.mention.start and subject.mention.end <= start + match.start():
+            words_start = max(words_start, subject.mention.end - start)
+    before = clause[words_start : match.start()]
+    before = SUBJECT_JOIN.sub("", before) if words_start else before
+    written_subject = ROW_NUMBER_PREFIX.sub("", YEAR_MENTION.sub("", before)).strip()
     subject = LEAD_IN.sub("", written_subject).strip()
     if _han_count(subject) < 3:
         subject = written_subject  # 完成投资 names the target where 投资 alone would not
     verb = match.group("verb") or ""
     name = subject + verb if verb and re.fullmatch(CHANGE_VERBS, verb) else subject
     name = re.sub(r"(?:比上年|较上年|同比)", "", name)
-    if _han_count(name) < 3 or not NAME_CHARACTERS.match(name) or len(name) > 24:
+    if _han_count(name) < 3 or not NAME_CHARACTERS.match(name) or len(name) > 24 or "等" in name:
         return None
     value = match.group("value")
     number, comparison = parse_target(value)
@@ -122,7 +155,7 @@ def _clause_target(
         comparison=comparison,
         annual_growth=None,
         attribute=None,
-        departments=units,
+        departments=_clause_units(subjects, start, label_units),
         evidence=sentence.text,
         span=(sentence.start, sentence.start + len(sentence.text)),
     )
@@ -130,3 +163,10 @@ def _clause_target(
 
 def _han_count(text: str) -> int:
     return len(re.findall(r"[\u4e00-\u9fff]", text))
+
+
+def _clause_units(subjects: list[Assignment], start: int, label_units: tuple[str, ...]) -> tuple[str, ...]:
+    """The units a clause's sentence makes responsible for it, lead first, then its line's labelled units."""
+    covering = [subject for subject in subjects if subject.segment_start <= start < subject.segment_end]
+    ordered = [s.mention.name for s in covering if s.role == "lead"] + [s.mention.name for s in covering]
+    return tuple(dict.fromkeys([*ordered, *label_units]))

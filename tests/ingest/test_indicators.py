@@ -271,6 +271,9 @@ def test_annual_plan_targets_are_indicators_of_its_year():
     )
     assert firms.evidence == document.text[firms.span[0] : firms.span[1]]
     assert "新培育高新技术企业16家" in firms.evidence
+    # the unit that opens the sentence is responsible, and its name is not part of the indicator's
+    farmland = by_name["新建高标准农田"]
+    assert (farmland.target_number, farmland.unit, farmland.departments) == (1.2, "万亩", ("区农业农村局",))
 
 
 def test_last_years_results_in_an_annual_plan_are_no_targets():
@@ -281,13 +284,29 @@ def test_last_years_results_in_an_annual_plan_are_no_targets():
     assert all(record.target_year == 2024 for record in indicators)
 
 
+def test_a_count_of_named_examples_or_of_a_noun_after_it_is_no_indicator():
+    # "临河纺织等3个项目": the words before the number are examples; "4个智慧社区": the count precedes its noun
+    text = "临河区2024年国民经济和社会发展计划\n二、2024年主要目标\n力争推动临河纺织等3个项目建成投产，建成4个智慧社区。\n"
+    outline = analyse(text)
+    assert (outline.kind, outline.year) == ("annual_plan", 2024)
+    assert extract_indicators(text, outline, aliases=default_alias_table()) == []
+
+
 def test_an_annual_breakdown_gives_its_targets_the_units_of_their_row():
     document = extract_document(load_source(str(DOCS / "linhe_breakdown_2024.txt")))
     assert document.kind == "annual_breakdown"
     assert [(r.name, r.target_number, r.unit, r.departments) for r in document.indicators] == [
         ("新培育高新技术企业", 16.0, "家", ("区科技局", "区财政局")),
         ("城镇新增就业", 3000.0, "人", ("区人力资源社会保障局",)),
+        (
+            "组织开展夜间消费活动",
+            12.0,
+            "场",
+            ("区商务局", "各街道办事处"),
+        ),  # labels on the lines under the item
+        ("新建口袋公园", 8.0, "处", ("区城市管理局", "区财政局")),  # a bracketed role note after it
     ]
+    assert document.indicators[2].comparison == ">="  # 不少于12场
 
 
 def test_a_five_year_plan_has_no_sentence_targets():
