@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ingest.annual_targets import annual_targets
 from ingest.assignments import label_assignments, units_in_list
 from ingest.indicator_tables import BARE_NUMBER, VALUE_CELL, YEAR, Row, Table, find_tables
 from ingest.indicator_values import DASH, attribute_of, parse_target, split_name, written
 from ingest.normalize import INLINE_NOISE, to_simplified
 from ingest.records import IndicatorRecord
+from ingest.stated_targets import annual_targets, noted_indicators
 from ingest.structure import Outline
 from ingest.units import AliasTable
 
@@ -43,14 +43,16 @@ def extract_indicators(
             if source is not None:
                 record, cursor = _relocated(record, text, cursor)
             records.append(record)
+    stated = noted_indicators(text, outline)
     if outline.kind in ("annual_plan", "annual_breakdown") and outline.year:
-        named = {record.name for record in records}
-        spans = indicator_table_spans(text)
-        records.extend(
-            target
-            for target in annual_targets(text, outline)
-            if target.name not in named and not any(start <= target.span[0] < end for start, end in spans)
-        )
+        stated += annual_targets(text, outline)
+    named = {record.name for record in records}
+    spans = indicator_table_spans(text)
+    for record in stated:
+        # a table's row is read from the table; a noted item is not read again as an annual target
+        if record.name not in named and not any(start <= record.span[0] < end for start, end in spans):
+            named.add(record.name)
+            records.append(record)
     return records
 
 

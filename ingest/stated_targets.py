@@ -1,15 +1,20 @@
-"""Quantified targets of an annual plan or an annual breakdown: 地区生产总值增长6%左右, 新培育高新技术企业16家.
+"""Indicators stated in running text rather than in a table.
 
-Written by hand because an annual plan states its targets in running text, beside last year's results written the
-same way (地区生产总值增长5.2%). A clause counts as a target when it sits in the part of the plan that sets this
-year's work and reads as an aim (力争, 确保, 目标…); results are recognised by a past year, 同比 or a 了 after the
-verb. The indicator is named by the words before the number: the subject, with the verb kept when the number is a
-change (增长, 下降) rather than a level (达到, 控制在).
+- An annual plan's or an annual breakdown's quantified targets: 地区生产总值增长6%左右, 新培育高新技术企业16家.
+- A plan's indicators listed as items with a note: "1.地区生产总值年均增长6%以上。（预期性指标，牵头单位：区发改局）",
+  as division plans and implementation opinions assign them.
+
+Written by hand because an annual plan states its targets beside last year's results written the same way
+(地区生产总值增长5.2%). A clause counts as a target when it sits in the part of the plan that sets this year's work
+and reads as an aim (力争, 确保, 目标…); results are recognised by a past year, 同比, 已 or a 了 after the verb. The
+indicator is named by the words before the number: the subject, with the verb kept when the number is a change
+(增长, 下降) rather than a level (达到, 控制在).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ingest.assignments import (
     LABEL,
@@ -48,7 +53,7 @@ SUBJECT_JOIN = re.compile(r"^(?:要|将|应|须|负责|牵头|继续|进一步)+
 AIM_WORDS = re.compile(r"目标|力争|确保|争取|预期|计划|全年|今年|年内|任务")
 TARGET_SECTION = re.compile(r"目标|任务|安排|计划|重点|要点|措施|工作")
 RESULT_SECTION = re.compile(r"执行情况|完成情况|回顾|总结|成效|成绩")
-RESULT_WORDS = re.compile(r"同比|[完实达增降]\S?了|已经|已完成|累计完成|去年|上年度")
+RESULT_WORDS = re.compile(r"同比|[完实达增降]\S?了|已|累计完成|去年|上年度")
 YEAR_MENTION = re.compile(r"(20\d\d)\s*年")
 NAME_CHARACTERS = re.compile(r"^[\u4e00-\u9fff“”（）()A-Za-z0-9]+$")
 
@@ -134,7 +139,8 @@ def _clause_target(
     written_subject = ROW_NUMBER_PREFIX.sub("", YEAR_MENTION.sub("", before)).strip()
     subject = LEAD_IN.sub("", written_subject).strip()
     if _han_count(subject) < 3:
-        subject = written_subject  # 完成投资 names the target where 投资 alone would not
+        # 完成投资 names the target where 投资 alone would not
+        subject = re.sub(r"^(?:全年|今年|年内|力争|确保|争取)+", "", written_subject)
     verb = match.group("verb") or ""
     name = subject + verb if verb and re.fullmatch(CHANGE_VERBS, verb) else subject
     name = re.sub(r"(?:比上年|较上年|同比)", "", name)
@@ -170,3 +176,82 @@ def _clause_units(subjects: list[Assignment], start: int, label_units: tuple[str
     covering = [subject for subject in subjects if subject.segment_start <= start < subject.segment_end]
     ordered = [s.mention.name for s in covering if s.role == "lead"] + [s.mention.name for s in covering]
     return tuple(dict.fromkeys([*ordered, *label_units]))
+
+
+# "（预期性指标，牵头单位：区发改局；责任单位：区统计局）" after an item: the item is one of the plan's indicators
+INDICATOR_NOTE = re.compile(
+    r"[（(]\s*(约束性|预期性)指标\s*[，,；;]?((?:[^（()）]|[（(][^（()）]{0,12}[）)])*)[）)]"
+)
+BY_YEAR = re.compile(r"到\s*(20\d\d)\s*年")
+UNQUANTIFIED = re.compile(r"(完成|达到|符合)((?:上级|市|省|国家)?下达.{0,6}|.{0,8}(?:目标|任务|要求))$")
+
+
+def noted_indicators(text: str, outline: Outline) -> list[IndicatorRecord]:
+    """Items marked by an indicator note, due at the end of the plan period (or the year they name)."""
+    records: list[IndicatorRecord] = []
+    position = 0
+    default_year = outline.period[1] if outline.period and not outline.year_bound else outline.year
+    for line in text.split("\n"):
+        line_start = position
+        position += len(line) + 1
+        note = INDICATOR_NOTE.search(line)
+        if note is None:
+            continue
+        item = ROW_NUMBER_PREFIX.sub("", line[: note.start()]).strip().rstrip("。；;，,")
+        by_year = BY_YEAR.search(item)
+        item = BY_YEAR.sub("", item).strip("，, ")
+        record = _noted_item(item, note.group(1), note.group(2))
+        if record is None:
+            continue
+        target_year = int(by_year.group(1)) if by_year else default_year
+        base_year = outline.period[0] - 1 if outline.period and not outline.year_bound else None
+        records.append(
+            replace(
+                record,
+                base_year=base_year,
+                target_year=target_year,
+                evidence=line.strip(),
+                span=(line_start, line_start + len(line)),
+            )
+        )
+    return records
+
+
+def _noted_item(item: str, attribute: str, note: str) -> IndicatorRecord | None:
+    match = QUANTITY.search(item)
+    unit = None
+    if match:
+        verb = match.group("verb") or ""
+        subject = item[: match.start()]
+        name = subject + verb if verb and re.fullmatch(CHANGE_VERBS, verb) else subject
+        value = match.group("value")
+        unit = match.group("unit").replace("％", "%")
+    elif unquantified := UNQUANTIFIED.search(item):
+        # 完成市下达任务: kept as written, with no number
+        name, value = item[: unquantified.start()], unquantified.group()
+    else:
+        return None
+    name = name.strip()
+    if name.endswith("累计"):  # 城镇新增就业累计2.5万人: a five-year total, and the value says so
+        name, value = name.removesuffix("累计"), "累计" + value
+    if _han_count(name) < 2:
+        return None
+    number, comparison = parse_target(value)
+    assignments = label_assignments(note)
+    departments = [a.mention.name for a in assignments if a.role == "lead"] + [
+        a.mention.name for a in assignments
+    ]
+    return IndicatorRecord(
+        name=name.strip(),
+        unit=unit,
+        category=None,
+        base_year=None,
+        base_value=None,
+        target_year=None,
+        target_value=value,
+        target_number=number,
+        comparison=comparison,
+        annual_growth=value if "年均" in name else None,
+        attribute=attribute,
+        departments=tuple(dict.fromkeys(departments)),
+    )

@@ -315,6 +315,34 @@ def test_a_five_year_plan_has_no_sentence_targets():
     assert len(names) == 3
 
 
+def test_items_with_an_indicator_note_are_indicators_of_the_plan_period():
+    # a division plan assigns the indicators as items, each with （预期性指标，牵头单位：…）
+    document = extract_document(load_source(str(DOCS / "linhe_division_2021.txt")))
+    assert document.kind == "division_plan"
+    by_name = {record.name: record for record in document.indicators}
+    assert list(by_name) == [
+        "一般公共预算收入年均增长",
+        "城镇新增就业",
+        "单位地区生产总值能源消耗降低",
+        "耕地保有量",
+    ]
+    revenue = by_name["一般公共预算收入年均增长"]
+    assert (revenue.attribute, revenue.target_year, revenue.target_number, revenue.comparison) == (
+        "预期性",
+        2025,
+        5.5,
+        "≈",
+    )
+    assert revenue.departments == ("区财政局", "区税务局")
+    assert by_name["城镇新增就业"].target_value == "累计1.8万人"  # a five-year total stays one
+    energy = by_name["单位地区生产总值能源消耗降低"]
+    assert (energy.target_value, energy.target_number, energy.attribute) == ("完成市下达任务", None, "约束性")
+    assert energy.departments == ("区发展改革局", "区工业和信息化局", "区住房城乡建设局")
+    farmland = by_name["耕地保有量"]
+    assert (farmland.unit, farmland.target_number, farmland.comparison) == ("万亩", 36.0, ">=")
+    assert farmland.evidence == document.text[farmland.span[0] : farmland.span[1]]
+
+
 def test_taishan_seed_table(seeds_dir):
     [path] = sorted(seeds_dir.glob("004_*.txt"))
     document = extract_document(load_source(str(path)))
