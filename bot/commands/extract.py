@@ -69,6 +69,8 @@ def extract_command(
                 write_jsonl(document, explain=explain)
             else:
                 out.print(records_table(document, wide=out.width >= 120, explain=explain))
+                if document.indicators:
+                    out.print(indicators_table(document))
             for warning in document.warnings[:5]:
                 err.print(f"[yellow]! {source}: {warning}[/yellow]")
             progress.advance(bar)
@@ -122,4 +124,17 @@ def records_table(document: ExtractedDocument, *, wide: bool = True, explain: bo
         if explain:
             cells += [record.rule, f"{record.confidence:.2f}"]
         table.add_row(*cells)
+    return table
+
+
+def indicators_table(document: ExtractedDocument) -> Table:
+    """The plan's main indicators under its tasks: name, base and target as written, 属性 and units."""
+    table = Table(title=f"主要指标（{len(document.indicators)} 项）", show_lines=False)
+    for column in ("指标", "单位", "基期", "目标", "属性", "责任单位"):
+        table.add_column(column, overflow="fold")
+    for item in document.indicators:
+        base = f"{item.base_year or ''} {item.base_value}".strip() if item.base_value else ""
+        target = f"{item.target_year or ''} {item.target_value or ''}".strip()
+        units = "、".join(item.departments)
+        table.add_row(item.name, item.unit or "", base, target, item.attribute or "", units)
     return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,12 @@ def test_explain_adds_the_rule_and_confidence(samples_dir: Path):
     assert all({"rule", "confidence", "canonical_department"} <= set(record) for record in records)
     assert all(0 < record["confidence"] <= 1 for record in records)
     assert any(r["department"] == "区住建局" and r["canonical_department"] == "区住房城乡建设局" for r in records)
+
+
+def test_table_lists_the_plans_indicators_under_its_tasks():
+    document = Path(__file__).parent / "indicator_docs" / "linhe_tab_rows.txt"
+    result = planbot("extract", str(document), env={**os.environ, "COLUMNS": "160"})
+    assert result.returncode == 0, result.stderr
+    listing = result.stdout[result.stdout.index("主要指标（11 项）") :]
+    assert "常住人口城镇化率" in listing and "2020 61.5" in listing and "2025 66" in listing
+    assert "区住房城乡建设局" in listing
