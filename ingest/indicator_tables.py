@@ -177,7 +177,8 @@ def _read_row_table(lines: list[Line], header_index: int, kinds: list[str | None
         else:
             if table.notes:  # rows after the notes belong to another table
                 break
-            table.rows.append(Row(line.cells or [], category, line.start, line.end, line.text))
+            if not _is_header([column_kind(cell) for cell in line.cells or []]):  # repeated on a new page
+                table.rows.append(Row(line.cells or [], category, line.start, line.end, line.text))
         table.end = line.end
         index += 1
     return table, index
@@ -260,6 +261,11 @@ def _read_cell_table(
             continue
         if _ends_table(text) or table.notes:
             break
+        repeated = _cell_header(lines, index) if column_kind(text) in ("seq", "name") else None
+        if repeated:  # a table that runs over a page repeats its header there
+            table.end = lines[repeated[2] - 1].end
+            index = repeated[2]
+            continue
         following = lines[index + 1].text if index + 1 < len(lines) else ""
         if (
             _is_category(text)

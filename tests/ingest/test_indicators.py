@@ -107,6 +107,19 @@ def test_the_same_table_as_pipe_rows_cell_lines_and_word_extracts_the_same_indic
         assert [comparable(record) for record in indicators_of(path)] == expected, path.name
 
 
+@pytest.mark.parametrize("name", ["linhe_tab_rows.txt", "linhe_cell_lines.txt"])
+def test_a_header_repeated_on_a_new_page_is_no_row(name):
+    plain = (DOCS / name).read_text(encoding="utf-8")
+    header = plain[plain.index("\t序号" if "cell" in name else "序号") : plain.index("经济发展") - 1]
+    # the table runs over a page break before 创新驱动, and the new page repeats the header
+    paged = plain.replace("\t创新驱动" if "cell" in name else "创新驱动", header + "\n\t创新驱动", 1)
+    assert paged.count("指标（单位）") == 2
+    outline = analyse(paged)
+    expected = [comparable(record) for record in indicators_of(DOCS / "linhe_tab_rows.txt")]
+    records = extract_indicators(paged, outline, aliases=default_alias_table())
+    assert [comparable(record) for record in records] == expected
+
+
 def test_cell_lines_survive_normalization_dropping_lone_numbers_and_repeated_cells():
     # the normalized text has lost "1", "-" and "预期性" as page numbers and page headers: the records still
     # carry them, and each span points at its row's name in the normalized text
