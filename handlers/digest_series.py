@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from handlers import digest
+from handlers.indicator_warnings import warning_lines
 from handlers.reminder_series import Occurrence, Series
 from handlers.task_instances import escalation_stage, row_as_of
 from handlers.working_days import active_calendar, calendar_warning
@@ -142,12 +143,24 @@ def digest_series(snapshot: LedgerSnapshot, start: date, end: date) -> Iterator[
                 as_of,
                 escalations=escalations(snapshot, shown, as_of),
                 unassigned=live_rows(snapshot, unassigned, as_of),
-                notes=_unreachable_notes(snapshot, shown) + _holiday_notes(as_of),
+                notes=_unreachable_notes(snapshot, shown)
+                + _indicator_notes(snapshot, jurisdiction, as_of)
+                + _holiday_notes(as_of),
             )
 
         yield Series(
             coordinators_subject(jurisdiction), snapshot.coordinators, weeks, jurisdiction, None, words=words
         )
+
+
+def _indicator_notes(snapshot: LedgerSnapshot, jurisdiction: str, as_of: date) -> list[str]:
+    """预警 of the jurisdiction's indicators: red ones, and those not reported after the monitoring date."""
+    watches = [
+        watch
+        for watch in snapshot.indicators
+        if snapshot.active(watch.plan_id) and snapshot.plans[watch.plan_id].jurisdiction == jurisdiction
+    ]
+    return warning_lines(watches, snapshot.departments, as_of, snapshot.conventions_of)
 
 
 def _holiday_notes(as_of: date) -> list[str]:

@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 
 from handlers.context import CommandContext
+from handlers.indicator_modal import ACTION_REPORT, button_command
 from handlers.indicator_views import JudgedIndicator, indicator_list_text, judge_rows, status_text
 from handlers.ledger_views import resolve_department, scope_of
 from handlers.permissions import coordinators_text
-from handlers.replies import Reply, usage_error
+from handlers.replies import CommandButton, Reply, usage_error
 from handlers.slack_text import escape
 from storage.indicators import IndicatorError, IndicatorRow, indicator_rows, record_indicator_value
 
 NOTE_LIMIT = 2000
+BUTTONS_SHOWN = 10  # 报送 buttons under a list: Slack shows at most 25 in one block, and ten is already many
 USAGE = "/plan 指标 编号 年份 数值 [说明]，例如 /plan 指标 3 2026 90.8 统计公报"
 
 
@@ -42,7 +44,7 @@ def _list(ctx: CommandContext, department: str | None) -> Reply:
         found = ctx.actor.department
     elif department is None:
         rows = indicator_rows(session=ctx.session)
-        return _listing(judged(ctx, rows), "全部主要指标")
+        return _listing(ctx, judged(ctx, rows), "全部主要指标")
     else:
         resolved = resolve_department(ctx, department)
         if isinstance(resolved, Reply):
@@ -55,12 +57,23 @@ def _list(ctx: CommandContext, department: str | None) -> Reply:
             if row.indicator.id not in seen:
                 seen.add(row.indicator.id or 0)
                 rows.append(row)
-    return _listing(judged(ctx, rows), f"{found.full_name}的主要指标")
+    return _listing(ctx, judged(ctx, rows), f"{found.full_name}的主要指标")
 
 
-def _listing(items: list[JudgedIndicator], title: str) -> Reply:
+def _listing(ctx: CommandContext, items: list[JudgedIndicator], title: str) -> Reply:
     headline, *lines = indicator_list_text(items, title=escape(title)).split("\n")
-    return Reply(headline=headline, lines=[escape(line) for line in lines], task_buttons=False)
+    own = set(scope_of(ctx, ctx.actor.department)) if ctx.actor.department is not None else set()
+    buttons = [
+        CommandButton(f"报送 #{item.id}", button_command(item.id), action=ACTION_REPORT)
+        for item in items
+        if ctx.actor.is_coordinator or own & set(item.row.department_ids)
+    ]
+    return Reply(
+        headline=headline,
+        lines=[escape(line) for line in lines],
+        task_buttons=False,
+        command_buttons=buttons[:BUTTONS_SHOWN],
+    )
 
 
 def _report(ctx: CommandContext, words: list[str]) -> Reply:

@@ -22,16 +22,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 
 from handlers.digest_series import coordinators_subject, digest_series
 from handlers.reminder_series import Occurrence as _Occurrence
 from handlers.reminder_series import Series as _Series
+from handlers.indicator_warnings import request_text
 from handlers.reminder_texts import review_text, task_text
 from handlers.task_instances import dues_between, nag_limit_days
 from handlers.working_days import is_working_day, next_working_day
 from storage.reminder_rows import (
     Audience,
     DepartmentRow,
+    IndicatorWatch,
     LedgerSnapshot,
     PlanRow,
     Reminder,
@@ -174,6 +177,11 @@ def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
         departments_of_plan.setdefault(row.plan_id, set()).add(row.department_id)
         if row.recurrence == "yearly":
             yearly_departments_of_plan.setdefault(row.plan_id, set()).add(row.department_id)
+    # the lead unit of an indicator reports its value at each annual monitoring
+    indicators_of: dict[tuple[int, int], list[IndicatorWatch]] = {}
+    for watch in snapshot.indicators:
+        yearly_departments_of_plan.setdefault(watch.plan_id, set()).add(watch.department_id)
+        indicators_of.setdefault((watch.plan_id, watch.department_id), []).append(watch)
     for event in snapshot.reviews:
         if not snapshot.active(event.plan_id):
             continue
@@ -191,14 +199,19 @@ def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
         ]
 
         def words(
-            occurrence: _Occurrence, as_of: date, event: ReviewRow = event, plan: PlanRow = plan
+            occurrence: _Occurrence,
+            as_of: date,
+            event: ReviewRow = event,
+            plan: PlanRow = plan,
+            indicators: tuple[IndicatorWatch, ...] = (),
         ) -> str:
-            return review_text(event, plan, as_of)
+            return review_text(event, plan, as_of) + request_text(indicators, event.year)
 
         for department_id in sorted(department_ids.get(event.plan_id, ())):
             department = snapshot.departments.get(department_id)
             if department is None:
                 continue
+            asked = tuple(indicators_of.get((event.plan_id, department_id), ()))
             yield _Series(
                 f"review:{event.event_id}",
                 department.audience.department_wide(),
@@ -207,7 +220,7 @@ def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
                 department.name,
                 review_event_id=event.event_id,
                 last_relevant=event.due_on,
-                words=words,
+                words=partial(words, indicators=asked) if event.kind == "annual_monitoring" else words,
             )
         if extra:
             yield _Series(

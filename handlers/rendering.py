@@ -203,7 +203,7 @@ def blocks(reply: Reply, today: date) -> list[dict[str, Any]]:
         out.append(home_actions())
     if reply.command_buttons:
         elements = [
-            _button(button.label, ACTION_RUN, button.command[:2000], style=button.style)
+            _button(button.label, button.action or ACTION_RUN, button.command[:2000], style=button.style)
             for button in reply.command_buttons
         ]
         out.append({"type": "actions", "block_id": "commands", "elements": elements[:25]})

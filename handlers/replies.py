@@ -49,6 +49,8 @@ class CommandButton:
     label: str
     command: str  # without /plan: "核对 确认 3"
     style: str | None = None  # "primary" | "danger"
+    # a listener of its own (one that opens a modal) instead of running the command
+    action: str | None = None
 
 
 @dataclass

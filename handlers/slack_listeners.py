@@ -196,6 +196,10 @@ def register(app: App, deps: Deps, *, after_ack: AfterAck | None = None) -> Afte
 
     task_edit_listeners.register(app, deps, later=later, asker=asker, today=today)
 
+    from handlers import indicator_listeners  # the 报送数值 button and modal
+
+    indicator_listeners.register(app, deps, later=later, asker=asker, today=today)
+
     @app.action(ACTION_UPDATE)
     def open_progress_form(
         ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any

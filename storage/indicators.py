@@ -27,6 +27,7 @@ from storage.models import (
     Jurisdiction,
     Plan,
 )
+from storage.reminder_rows import IndicatorWatch
 
 _NOT_IN_KEY = re.compile(r"[\s\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"[-+−]?\d+(?:\.\d+)?")
@@ -328,3 +329,28 @@ def record_indicator_value(
     else:
         session.flush()
     return row
+
+
+def indicator_watches(*, session: Session) -> list[IndicatorWatch]:
+    """Every live indicator with its lead unit and the number of each year's counting report (the reminders' view)."""
+    watches = []
+    for row in indicator_rows(session=session):
+        indicator = row.indicator
+        assert indicator.id is not None
+        watches.append(
+            IndicatorWatch(
+                indicator_id=indicator.id,
+                plan_id=indicator.plan_id,
+                department_id=row.department_ids[0] if row.department_ids else 0,
+                name=indicator.name,
+                unit=indicator.unit,
+                base_year=indicator.base_year,
+                base_number=parse_number(indicator.base_value),
+                target_year=indicator.target_year,
+                target_number=indicator.target_number,
+                comparison=indicator.comparison,
+                attribute=indicator.attribute,
+                values=tuple((year, value.number) for year, value in row.values.items()),
+            )
+        )
+    return watches

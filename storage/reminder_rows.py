@@ -39,6 +39,8 @@ class ReminderConventions:
     historic_after_days: int = 30
     # a plan whose period ended this many days ago is archived: its tasks are no longer reminded (None: never)
     archive_after_days: int | None = 365
+    annual_report_date: str = "01-31"  # MM-DD: after it, an indicator without last year's value is 未报送
+    indicator_tolerance: float = 0.1  # how far a 预期性 indicator may lag its path and stay yellow
 
     @classmethod
     def from_settings(cls, settings: object) -> ReminderConventions:
@@ -50,6 +52,8 @@ class ReminderConventions:
             overdue_reminder_limit=int(getattr(settings, "overdue_reminder_limit", 3)),
             historic_after_days=int(getattr(settings, "historic_after_days", 30)),
             archive_after_days=_days_or_none(getattr(settings, "archive_after_period_days", 365)),
+            annual_report_date=str(getattr(settings, "annual_report_date", "01-31")),
+            indicator_tolerance=float(getattr(settings, "indicator_tolerance", 0.1)),
         )
 
 
@@ -126,6 +130,24 @@ class PlanRow:
     archived: bool = False  # `planbot plan archive`
 
 
+@dataclass(frozen=True, slots=True)
+class IndicatorWatch:
+    """An indicator as the reminders see it: who answers for it (its lead unit) and the numbers to judge it by."""
+
+    indicator_id: int
+    plan_id: int
+    department_id: int  # the lead unit; 0 when the document names none
+    name: str
+    unit: str | None
+    base_year: int | None
+    base_number: float | None
+    target_year: int | None
+    target_number: float | None
+    comparison: str | None
+    attribute: str | None
+    values: tuple[tuple[int, float | None], ...] = ()  # (year, number of the counting report)
+
+
 @dataclass(frozen=True)
 class LedgerSnapshot:
     plans: dict[int, PlanRow]
@@ -137,6 +159,8 @@ class LedgerSnapshot:
     # open tasks nobody can be reminded of by name: no unit at all, or a collective such as 各有关部门 that does
     # not say who; `addressed_as` holds the collective. They go to the coordinators' digest, as one list.
     unassigned: list[TaskRow] = field(default_factory=list)
+    # the plans' live indicators: the annual monitoring reminder asks for their values, the digest warns of them
+    indicators: list[IndicatorWatch] = field(default_factory=list)
 
     def conventions_of(self, plan_id: int) -> ReminderConventions:
         plan = self.plans.get(plan_id)

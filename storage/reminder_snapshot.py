@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from storage.departments import obliged_by, speaks_to_every_department
+from storage.indicators import indicator_watches
 from storage.models import (
     Assignment,
     ChannelBinding,
@@ -261,6 +262,7 @@ def load_snapshot(
         coordinators=coordinator_targets(session=session, coordinator_user_ids=coordinator_user_ids),
         defaults=defaults,
         unassigned=[row for row in unassigned if row.is_open],
+        indicators=indicator_watches(session=session),
     )
 
 
