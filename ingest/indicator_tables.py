@@ -9,7 +9,7 @@ words, and a table is read as: header, then category rows (经济发展 …) and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.assignments import LABEL
 from ingest.indicator_values import ROW_NUMBER_PREFIX, TRAILING_UNIT
@@ -30,6 +30,7 @@ COLUMN_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("base", re.compile(r"基期|基数|基准|现状")),
     ("target", re.compile(r"目标|规划值|预期值")),
 )
+MAX_ROWS = 2000  # lines looked at under a header of space-separated cells; no indicator table is longer
 VALUE_KINDS = frozenset(("year", "base", "target", "growth", "attribute"))
 YEAR = re.compile(r"(20\d\d)\s*年")
 
@@ -106,6 +107,11 @@ def column_kind(cell: str) -> str | None:
     return next((kind for kind, pattern in COLUMN_KINDS if pattern.search(cell)), None)
 
 
+def _space_cells(text: str) -> list[str] | None:
+    cells = text.split()
+    return cells if len(cells) >= 2 else None
+
+
 def _is_header(kinds: list[str | None]) -> bool:
     return "name" in kinds and sum(1 for kind in kinds if kind in VALUE_KINDS) >= 2
 
@@ -121,6 +127,13 @@ def find_tables(text: str) -> list[Table]:
             kinds = [column_kind(cell) for cell in line.cells]
             if _is_header(kinds):
                 table, index = _read_row_table(lines, index, kinds)
+        elif len(spaced := line.text.split()) >= 3 and _is_header(kinds := [column_kind(c) for c in spaced]):
+            # a PDF's table: cells apart by spaces, read so only under a header written that way
+            view = [
+                replace(other, cells=_space_cells(other.text)) for other in lines[index : index + MAX_ROWS]
+            ]
+            table, read = _read_row_table(view, 0, kinds)
+            index += read
         elif column_kind(line.text) in ("seq", "category", "name"):
             header = _cell_header(lines, index)
             if header:
@@ -175,8 +188,10 @@ def _read_row_table(lines: list[Line], header_index: int, kinds: list[str | None
             else:
                 break
         else:
-            if table.notes:  # rows after the notes belong to another table
+            if table.notes or HEADING.match(line.text):  # rows after the notes belong to another table
                 break
+            if not any(VALUE_CELL.search(cell) for cell in line.cells or []):
+                break  # a row with no value is no indicator's: the table has ended
             if not _is_header([column_kind(cell) for cell in line.cells or []]):  # repeated on a new page
                 table.rows.append(Row(line.cells or [], category, line.start, line.end, line.text))
         table.end = line.end

@@ -100,10 +100,12 @@ def test_tab_rows_read_every_column():
     )
 
 
-def test_the_same_table_as_pipe_rows_cell_lines_and_word_extracts_the_same_indicators(tmp_path):
+def test_the_same_table_as_pipe_rows_cell_lines_space_rows_and_word_extracts_the_same_indicators(tmp_path):
     expected = [comparable(record) for record in indicators_of(DOCS / "linhe_tab_rows.txt")]
     assert len(expected) == 11
-    for path in (DOCS / "linhe_pipe_rows.txt", DOCS / "linhe_cell_lines.txt", linhe_docx(tmp_path)):
+    # linhe_space_rows.txt is the table as a PDF's text gives it: cells apart by spaces
+    others = ("linhe_pipe_rows.txt", "linhe_cell_lines.txt", "linhe_space_rows.txt")
+    for path in (*(DOCS / name for name in others), linhe_docx(tmp_path)):
         assert [comparable(record) for record in indicators_of(path)] == expected, path.name
 
 
@@ -118,6 +120,21 @@ def test_a_header_repeated_on_a_new_page_is_no_row(name):
     expected = [comparable(record) for record in indicators_of(DOCS / "linhe_tab_rows.txt")]
     records = extract_indicators(paged, outline, aliases=default_alias_table())
     assert [comparable(record) for record in records] == expected
+
+
+def test_a_line_of_words_under_a_table_ends_it():
+    # a space-separated table ends at the first line that holds no value, not at the end of the text
+    text = (
+        "临河区国民经济和社会发展第十四个五年规划纲要\n"
+        "指标（单位） 2020年 2025年 属性\n"
+        "森林覆盖率（%） 32.4 33 约束性\n"
+        "第二章  构建现代产业体系\n"
+        "区工业和信息化局 区财政局 区统计局\n"
+    )
+    [forest] = extract_indicators(text, analyse(text), aliases=default_alias_table())
+    assert forest.name == "森林覆盖率"
+    [(start, end)] = indicator_table_spans(text)
+    assert text[start:end].endswith("约束性")
 
 
 def test_cell_lines_survive_normalization_dropping_lone_numbers_and_repeated_cells():
@@ -251,8 +268,8 @@ def test_indicator_table_spans_cover_the_table_and_nothing_after_it():
     assert "区工业和信息化局" not in table
 
 
-def test_table_rows_do_not_become_tasks_in_tab_and_cell_forms():
-    for name in ("linhe_tab_rows.txt", "linhe_cell_lines.txt"):
+def test_table_rows_do_not_become_tasks_in_tab_cell_and_space_forms():
+    for name in ("linhe_tab_rows.txt", "linhe_cell_lines.txt", "linhe_space_rows.txt"):
         document = extract_document(load_source(str(DOCS / name)))
         assert [record.department for record in document.records] == ["区工业和信息化局"], name
 
