@@ -2,6 +2,7 @@
 
 - Levels and shares (城镇化率 89.72 -> 91) follow a straight line from the base year to the target year.
 - Annual growth rates (地区生产总值增速 5.5%) are a rate every year: the path is the target itself.
+- Ceilings (城镇登记失业率 ≤3.5, from 1.8) cap every year: the path is the ceiling itself.
 - Cumulative reductions over the period (单位GDP能耗降低 13.5%) compound: after k of n years the path is
   1 - (1 - 13.5%)^(k/n), not k/n of 13.5%.
 - A 约束性 indicator behind its path is red. A 预期性 one is yellow while its shortfall stays within the
@@ -38,6 +39,8 @@ STATUS_LABELS_EN = {
 }
 
 _RATE = re.compile(r"增速|增长率|年均增长|增长$|增幅")
+# levels where less is better: written as a ceiling (城镇登记失业率 3.5, often without 以内 in the table)
+_LOWER_BETTER = re.compile(r"失业率|死亡率|事故|发病率|贫困发生率|能耗$|排放量$")
 _REDUCTION = re.compile(r"降低|下降|减少|削减")
 _CUMULATIVE = re.compile(r"累计|降低|下降|减少|削减")
 
@@ -86,8 +89,10 @@ def path_method(facts: IndicatorFacts) -> str:
 def lower_is_better(facts: IndicatorFacts) -> bool:
     if facts.comparison == "<=":
         return True
-    if facts.comparison == ">=":
-        return False
+    if facts.comparison == ">=" or _REDUCTION.search(facts.name):
+        return False  # 能耗降低 13.5%: the more reduction, the better
+    if _LOWER_BETTER.search(facts.name):
+        return True
     if path_method(facts) == "linear" and facts.base_number is not None and facts.target_number is not None:
         return facts.target_number < facts.base_number
     return False
@@ -106,6 +111,8 @@ def path_value(facts: IndicatorFacts, year: int) -> float | None:
     share = min(max((year - facts.base_year) / (facts.target_year - facts.base_year), 0.0), 1.0)
     if method == "compound":
         return 100.0 * (1.0 - (1.0 - target / 100.0) ** share)
+    if lower_is_better(facts) and (facts.base_number is None or facts.base_number <= target):
+        return target  # a ceiling above where it starts (失业率 控制在3.5以内) caps every year, it is no path
     if facts.base_number is None:
         return None
     return facts.base_number + (target - facts.base_number) * share

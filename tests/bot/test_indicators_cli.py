@@ -103,3 +103,31 @@ def test_a_report_for_a_year_outside_the_plan_is_refused(run) -> None:  # type: 
     assert refused.exit_code == 1 and "2020–2025" in refused.output
     missing = run("indicators", "report", "999", "2023", "43")
     assert missing.exit_code == 1 and "没有编号为 999 的指标" in missing.output
+
+
+def test_the_taishan_plan_from_its_text_to_a_judged_value(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seeds_dir: Path
+) -> None:
+    """The real 泰山区 plan through extraction and storage: 城镇化率 89.72 -> 91 is behind at 89.9 in 2023."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    [seed] = sorted(seeds_dir.glob("004_*.txt"))
+    assert runner.invoke(app, ["ingest", str(seed)], catch_exceptions=False).exit_code == 0
+
+    def listed() -> dict[str, dict]:
+        result = runner.invoke(app, ["indicators", "--format", "jsonl", "--today", "2024-03-01"])
+        return _jsonl(result.stdout)
+
+    rows = listed()
+    assert len(rows) >= 14
+    assert all(row["base_value"] and row["target_value"] and row["attribute"] for row in rows.values())
+    growth = rows["地区生产总值增速"]
+    assert growth["attribute"] == "预期性" and growth["target_number"] == 5.5
+    urban = rows["常住人口城镇化率"]
+    assert (urban["base_value"], urban["target_value"]) == ("89.72", "91")
+    report = ["indicators", "report", str(urban["id"]), "2023"]
+    assert runner.invoke(app, [*report, "89.9", "--today", "2024-03-01"]).exit_code == 0
+    assert listed()["常住人口城镇化率"]["status"] == "red"
+    assert runner.invoke(app, [*report, "90.8", "--today", "2024-03-01"]).exit_code == 0
+    assert listed()["常住人口城镇化率"]["status"] == "on_track"

@@ -65,3 +65,13 @@ def test_no_value_after_the_monitoring_date_is_unreported() -> None:
     assert judge(urbanisation(), {}, today=date(2021, 6, 1)).status == "no_value"
     vague = IndicatorFacts("耕地保有量", "万亩", 2020, None, 2025, None, None, "约束性")
     assert judge(vague, {2023: None}, today=MONITORED).status == "unjudged"
+
+
+def test_a_ceiling_caps_every_year_instead_of_drawing_a_path_up_to_it() -> None:
+    # the 泰山区 table writes 城镇登记失业率 1.8 -> 3.5 without a sign: 3.5 is a ceiling, not a goal
+    unemployment = IndicatorFacts("城镇登记失业率", "%", 2020, 1.8, 2025, 3.5, None, "预期性")
+    assert path_value(unemployment, 2022) == 3.5
+    assert judge(unemployment, {2022: 3.0}, today=date(2023, 1, 5)).status == "on_track"
+    assert judge(unemployment, {2022: 4.5}, today=date(2023, 1, 5)).status == "red"
+    accidents = IndicatorFacts("亿元GDP生产安全事故死亡率", "%", 2020, None, 2025, 0.01, "<=", "预期性")
+    assert judge(accidents, {2022: 0.008}, today=date(2023, 1, 5)).status == "on_track"
