@@ -30,7 +30,8 @@ RATE_NAME = re.compile(r"增速|增长|增幅|增加")
 def extract_indicators(
     text: str, outline: Outline, *, aliases: AliasTable, source: str | None = None
 ) -> list[IndicatorRecord]:
-    """Indicators of every indicator table, and for an annual plan its quantified targets, in text order.
+    """The rows of every indicator table, then the indicators stated in the text: items with an indicator note
+    (…（预期性指标，牵头单位：…）) and, in an annual plan or breakdown, its quantified targets.
 
     `text` is the normalized text the spans point into; `source` the loaded text the tables are read from."""
     if source is not None and "指标" not in text:
@@ -181,8 +182,8 @@ def _row_record(
     name_cell = (cells.get("name") or [""])[0]
     notes = [*row.notes, *NOTE_IN_CELL.findall(name_cell), *cells.get("note", [])]
     name, unit = split_name(NOTE_IN_CELL.sub("", name_cell))
-    if not name or VALUE_CELL.search(name):
-        return None
+    if len(re.findall(r"[\u4e00-\u9fff]", name)) < 2:
+        return None  # a number or a dash where the name should be: no indicator (每万人拥有5G基站数 is one)
     unit = unit or written((cells.get("unit") or [None])[0])
     base_value = written((cells.get("base") or [None])[0])
     target_value = written((cells.get("target") or [None])[0])

@@ -209,6 +209,19 @@ def test_names_keep_inner_brackets_and_lose_their_unit_and_number():
     assert split_name("地区生产总值") == ("地区生产总值", None)
 
 
+def test_a_name_opening_with_a_digit_is_still_a_name_and_a_row_of_dashes_is_none():
+    text = (
+        "临河区国民经济和社会发展第十四个五年规划纲要\n"
+        "指标（单位）\t2020年\t2025年\t属性\n"
+        "5G基站数（个）\t300\t1200\t预期性\n"
+        "-\t-\t-\t-\n"
+    )
+    records = extract_indicators(text, analyse(text), aliases=default_alias_table())
+    assert [(r.name, r.unit, r.base_value, r.target_number) for r in records] == [
+        ("5G基站数", "个", "300", 1200.0)
+    ]
+
+
 def test_category_rows_set_the_category_of_the_rows_below():
     categories = [(record.category, record.name) for record in indicators_of(DOCS / "linhe_cell_lines.txt")]
     assert categories[2] == ("经济发展", "常住人口城镇化率")
