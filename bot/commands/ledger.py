@@ -140,6 +140,13 @@ def _report_line(report: IngestReport, *, dry_run: bool = False) -> str:
         if actions:
             lines.append(f"  {label} {len(actions)} 项（{hint}）：")
             lines += [f"    ? {action}" for action in actions[:10]]
+    indicators = (report.indicators_added, report.indicators_changed, report.indicators_archived)
+    if any(indicators):
+        added, changed, archived = (len(names) for names in indicators)
+        lines.append(
+            f"  主要指标：新增 {added}，变更 {changed}，不再列出 {archived}（planbot indicators 查看）。"
+            f" Indicators: {added} added, {changed} changed, {archived} dropped."
+        )
     if report.awaiting_review:
         lines.append(
             f"  待核对 {report.awaiting_review} 项，确认前不提醒：planbot task confirm --plan {report.plan_id}。"

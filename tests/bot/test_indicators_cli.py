@@ -113,7 +113,8 @@ def test_the_taishan_plan_from_its_text_to_a_judged_value(
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     [seed] = sorted(seeds_dir.glob("004_*.txt"))
-    assert runner.invoke(app, ["ingest", str(seed)], catch_exceptions=False).exit_code == 0
+    ingested = runner.invoke(app, ["ingest", str(seed)], catch_exceptions=False)
+    assert ingested.exit_code == 0 and "主要指标：新增 1" in ingested.stdout
 
     def listed() -> dict[str, dict]:
         result = runner.invoke(app, ["indicators", "--format", "jsonl", "--today", "2024-03-01"])
