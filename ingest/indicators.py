@@ -69,10 +69,18 @@ def _readable(source: str) -> str:
 
 
 def _relocated(record: IndicatorRecord, text: str, cursor: int) -> tuple[IndicatorRecord, int]:
-    """The record with its span in the normalized text: the line holding its name, searched from `cursor`."""
-    found = text.find(record.name, cursor)
-    if found == -1:
-        found = text.find(record.name)
+    """The record with its span in the normalized text: the line holding its name, searched from `cursor`.
+
+    The name is looked for with its unit bracket first, as the table writes it, so that prose mentioning the
+    indicator before the table is not taken for its row."""
+    written_forms = (
+        [f"{record.name}（{record.unit}）", f"{record.name}({record.unit})"] if record.unit else []
+    )
+    found = -1
+    for form in [*written_forms, record.name]:
+        found = text.find(form, cursor)
+        if found != -1:
+            break
     if found == -1:
         return _with(record, span=(0, 0)), cursor
     start = text.rfind("\n", 0, found) + 1

@@ -12,7 +12,7 @@ from ingest.indicator_values import parse_target, split_name
 from ingest.indicators import extract_indicators, indicator_table_spans
 from ingest.load import load_source
 from ingest.pipeline import extract_document
-from ingest.records import IndicatorRecord
+from ingest.records import IndicatorRecord, LoadedDocument
 from ingest.structure import analyse
 from ingest.units import default_alias_table
 
@@ -135,6 +135,14 @@ def test_a_line_of_words_under_a_table_ends_it():
     assert forest.name == "森林覆盖率"
     [(start, end)] = indicator_table_spans(text)
     assert text[start:end].endswith("约束性")
+
+
+def test_a_row_read_from_the_source_points_at_the_table_not_at_prose_before_it():
+    raw = (DOCS / "linhe_cell_lines.txt").read_text(encoding="utf-8")
+    raw = raw.replace("城乡居民生活更加富足。", "城乡居民生活更加富足，地区生产总值增速保持合理区间。")
+    document = extract_document(LoadedDocument("linhe.txt", "txt", raw, "0" * 64))
+    growth = document.indicators[0]
+    assert document.text[growth.span[0] : growth.span[1]] == "地区生产总值增速（%）"
 
 
 def test_cell_lines_survive_normalization_dropping_lone_numbers_and_repeated_cells():
