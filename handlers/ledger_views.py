@@ -63,9 +63,10 @@ def scope_of(ctx: CommandContext, department: DepartmentRef | None) -> tuple[int
 def visible_page(
     ctx: CommandContext, where: TaskFilter, *, offset: int, limit: int
 ) -> tuple[list[TaskSummary], int]:
-    """A page of tasks as the asker may read it. Tasks awaiting review (待核对) are the coordinators' alone
-    until confirmed: every list, search and App Home reads through here, so no department hears of them."""
-    where = replace(where, confirmed_only=not ctx.actor.is_coordinator)
+    """A page of tasks as the asker may read it, on the asker's today. Tasks awaiting review (待核对) are the
+    coordinators' alone until confirmed: every list, search and App Home reads through here, so no department
+    hears of them."""
+    where = replace(where, confirmed_only=not ctx.actor.is_coordinator, today=ctx.today)
     return bot_queries.task_page(session=ctx.session, where=where, offset=offset, limit=limit)
 
 

@@ -94,7 +94,8 @@ def current_instance_of(task: TaskSummary, today: date) -> tuple[TaskSummary, st
         return task, ""
     reported = {period: (status, percent) for period, status, percent in task.instances}
     first_day, last_day = task.plan_span
-    instance = current_instance(
+    # a list of what falls due (or is overdue) names the period it lists the duty for: the card shows that one
+    instance = task.listed_instance or current_instance(
         recurrence=task.recurrence,
         due_on=task.due_on,
         today=today,

@@ -7,6 +7,7 @@ layer that commits. Results are plain frozen dataclasses, so handlers never hold
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -30,7 +31,8 @@ from storage.models import (
     TaskInstance,
 )
 from storage.search_queries import Narrowing, page_of_task_ids, task_filters
-from storage.task_periods import plan_span
+from storage.task_instances import is_dated, listed_duties
+from storage.task_periods import Instance, plan_span
 
 CLOSED_STATUSES = ("done", "archived")
 TASK_COLUMNS = (
@@ -85,6 +87,8 @@ class TaskSummary:
     plan_span: tuple[date | None, date | None] = (None, None)
     instances: tuple[tuple[str, str, int], ...] = ()
     awaiting_review: bool = False  # 待核对: only coordinators see it (TaskFilter.confirmed_only)
+    # the period a dated list (到期, 逾期) shows this duty for; otherwise the card works out the current one
+    listed_instance: Instance | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,8 @@ class TaskFilter:
     include_closed: bool = False
     # leave out tasks awaiting a coordinator's review: everyone but coordinators reads the lists this way
     confirmed_only: bool = False
+    # the asker's today: which period of a recurring duty a dated list shows (storage.task_instances)
+    today: date | None = None
 
 
 # -- departments and people ------------------------------------------------------------------------------
@@ -263,7 +269,14 @@ def task_page(
     """
     if where.search:
         return _search_page(session, where, offset=offset, limit=limit)
-    conditions = task_filters(_narrowing(where))
+    narrowing = _narrowing(where)
+    conditions = task_filters(narrowing)
+    if is_dated(narrowing):
+        # a recurring duty's due_on is only the pattern of its deadlines: its periods decide (storage.task_instances)
+        conditions.append(col(Task.recurrence).is_(None))
+        duties = listed_duties(session=session, where=narrowing, today=where.today)
+        if duties:
+            return _page_with_duties(session, where, conditions, duties, offset=offset, limit=limit)
     # the total rides along as a window count: one round trip instead of a COUNT query and a page query
     page = session.exec(
         select(*TASK_COLUMNS, func.count().over().label("total"))
@@ -275,6 +288,32 @@ def task_page(
     # a page past the end has no row to carry the total, and still says how many there are
     total = page[0].total if page else session.exec(select(func.count(Task.id)).where(*conditions)).one()
     return _summaries(session, list(page)), int(total)
+
+
+def _page_with_duties(
+    session: Session,
+    where: TaskFilter,
+    conditions: list[Any],
+    duties: dict[int, Instance],
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[list[TaskSummary], int]:
+    """A dated page that merges one-off tasks (ordered by the database) with recurring duties at the deadline
+    of the period listed for each. Every entry of a dated list has a deadline."""
+    one_offs = session.exec(
+        select(Task.id, Task.due_on).where(*conditions).order_by(*_page_order(where)).limit(offset + limit)
+    ).all()
+    counted = session.exec(select(func.count(Task.id)).where(*conditions)).one()
+    entries = [(due_on, task_id) for task_id, due_on in one_offs]
+    entries += [(instance.due_on, task_id) for task_id, instance in duties.items()]
+    entries.sort(reverse=where.overdue_on is not None)  # as _page_order: overdue lists latest first
+    page_ids = [task_id for _, task_id in entries[offset : offset + limit]]
+    rows = {
+        row.id: row for row in session.exec(select(*TASK_COLUMNS).where(col(Task.id).in_(page_ids))).all()
+    }
+    found = _summaries(session, [rows[task_id] for task_id in page_ids if task_id in rows], listed=duties)
+    return found, int(counted) + len(duties)
 
 
 def _narrowing(where: TaskFilter) -> Narrowing:
@@ -350,8 +389,11 @@ def reviews_of_kind(*, session: Session, kind: str) -> list[ReviewSummary]:
     ]
 
 
-def _summaries(session: Session, tasks: list[Any]) -> list[TaskSummary]:
-    """Summaries from rows of TASK_COLUMNS (plain columns: loading ORM objects costs more than the query)."""
+def _summaries(
+    session: Session, tasks: list[Any], listed: Mapping[int, Instance] | None = None
+) -> list[TaskSummary]:
+    """Summaries from rows of TASK_COLUMNS (plain columns: loading ORM objects costs more than the query);
+    `listed` names the period a dated list shows for each recurring duty on it."""
     if not tasks:
         return []
     ids = [task.id for task in tasks]
@@ -400,6 +442,7 @@ def _summaries(session: Session, tasks: list[Any]) -> list[TaskSummary]:
                 plan_span=span,
                 instances=instances,
                 awaiting_review=task.awaiting_review,
+                listed_instance=(listed or {}).get(task.id),
             )
         )
     return summaries

@@ -1,0 +1,154 @@
+"""A yearly duty is due, overdue and shown per period: done for 2027, it is due (then overdue) for 2028 in
+`/plan 到期`, `/plan 逾期` and on its card. Through the console chat with a frozen clock, on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.console import ConsoleChat
+from bot.deps import Deps
+from storage.models import Assignment, Document, Plan, Task
+from storage.search import search_grams
+from tests.handlers.ledger import COORDINATOR, FGJ_MEMBER, NOW
+
+DUTY = "报送上年度规划实施情况"
+EVIDENCE = f"区发展改革局每年1月15日前{DUTY}。"
+
+
+class FrozenClock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def on(self, day: date) -> None:
+        self.now = datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def duty(sessions, ledger) -> int:  # type: ignore[no-untyped-def]
+    """A 十五五 plan's yearly duty of 莱芜区发展改革局: due 01-15 of every year from 2027 on."""
+    with sessions() as session:
+        old_plan = session.get(Task, ledger.overdue_task)
+        assert old_plan is not None
+        jurisdiction_id = session.get(Plan, old_plan.plan_id).jurisdiction_id  # type: ignore[union-attr]
+        plan = Plan(
+            jurisdiction_id=jurisdiction_id,
+            title="莱芜区十五五规划实施方案",
+            title_key="莱芜区十五五实施方案",
+            identity_key="implementation_plan|P2026-2030|莱芜区十五五实施方案",
+            kind="five_year_plan",
+            period_start=2026,
+            period_end=2030,
+            created_at=NOW,
+        )
+        session.add(plan)
+        session.flush()
+        document = Document(
+            plan_id=plan.id,
+            source="方案.txt",
+            sha256="c" * 64,
+            format="txt",
+            title=plan.title,
+            kind="five_year_plan",
+            text=EVIDENCE,
+            ingested_at=NOW,
+        )
+        session.add(document)
+        session.flush()
+        task = Task(
+            plan_id=plan.id,
+            document_id=document.id,
+            section="五、保障措施",
+            action=DUTY,
+            evidence=EVIDENCE,
+            evidence_key=EVIDENCE,
+            search_grams=search_grams(DUTY, EVIDENCE),
+            due_on=date(2027, 1, 15),
+            recurrence="yearly",
+            starts_on=date(2027, 1, 1),
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        session.add(task)
+        session.flush()
+        session.add(Assignment(task_id=task.id, department_id=ledger.laiwu_fgj, role="lead"))
+        session.commit()
+        assert task.id is not None
+        return task.id
+
+
+@pytest.fixture
+def chats(settings, sessions, clock, duty):  # type: ignore[no-untyped-def]
+    deps = Deps(settings=settings, session_factory=sessions, clock=clock)
+    return ConsoleChat(deps, user_id=FGJ_MEMBER, coordinator=False), ConsoleChat(deps, user_id=COORDINATOR)
+
+
+def _card(answer: str, task_id: int) -> str:
+    """The lines of one task's card in a plain-text answer."""
+    match = re.search(rf"^[🔴🟡🟢✅⚪] #{task_id} .*?(?=\n\S|\Z)", answer, re.M | re.S)
+    assert match, answer
+    return match.group(0)
+
+
+def test_a_yearly_duty_done_for_2027_is_due_then_overdue_for_2028(chats, clock, duty) -> None:  # type: ignore[no-untyped-def]
+    member, coordinator = chats
+    clock.on(date(2027, 1, 10))
+    soon = _card(member.say("/plan 到期"), duty)
+    assert "期限：2027-01-15（还剩 5 天），每年" in soon and "本期：2027年度" in soon
+    assert "已标记完成" in member.say(f"/plan 完成 {duty}")  # the 2027 report closes 2027 only
+
+    clock.on(date(2027, 12, 20))
+    assert f"#{duty} " not in member.say("/plan 逾期")  # its first deadline has passed, but 2027 is done
+    due = _card(member.say("/plan 到期"), duty)  # the next 30 days hold 2028's deadline
+    assert "期限：2028-01-15（还剩 26 天），每年" in due and "本期：2028年度" in due
+    assert f"#{duty} " in member.say("/plan 到期 2028年")
+    assert f"#{duty} " not in member.say("/plan 到期 2027年")
+    assert "期限：2028-01-15" in _card(member.say(f"/plan 详情 {duty}"), duty)
+
+    clock.on(date(2028, 2, 1))
+    overdue = member.say("/plan 逾期")
+    card = _card(overdue, duty)
+    assert "🔴" in card and "期限：2028-01-15（已逾期 17 天），每年" in card and "本期：2028年度" in card
+    assert re.findall(r"#(\d+) ", overdue)[0] == str(duty)  # latest deadline first: the 2025 tasks follow
+    assert f"#{duty} " in coordinator.say("莱芜区发改局有哪些逾期任务？")
+    assert f"#{duty} " not in member.say("/plan 到期")
+
+    assert "已标记完成" in member.say(f"/plan 完成 {duty}")  # 2028 reported, late
+    assert f"#{duty} " not in member.say("/plan 逾期")
+    assert "期限：2029-01-15" in _card(member.say("/plan 到期 2029年"), duty)
+
+
+def test_a_duty_with_an_undone_period_stays_overdue_after_a_later_deadline(chats, clock, duty) -> None:  # type: ignore[no-untyped-def]
+    member, _ = chats
+    clock.on(date(2029, 3, 1))  # nothing reported for 2027, 2028 or 2029: the latest missed period is listed
+    card = _card(member.say("/plan 逾期"), duty)
+    assert "期限：2029-01-15（已逾期 45 天）" in card and "本期：2029年度" in card
+    listing = member.say("/plan 逾期")
+    assert listing.count(f"#{duty} ") == 1  # one entry per duty, not one per missed period
+
+
+def test_a_monthly_duty_is_listed_once_by_the_period_worth_chasing(chats, clock, duty, sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        task = session.get(Task, duty)
+        task.recurrence, task.due_on = "monthly", date(2027, 1, 5)  # 每月5日前
+        session.add(task)
+        session.commit()
+    member, _ = chats
+    clock.on(date(2027, 6, 16))
+    this_year = member.say("/plan 到期 今年")
+    assert this_year.count(f"#{duty} ") == 1
+    # January to June were all missed: the year lists June's, not January's
+    assert "本期：2027年6月" in _card(this_year, duty) and "期限：2027-06-05（已逾期 11 天）" in this_year
+    assert "期限：2027-07-05（还剩 19 天）" in _card(member.say("/plan 到期"), duty)
+    assert "本期：2027年8月" in _card(member.say("/plan 到期 2027年8月"), duty)
