@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -38,6 +39,7 @@ def register(app: typer.Typer) -> None:
     )
     indicators_app.callback()(indicators_command)
     indicators_app.command("report")(report_command)
+    indicators_app.command("chart")(chart_command)
     app.add_typer(indicators_app, name="indicators")
 
 
@@ -119,4 +121,28 @@ def report_command(
         )
     out_console().print(
         f"✓ #{indicator_id} {judged.row.indicator.name} {year}年：{value}　{status_text(judged)}"
+    )
+
+
+def chart_command(
+    png: Annotated[Path, typer.Option(help="保存到的 PNG 文件 / the PNG to write")],
+    plan: Annotated[int | None, typer.Option(help="规划编号（planbot plan list）/ plan id", min=1)] = None,
+    dept: Annotated[str | None, typer.Option(help="责任单位 / responsible department")] = None,
+    today: Annotated[str | None, typer.Option(help="以该日期为今天 / YYYY-MM-DD", hidden=True)] = None,
+) -> None:
+    """画出各指标的实际值与进度线（PNG）。 Draw each indicator's values against its path as a PNG."""
+    from handlers.chart_figures import describe_png
+    from handlers.indicator_chart import indicators_chart_png
+
+    settings = load_settings()
+    with open_ledger(settings) as session:
+        judged = judged_indicators(settings, session, plan=plan, dept=dept, today=today)
+    title = f"主要指标 实际值与进度线{f'（{dept}）' if dept else ''}"
+    image = indicators_chart_png(judged, title=title, today=today_in(settings, today))
+    png.parent.mkdir(parents=True, exist_ok=True)
+    png.write_bytes(image)
+    size = describe_png(image)
+    out_console().print(
+        f"✓ 指标图已保存：{png}（{len(judged)} 项，{size['width']}×{size['height']}）。"
+        f" Indicator chart written: {png}."
     )
