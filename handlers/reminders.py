@@ -25,9 +25,9 @@ from datetime import date, timedelta
 from functools import partial
 
 from handlers.digest_series import coordinators_subject, digest_series
+from handlers.indicator_warnings import request_text, warning_lines
 from handlers.reminder_series import Occurrence as _Occurrence
 from handlers.reminder_series import Series as _Series
-from handlers.indicator_warnings import request_text
 from handlers.reminder_texts import review_text, task_text
 from handlers.task_instances import dues_between, nag_limit_days
 from handlers.working_days import is_working_day, next_working_day
@@ -223,6 +223,15 @@ def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
                 words=partial(words, indicators=asked) if event.kind == "annual_monitoring" else words,
             )
         if extra:
+            # before 中期评估 and 总结评估 the coordinators hear which of the plan's indicators are behind (预警)
+            plan_watches = [watch for watch in snapshot.indicators if watch.plan_id == event.plan_id]
+
+            def coordinators_words(
+                occurrence: _Occurrence, as_of: date, words=words, watches=plan_watches
+            ) -> str:
+                warned = warning_lines(watches, snapshot.departments, as_of, snapshot.conventions_of)
+                return words(occurrence, as_of) + "".join(f"\n{line}" for line in warned)
+
             yield _Series(
                 f"review:{event.event_id}",
                 extra,
@@ -231,7 +240,7 @@ def _review_series(snapshot: LedgerSnapshot) -> Iterator[_Series]:
                 None,
                 review_event_id=event.event_id,
                 last_relevant=event.due_on,
-                words=words,
+                words=coordinators_words,
             )
 
 

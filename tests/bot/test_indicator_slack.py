@@ -106,3 +106,13 @@ def test_ask_report_through_the_modal_and_warn_in_the_digest(bot, deps, indicato
         in digest
     )
     assert f"⚪ #{indicators.revenue} 一般公共预算收入增长 2024年数值未报送（区财政局）" in digest
+
+
+def test_the_coordinators_hear_the_warnings_before_the_final_review(bot, deps, indicators):  # type: ignore[no-untyped-def]
+    # 总结评估 on 2025-12-31: 60 days ahead the coordinators' reminder lists the indicators behind
+    _send(deps, bot.fake, date(2025, 11, 3), ("final_review",))
+    [review] = [text for text in _sent_to(bot.fake, COORDINATOR) if "总结评估" in text]
+    assert "【指标预警】2 项指标落后于进度或未按时报送" in review
+    assert f"⚪ #{indicators.urbanisation} 常住人口城镇化率 2024年数值未报送（区发展改革局）" in review
+    departments = [text for text in _sent_to(bot.fake, FGJ_MEMBER) if "总结评估" in text]
+    assert departments and all("指标预警" not in text for text in departments)
