@@ -197,8 +197,14 @@ def help_reply(topic: str | None) -> Reply:
 # -- the table -------------------------------------------------------------------------------------------
 # Order here is the order of `/plan 帮助`. Each docstring's first line is the summary; the rest is the help.
 
-from handlers import admin, ledger_views, plan_reminders, progress, review  # noqa: E402  (the table needs the parser types above)
-from handlers import indicator_commands  # noqa: E402
+from handlers import (  # noqa: E402  (the table needs the parser types above)
+    admin,
+    indicator_commands,
+    ledger_views,
+    plan_reminders,
+    progress,
+    review,
+)
 
 
 @subcommand("帮助", "help", Param("topic", TOPIC, False, "命令"), aliases=("?", "？"))
@@ -290,6 +296,23 @@ def indicators(ctx: Any, text: str | None) -> Reply:
     例 / e.g. `/plan 指标`、`/plan 指标 区统计局`、`/plan 指标 3 2026 90.8 统计公报`
     """
     return indicator_commands.indicators(ctx, text)
+
+
+@subcommand(
+    "评估材料",
+    "review-pack",
+    Param("text", TEXT, True, "规划编号 [年份]"),
+    coordinators_only=True,
+    slow=True,
+)
+def review_pack(ctx: Any, text: str) -> Reply:
+    """（协调员）生成评估材料（xlsx）：全部任务及进展、指标及状态、落后单位。 A plan's review pack as xlsx.
+
+    例 / e.g. `/plan 评估材料 2 2028`（规划编号见 planbot plan list；年份默认今年）
+    """
+    from handlers.review_pack import review_pack_reply
+
+    return review_pack_reply(ctx, text)
 
 
 @subcommand(

@@ -241,3 +241,52 @@ def _units_sheet(workbook: Workbook, units: dict[str, tuple[list[int], list[str]
             start=1,
         ):
             write_text(sheet.cell(row=row_number, column=number), value)
+
+
+def review_pack_reply(ctx, text: str | None):  # type: ignore[no-untyped-def]
+    """`/plan 评估材料 规划编号 [年份]`: the review pack as an xlsx the adapter uploads (coordinators only)."""
+    import tempfile
+
+    from handlers.replies import FileUpload, Reply, usage_error
+
+    words = (text or "").replace("年", " ").split()
+    if (
+        not words
+        or not words[0].lstrip("#").isdigit()
+        or len(words) > 2
+        or not all(w.isdigit() for w in words[1:])
+    ):
+        return usage_error(
+            "请写规划编号和评估年度，例如 `/plan 评估材料 2 2028`（编号见 planbot plan list）。",
+            "Name the plan and the year reviewed, e.g. `/plan review-pack 2 2028`.",
+        )
+    plan_id = int(words[0].lstrip("#"))
+    year = int(words[1]) if len(words) > 1 else ctx.today.year
+    settings = ctx.deps.settings
+    with tempfile.TemporaryDirectory(prefix="planbot-review-pack-") as directory:
+        try:
+            pack = write_review_pack(
+                session=ctx.session,
+                plan_id=plan_id,
+                year=year,
+                path=Path(directory) / "review-pack.xlsx",
+                today=ctx.today,
+                annual_report_date=settings.annual_report_date,
+                tolerance=settings.indicator_tolerance,
+            )
+        except PlanNotFound as missing:
+            return usage_error(missing.zh, missing.en)
+        content = pack.path.read_bytes()
+    filename = f"planbot-评估材料-{plan_id}-{year}.xlsx"
+    behind = "、".join(pack.units_behind[:10]) or "无"
+    return Reply(
+        headline=(
+            f"📎 评估材料已生成：《{pack.plan_title}》{year}年，任务 {pack.tasks} 项（滞后 {pack.tasks_behind}），"
+            f"指标 {pack.indicators} 项（预警 {pack.indicators_warned}）；落后单位：{behind}。\n"
+            f"Review pack for {year}: {pack.tasks} tasks ({pack.tasks_behind} behind), {pack.indicators} "
+            f"indicators ({pack.indicators_warned} warned)."
+        ),
+        upload=FileUpload(filename=filename, content=content, title=f"评估材料 {year}"),
+        task_buttons=False,
+        public=True,  # coordinators only: the pack goes to the channel they asked in
+    )

@@ -46,3 +46,25 @@ def test_someone_without_a_department_may_read_but_not_report(deps, indicators):
     assert "已记录" in ConsoleChat(deps, user_id=CZJ_MEMBER, coordinator=False).say(
         f"/plan 指标 {indicators.revenue} 2024 7.5"
     )
+
+
+def test_a_coordinator_gets_the_review_pack_as_a_workbook(deps, sessions, indicators, tmp_path):  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+    from sqlmodel import select
+
+    from storage.models import Indicator
+
+    with sessions() as session:
+        plan_id = session.exec(select(Indicator.plan_id)).first()
+    chat = ConsoleChat(deps, files_dir=tmp_path / "data")
+    answer = chat.say(f"/plan 评估材料 {plan_id} 2024")
+    assert "评估材料已生成" in answer and "指标 2 项（预警 2）" in answer
+    [saved] = list((tmp_path / "data").glob("*.xlsx"))
+    book = load_workbook(saved)
+    assert book.sheetnames == ["说明", "任务", "指标", "落后单位"]
+    names = [row[3] for row in book["指标"].iter_rows(min_row=2, values_only=True)]
+    assert names == ["常住人口城镇化率", "一般公共预算收入增长"]
+    assert "没有编号为 999 的规划" in chat.say("/plan 评估材料 999")
+    assert "只有协调员可以" in ConsoleChat(deps, user_id=FGJ_MEMBER, coordinator=False).say(
+        f"/plan 评估材料 {plan_id}"
+    )
