@@ -56,6 +56,11 @@ def parse_number(value: str | None) -> float | None:
     return float(found.group().replace("−", "-")) if found else None
 
 
+# the documents whose indicators are their own; a division plan or an implementation opinion that names an
+# indicator speaks of the plan's (its units), and is matched to it by name
+OWN_INDICATOR_KINDS = ("five_year_plan", "annual_plan", "annual_breakdown")
+
+
 @dataclass
 class IndicatorSync:
     added: list[str] = field(default_factory=list)
@@ -111,12 +116,25 @@ def store_indicators(
     known = {
         row.name_key: row for row in session.exec(select(Indicator).where(Indicator.plan_id == plan.id)).all()
     }
+    elsewhere = {} if plan.kind in OWN_INDICATOR_KINDS else _other_plans_indicators(session, plan)
     seen: set[str] = set()
     for record in records:
         key = indicator_key(record.name)
         if not key or key in seen:
             continue
         seen.add(key)
+        if key in elsewhere and key not in known:
+            # a division plan naming the 纲要's indicator gives it its units; it is no indicator of its own
+            if record.departments:
+                _sync_departments(
+                    session=session,
+                    indicator=elsewhere[key],
+                    jurisdiction=jurisdiction,
+                    names=record.departments,
+                    aliases=aliases,
+                )
+                sync.changed.append(record.name)
+            continue
         fields = _fields(record)
         indicator = known.get(key)
         if indicator is None:
@@ -156,6 +174,20 @@ def store_indicators(
                 sync.archived.append(indicator.name)
     session.flush()
     return sync
+
+
+def _other_plans_indicators(session: Session, plan: Plan) -> dict[str, Indicator]:
+    """The live indicators of the jurisdiction's other plans by name key, the newest plan's winning."""
+    found = session.exec(
+        select(Indicator)
+        .where(
+            Indicator.jurisdiction_id == plan.jurisdiction_id,
+            Indicator.plan_id != plan.id,
+            col(Indicator.archived_at).is_(None),
+        )
+        .order_by(col(Indicator.plan_id), col(Indicator.id))
+    ).all()
+    return {indicator.name_key: indicator for indicator in found}
 
 
 def _sync_departments(

@@ -125,3 +125,29 @@ def test_numbers_are_read_from_values_as_written() -> None:
     assert parse_number("80左右") == 80.0
     assert parse_number("−2.1") == -2.1
     assert parse_number("完成市下达任务") is None and parse_number("-") is None
+
+
+def test_a_division_plan_naming_an_indicator_gives_the_plans_indicator_its_units(session: Session) -> None:
+    unnamed = [replace(record, departments=()) for record in main_indicators()]
+    plan = ingest_document(
+        session=session, document=plan_with_indicators(unnamed), aliases=aliases(), now=NOW
+    )
+    division = replace(
+        plan_with_indicators(
+            [
+                replace(main_indicators()[1], departments=("区住建局", "区统计局")),
+                replace(main_indicators()[1], name="新增市场主体", departments=("区市场监管局",)),
+            ],
+            version="division",
+        ),
+        kind="division_plan",
+        title="莱芜区“十四五”规划纲要主要目标任务分工方案",
+    )
+    report = ingest_document(session=session, document=division, aliases=aliases(), now=NOW)
+    assert report.plan_id != plan.plan_id
+    assert report.indicators_changed == ["常住人口城镇化率"] and report.indicators_added == ["新增市场主体"]
+    rows = {row.indicator.name: row for row in indicator_rows(session=session)}
+    urban = rows["常住人口城镇化率"]
+    assert urban.indicator.plan_id == plan.plan_id and urban.departments == ["区住房城乡建设局", "区统计局"]
+    assert rows["新增市场主体"].indicator.plan_id == report.plan_id
+    assert len(rows) == 5
