@@ -106,6 +106,10 @@ def path_value(facts: IndicatorFacts, year: int) -> float | None:
     method = path_method(facts)
     if method == "rate":
         return target
+    if facts.base_year is None and facts.target_year is not None and year >= facts.target_year:
+        return (
+            target  # an annual plan's target (新培育企业16家) is judged at the end of its year, on the target
+        )
     if facts.base_year is None or facts.target_year is None or facts.target_year <= facts.base_year:
         return None
     share = min(max((year - facts.base_year) / (facts.target_year - facts.base_year), 0.0), 1.0)
@@ -116,6 +120,14 @@ def path_value(facts: IndicatorFacts, year: int) -> float | None:
     if facts.base_number is None:
         return None
     return facts.base_number + (target - facts.base_number) * share
+
+
+def monitored_in(base_year: int | None, target_year: int | None, year: int) -> bool:
+    """Whether a value is due for `year`: after the base year up to the target year; an annual plan's target
+    (no base year) only for its own year."""
+    if base_year is None:
+        return target_year is None or year == target_year
+    return base_year < year and (target_year is None or year <= target_year)
 
 
 def judge(
@@ -129,9 +141,7 @@ def judge(
     """The status of an indicator on `today`, from its reported `values` (year -> number, None if not numeric)."""
     last_year = today.year - 1
     month, day = (int(part) for part in annual_report_date.split("-"))
-    monitored = (facts.base_year is None or facts.base_year < last_year) and (
-        facts.target_year is None or last_year <= facts.target_year
-    )
+    monitored = monitored_in(facts.base_year, facts.target_year, last_year)
     if monitored and last_year not in values and today > date(today.year, month, day):
         return Judgement(status="unreported", year=last_year)
     numeric = {year: number for year, number in values.items() if number is not None}

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from handlers.indicator_status import IndicatorFacts, Judgement, judge
+from handlers.indicator_status import monitored_in as status_monitored_in
 from storage.reminder_rows import DepartmentRow, IndicatorWatch, ReminderConventions
 
 WARNINGS_SHOWN = 15  # a digest lists this many warned indicators, then counts the rest
@@ -38,9 +39,8 @@ def judge_watch(watch: IndicatorWatch, as_of: date, conventions: ReminderConvent
 
 
 def monitored_in(watch: IndicatorWatch, year: int) -> bool:
-    """Whether the plan's indicator has a value to report for `year` (after its base year, up to its target)."""
-    after_base = watch.base_year is None or watch.base_year < year
-    return after_base and (watch.target_year is None or year <= watch.target_year)
+    """Whether the plan's indicator has a value to report for `year` (handlers.indicator_status.monitored_in)."""
+    return status_monitored_in(watch.base_year, watch.target_year, year)
 
 
 def request_text(watches: Iterable[IndicatorWatch], year: int) -> str:

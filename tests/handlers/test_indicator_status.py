@@ -75,3 +75,11 @@ def test_a_ceiling_caps_every_year_instead_of_drawing_a_path_up_to_it() -> None:
     assert judge(unemployment, {2022: 4.5}, today=date(2023, 1, 5)).status == "red"
     accidents = IndicatorFacts("亿元GDP生产安全事故死亡率", "%", 2020, None, 2025, 0.01, "<=", "预期性")
     assert judge(accidents, {2022: 0.008}, today=date(2023, 1, 5)).status == "on_track"
+
+
+def test_an_annual_plans_target_is_asked_for_and_judged_in_its_own_year_only() -> None:
+    firms = IndicatorFacts("新培育高新技术企业", "家", None, None, 2025, 16.0, None, None)
+    assert judge(firms, {}, today=date(2025, 3, 1)).status == "no_value"  # 2024 is none of its business
+    assert judge(firms, {}, today=date(2026, 2, 2)).status == "unreported"
+    assert judge(firms, {2025: 17.0}, today=date(2026, 2, 2)).status == "on_track"
+    assert judge(firms, {2025: 12.0}, today=date(2026, 2, 2)).status == "red"
