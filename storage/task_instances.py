@@ -9,14 +9,15 @@ list's other filters gets the period that puts it on the list, worked out by sto
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
 from storage.models import Plan, Task, TaskInstance
 from storage.search_queries import Narrowing, task_filters
-from storage.task_periods import Instance, instances, plan_span
+from storage.task_periods import Instance, current_instance, instances, plan_span
 
 # a list with no end ("next deadlines") looks this far ahead: every duty has a period within two years
 OPEN_ENDED_DAYS = 800
@@ -92,3 +93,106 @@ def listed_duties(*, session: Session, where: Narrowing, today: date | None = No
         else:
             listed[task_id] = missed[-1] if missed else open_periods[0]
     return listed
+
+
+# -- one period of a duty with what was reported on it: the 任务清单 sheet writes it and reads it back ---------
+
+
+@dataclass(frozen=True)
+class DutyPeriod:
+    instance: Instance
+    status: str
+    percent: int
+    first: Instance  # the duty's first period, where its pattern of deadlines is anchored
+
+
+def current_periods(*, session: Session, task_ids: Iterable[int], today: date) -> dict[int, DutyPeriod]:
+    """Task id -> the period of each recurring duty among `task_ids` that is current on `today` (the one a
+    progress report would close: storage.progress), with its status; duties with no period left are absent."""
+    found: dict[int, DutyPeriod] = {}
+    wanted = sorted(set(task_ids))
+    for start in range(0, len(wanted), 5_000):  # SQLite takes at most 32,766 parameters
+        chunk = wanted[start : start + 5_000]
+        for duty, reported in _duties(session, col(Task.id).in_(chunk)):
+            first = next(iter(_periods_of(duty)), None)
+            instance = current_instance(
+                recurrence=duty.recurrence,
+                due_on=duty.due_on,
+                today=today,
+                done_periods=frozenset(p for p, (status, _) in reported.items() if status == "done"),
+                **_span(duty),
+            )
+            if instance is not None and first is not None:
+                found[duty.id] = _with_report(duty, instance, reported, first)
+    return found
+
+
+def period_of_duty(*, session: Session, task_id: int, period: str) -> DutyPeriod | None:
+    """One named period ("2028", "2028Q1", "2028-03") of a recurring duty, or None if it has no such period."""
+    for duty, reported in _duties(session, Task.id == task_id):
+        periods = list(_periods_of(duty, until_period=period))
+        for instance in periods:
+            if instance.period == period:
+                return _with_report(duty, instance, reported, periods[0])
+    return None
+
+
+def _with_report(
+    duty, instance: Instance, reported: dict[str, tuple[str, int]], first: Instance
+) -> DutyPeriod:  # type: ignore[no-untyped-def]
+    # progress reported before duties had periods stays on the task itself (as handlers.rendering shows it)
+    status, percent = reported.get(instance.period, ("open", 0) if reported else (duty.status, duty.percent))
+    return DutyPeriod(instance, status, percent, first)
+
+
+def _span(duty) -> dict[str, date | None]:  # type: ignore[no-untyped-def]
+    first_day, last_day = plan_span(duty.period_start, duty.period_end, duty.year)
+    # as storage.progress counts a duty's periods, so that a report lands on the period shown
+    return {
+        "starts_on": duty.starts_on,
+        "first_day": first_day or duty.created_at.date(),
+        "last_day": last_day,
+    }
+
+
+def _periods_of(duty, until_period: str | None = None):  # type: ignore[no-untyped-def]
+    """The duty's periods; a duty that runs on (no plan end) stops at `until_period`, or after 200 periods."""
+    for count, instance in enumerate(
+        instances(recurrence=duty.recurrence, due_on=duty.due_on, **_span(duty))
+    ):
+        yield instance
+        if (
+            instance.period == until_period
+            or count >= 200
+            or (until_period and instance.period > until_period)
+        ):
+            return
+
+
+def _duties(session: Session, condition):  # type: ignore[no-untyped-def]
+    rows = session.exec(
+        select(
+            Task.id,
+            Task.recurrence,
+            Task.due_on,
+            Task.starts_on,
+            Task.created_at,
+            Task.status,
+            Task.percent,
+            Plan.period_start,
+            Plan.period_end,
+            Plan.year,
+        )
+        .join(Plan, col(Plan.id) == col(Task.plan_id))
+        .where(condition, col(Task.recurrence).is_not(None))
+    ).all()
+    reported: dict[int, dict[str, tuple[str, int]]] = defaultdict(dict)
+    ids = [row.id for row in rows]
+    if ids:
+        for task_id, period, status, percent in session.exec(
+            select(
+                TaskInstance.task_id, TaskInstance.period, TaskInstance.status, TaskInstance.percent
+            ).where(col(TaskInstance.task_id).in_(ids))
+        ).all():
+            reported[task_id][period] = (status, percent)
+    return [(row, reported[row.id]) for row in rows]

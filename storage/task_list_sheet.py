@@ -8,7 +8,7 @@ the column and the value, so that a half-applied workbook never happens.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +20,8 @@ from sqlmodel import Session, col, select
 from storage.models import ProgressUpdate
 from storage.queries import TaskRow, find_tasks, rows_of_tasks
 from storage.statuses import STATUS_NAMES
+from storage.task_instances import current_periods
+from storage.task_periods import period_of_label
 from storage.task_values import (
     RECURRENCE_NAMES,
     ValueRefused,
@@ -44,6 +46,8 @@ COLUMNS = (
     ("完成百分比", 10),
     ("进展情况", 32),
     ("出处", 56),
+    # a recurring duty's row is about this period: its 完成时限, 状态 and 完成百分比 are the period's own
+    ("本期", 12),
 )
 REQUIRED = ("编号", "任务", "牵头单位", "配合单位", "完成时限", "状态")
 NEAR_DAYS = 7  # a task due within a week is yellow, as in the bot's traffic lights
@@ -76,7 +80,15 @@ def write_task_list_sheet(
 
     tasks = _tasks(session, jurisdiction_id=jurisdiction_id, department_id=department_id)
     notes = _latest_notes(session)
+    duties = current_periods(
+        session=session,
+        task_ids=[task.id for task, _ in tasks if task.recurrence and task.status in ("open", "in_progress")],
+        today=today,
+    )
     for row_number, (task, units) in enumerate(tasks, start=2):
+        duty = duties.get(task.id)
+        if duty is not None:  # the task's own due_on is only the pattern of its deadlines
+            task = replace(task, due_on=duty.instance.due_on, status=duty.status, percent=duty.percent)
         values: list[object] = [
             task.id,
             task.action,
@@ -88,6 +100,7 @@ def write_task_list_sheet(
             task.percent,
             notes.get(task.id, ""),
             f"《{task.plan_title}》{task.section}：{task.evidence}",
+            duty.instance.label if duty is not None else "",
         ]
         fill = _fill(task, today)
         for number, value in enumerate(values, start=1):
@@ -157,6 +170,8 @@ class SheetRow:
     row: int  # the row number Excel shows
     task_id: int
     changes: TaskChanges
+    # 本期 of a recurring duty ("2028"): the row's 完成时限, 状态 and 完成百分比 are that period's
+    period: str | None = None
 
 
 class WorkbookRefused(ValueError):
@@ -232,6 +247,7 @@ def _read_row(number: int, cells: dict[str, object], problems: list[str]) -> She
     recurrence = parsed("周期", parse_recurrence) if "周期" in cells else KEEP
     percent = parsed("完成百分比", parse_percent) if "完成百分比" in cells else None
     note = cells.get("进展情况")
+    period = parsed("本期", _parse_period) if not is_empty(cells.get("本期")) else None
     if task_id is None or status is None:
         return None
     if is_empty(action):
@@ -250,7 +266,18 @@ def _read_row(number: int, cells: dict[str, object], problems: list[str]) -> She
             percent=percent,
             progress=None if is_empty(note) else str(note).strip(),
         ),
+        period=period,
     )
+
+
+def _parse_period(value: object) -> str:
+    period = period_of_label(str(value))
+    if period is None:
+        raise ValueRefused(
+            f"「{value}」不是周期（应写作 2028年度、2028年第1季度 或 2028年3月）",
+            f"{value!r} is not a period (2028年度, 2028年第1季度 or 2028年3月)",
+        )
+    return period
 
 
 def _parse_id(value: object) -> int:

@@ -11,6 +11,7 @@ end of each period. Instances begin with the period of `starts_on` ("自2027年�
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -158,3 +159,26 @@ def current_instance(
         last_due = None
         continue
     return last_due if last_due is not None and last_due.period not in done_periods else None
+
+
+_LABEL = re.compile(r"^(\d{4})年(?:度|第([1-4])季度|(\d{1,2})月)$")
+
+
+def period_of_label(label: str) -> str | None:
+    """2027年度 -> "2027", 2027年第1季度 -> "2027Q1", 2027年3月 -> "2027-03" (Instance.label read back), or None."""
+    match = _LABEL.match(label.strip())
+    if match is None:
+        return None
+    year, quarter, month = match.groups()
+    if quarter:
+        return f"{year}Q{quarter}"
+    if month:
+        return f"{year}-{int(month):02d}" if 1 <= int(month) <= 12 else None
+    return year
+
+
+def moved_pattern(recurrence: str, pattern: date, new_due: date) -> date:
+    """The pattern that gives every period the deadline `new_due` gives its own: the same month within the
+    period and the same day, kept in the period of `pattern`, so the duty's first period stays where it was."""
+    year, first_month = _first_month(recurrence, pattern)
+    return _due_in(recurrence, year, first_month, new_due)

@@ -15,10 +15,20 @@ from sqlmodel import Session, col, select
 from ingest.units import AliasTable
 from storage.departments import resolve_department
 from storage.ingest import evidence_key
-from storage.models import Assignment, Department, Document, Jurisdiction, Plan, ProgressUpdate, Task
+from storage.models import (
+    Assignment,
+    Department,
+    Document,
+    Jurisdiction,
+    Plan,
+    ProgressUpdate,
+    Task,
+    TaskInstance,
+)
 from storage.search import search_grams
 from storage.statuses import STATUS_NAMES, STATUSES
 from storage.task_edits import record_edit
+from storage.task_periods import Instance
 
 RECURRENCES = ("yearly", "quarterly", "monthly")
 
@@ -75,6 +85,8 @@ class PlannedEdit:
     changes: list[FieldChange] = field(default_factory=list)
     # department id -> role, when the units change
     assignments: dict[int, str] | None = None
+    # the period of a recurring duty that status and percent changes report on (storage.task_list_apply)
+    period: Instance | None = None
 
 
 def get_task(session: Session, task_id: int) -> Task:
@@ -211,6 +223,9 @@ def apply_planned(*, session: Session, planned: PlannedEdit, editor: Editor) -> 
     task = planned.task
     assert task.id is not None
     progress_changed = False
+    reported = planned.period is not None and any(c.field in ("status", "percent") for c in planned.changes)
+    # a recurring duty's status stays open: the period's own row takes the report, as in storage.progress
+    instance = _instance_row(session, task.id, planned.period, editor.now) if reported else None
     for change in planned.changes:
         if change.field == "action":
             task.action = change.new or task.action
@@ -219,6 +234,12 @@ def apply_planned(*, session: Session, planned: PlannedEdit, editor: Editor) -> 
             task.due_on = date.fromisoformat(change.new) if change.new else None
         elif change.field == "recurrence":
             task.recurrence = change.new
+        elif change.field == "status" and instance is not None:
+            instance.status = change.new or instance.status
+            progress_changed = True
+        elif change.field == "percent" and instance is not None:
+            instance.percent = int(change.new or 0)
+            progress_changed = True
         elif change.field == "status":
             task.status = change.new or task.status
             task.archived_at = editor.now if task.status == "archived" else None
@@ -248,15 +269,29 @@ def apply_planned(*, session: Session, planned: PlannedEdit, editor: Editor) -> 
                 task_id=task.id,
                 author=editor.author[:100],
                 created_at=editor.now,
-                status=task.status,
-                percent=task.percent,
+                status=instance.status if instance is not None else task.status,
+                percent=instance.percent if instance is not None else task.percent,
                 note=note,
+                period=planned.period.period if planned.period is not None else None,
             )
         )
+    if instance is not None:
+        instance.updated_at = editor.now
+        session.add(instance)
     if planned.changes:
         task.updated_at = editor.now
         session.add(task)
     session.flush()
+
+
+def _instance_row(session: Session, task_id: int, period: Instance | None, now: datetime) -> TaskInstance:
+    assert period is not None
+    stored = session.exec(
+        select(TaskInstance).where(TaskInstance.task_id == task_id, TaskInstance.period == period.period)
+    ).first()
+    return stored or TaskInstance(
+        task_id=task_id, period=period.period, due_on=period.due_on, status="open", percent=0, updated_at=now
+    )
 
 
 def _sync_assignments(session: Session, task_id: int, wanted: dict[int, str]) -> None:

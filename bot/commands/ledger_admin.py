@@ -142,7 +142,8 @@ def apply_command(
                 "Nothing was applied: correct the cells above and run planbot apply again.",
             ) from refused
         for planned in plan.edits:
-            out.print(f"#{planned.task.id} {planned.task.action}")
+            period = f"（本期：{planned.period.label}）" if planned.period is not None else ""
+            out.print(f"#{planned.task.id} {planned.task.action}{period}")
             for change in planned.changes:
                 label = FIELD_NAMES.get(change.field, change.field)
                 old, new = shown_value(change.field, change.old), shown_value(change.field, change.new)

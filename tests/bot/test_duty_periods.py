@@ -1,14 +1,18 @@
 """A yearly duty is due, overdue and shown per period: done for 2027, it is due (then overdue) for 2028 in
-`/plan 到期`, `/plan 逾期` and on its card. Through the console chat with a frozen clock, on SQLite and
-PostgreSQL."""
+`/plan 到期`, `/plan 逾期`, on its card and in the 任务清单 sheet, which reads the period's cells back. Through
+the console chat with a frozen clock and the CLI, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
 
+from bot.cli import app
 from bot.console import ConsoleChat
 from bot.deps import Deps
 from storage.models import Assignment, Document, Plan, Task
@@ -152,3 +156,60 @@ def test_a_monthly_duty_is_listed_once_by_the_period_worth_chasing(chats, clock,
     assert "本期：2027年6月" in _card(this_year, duty) and "期限：2027-06-05（已逾期 11 天）" in this_year
     assert "期限：2027-07-05（还剩 19 天）" in _card(member.say("/plan 到期"), duty)
     assert "本期：2027年8月" in _card(member.say("/plan 到期 2027年8月"), duty)
+
+
+@pytest.fixture
+def run(engine, monkeypatch: pytest.MonkeyPatch, tmp_path):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def _sheet_row(path: Path, task_id: int) -> dict[str, object]:
+    sheet = load_workbook(path)["任务清单"]
+    header = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == task_id:
+            return {str(title): cell for title, cell in zip(header, row, strict=False)}
+    raise AssertionError(f"no row for task {task_id}")
+
+
+def test_the_task_list_sheet_shows_the_current_period_and_reads_it_back(  # type: ignore[no-untyped-def]
+    run, chats, clock, duty, sessions, tmp_path: Path
+) -> None:
+    member, _ = chats
+    clock.on(date(2027, 1, 10))
+    assert "已标记完成" in member.say(f"/plan 完成 {duty}")  # 2027 reported
+
+    workbook = tmp_path / "台账.xlsx"
+    assert run("export", "--xlsx", str(workbook), "--today", "2028-02-01").exit_code == 0
+    row = _sheet_row(workbook, duty)
+    assert row["完成时限"].value == datetime(2028, 1, 15) and row["完成时限"].is_date
+    assert (row["状态"].value, row["完成百分比"].value, row["本期"].value) == ("未开始", 0, "2028年度")
+    assert row["任务"].fill.fgColor.rgb.endswith("FFC7CE")  # red: 2028's deadline has passed
+    assert "没有变化" in run("apply", str(workbook)).stdout  # the period's values are not edits of the duty
+
+    # the office marks 2028 done and moves the deadline to 01-31: every year's deadline moves alike
+    book = load_workbook(workbook)
+    sheet = book["任务清单"]
+    number = row["状态"].row
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(number, header.index("状态") + 1).value = "已完成"
+    sheet.cell(number, header.index("完成时限") + 1).value = datetime(2028, 1, 31)
+    book.save(workbook)
+    dry = run("apply", str(workbook), "--dry-run").stdout
+    assert f"#{duty} {DUTY}（本期：2028年度）" in dry and "未开始 → 已完成" in dry
+    assert run("apply", str(workbook)).exit_code == 0
+
+    with sessions() as session:
+        task = session.get(Task, duty)
+        assert (task.due_on, task.status) == (
+            date(2027, 1, 31),
+            "open",
+        )  # the pattern moved, the duty stays open
+    clock.on(date(2028, 2, 1))
+    assert f"#{duty} " not in member.say("/plan 逾期")
+    assert "期限：2029-01-31" in _card(member.say("/plan 到期 2029年"), duty)
+    assert run("export", "--xlsx", str(workbook), "--today", "2028-02-01").exit_code == 0
+    assert _sheet_row(workbook, duty)["本期"].value == "2029年度"

@@ -44,7 +44,7 @@ def test_the_sheet_has_ids_dates_a_drop_down_filters_and_colours(session: Sessio
     assert book.sheetnames[:2] == ["汇总", SHEET_NAME]
     sheet = book[SHEET_NAME]
     assert [cell.value for cell in sheet[1]] == [title for title, _ in COLUMNS]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:J6"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:K6"
     hi_tech = _row_of(sheet, "培育高新技术企业")
     task = session.exec(select(Task).where(col(Task.action) == "培育高新技术企业")).one()
     assert sheet.cell(hi_tech, 1).value == task.id
