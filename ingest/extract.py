@@ -128,7 +128,8 @@ class RecordBuilder:
         self._seen: set[tuple[object, ...]] = set()
         self.rule = "clause_subject"  # the rule of the emit in progress, recorded on each record it makes
         self._unassigned: dict[str, list[int]] = {}  # evidence -> indices of its records without a unit
-        self.lead_in: LeadIn | None = None  # "到2025年，主要指标如下（以下指标均需各镇（街道）落实）："
+        self.lead_in: LeadIn | None = None
+        self.definitions: dict[str, str] = {}  # a unit named by its function -> the body the document says it is  # "到2025年，主要指标如下（以下指标均需各镇（街道）落实）："
         self._retracted: set[int] = set()
 
     def emit(
@@ -289,8 +290,9 @@ class RecordBuilder:
         section_title: str,
         timing: Timing,
     ) -> None:
-        canonical = self.aliases.canonical(unit) if unit else None
-        written = strip_place(unit) if unit else None
+        defined = self.definitions.get(unit) if unit else None
+        canonical = self.aliases.canonical(defined or unit) if unit else None
+        written = unit
         evidence = sentence.text.strip()
         key = (canonical, evidence, timing.due, timing.recurrence, timing.review)
         if key in self._seen:
@@ -414,6 +416,7 @@ def extract_records(
     text: str, outline: Outline, *, aliases: AliasTable, source_map: Callable[[int], int] | None = None
 ) -> list[TaskRecord]:
     builder = RecordBuilder(outline, aliases, source_map)
+    builder.definitions = unit_definitions(text)
     previous: list[Sentence] = []  # the last content line's sentences: labelled lines below attach to them
     block: _LabelBlock | None = None
     layout: TableLayout | None = None
@@ -568,6 +571,28 @@ def _units_of_headings(section: Section | None) -> list[Assignment]:
         if units:
             return units
     return []
+
+
+# "本条例所称发展规划行政主管部门，是指市发展改革委", "市发展改革委（以下简称发展规划主管部门）"
+DEFINED_AS = re.compile(r"所称([\u4e00-\u9fff]{2,20}?)[，,]?(?:是指|指)([\u4e00-\u9fff]{2,20}?)[。；;，,]")
+SHORT_NAME = re.compile(r"([\u4e00-\u9fff]{3,20}?)[（(]以下简称([\u4e00-\u9fff]{2,16}?)[）)]")
+
+
+def unit_definitions(text: str) -> dict[str, str]:
+    """Units the document names by function or short name, mapped to the body it says they are."""
+    definitions: dict[str, str] = {}
+    for match in DEFINED_AS.finditer(text):
+        bodies = units_in_series(match.group(2) + "。", 0)[0]
+        if bodies:
+            definitions[match.group(1)] = bodies[0].name
+    for match in SHORT_NAME.finditer(text):
+        start = match.start(1)
+        for offset in range(len(match.group(1)) - 2):
+            bodies = units_in_series(text, start + offset)[0]
+            if bodies and bodies[-1].end == match.end(1):
+                definitions[match.group(2)] = bodies[-1].name
+                break
+    return definitions
 
 
 def _units_named_in(text: str) -> list[UnitMention]:

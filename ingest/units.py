@@ -96,7 +96,7 @@ ZONE_BODY = re.compile(
 PLACE_PREFIX = re.compile(r"^(?:(?![省市区县在全我本各该和与及对由])[\u4e00-\u9fff]){2,5}?(?:省|市|区|县)")
 # characters that never occur inside a unit's name (they mark a clause, an object or a verb phrase), and
 # spaces: a name holds none, and a Word cell with one unit per line reaches the text with spaces between them
-NAME_BREAKERS = set("，。、；：！？的要将把在为与及或是由向从被让请按并且也还都了着过之其该此这那等 \u3000\t")
+NAME_BREAKERS = set("，。、；：！？的要将把在为与及或是由向从被让请按并且也还都了着过之其该此这那等（）() \u3000\t")
 NOT_IN_NAME = re.compile(
     r"负责|牵头|会同|配合|推进|推动|加强|加快|做好|落实|实施|开展|建立|健全|完善|制定|组织(?!部)|统筹|协调|指导|督促|提出|纳入|报送|上报"
     r"|汇总|报送|上报|审核|审议|批准|同意|提请|印发|办理|转交|后报|发挥|支持|鼓励|引导|要求|坚持|依托|通过|依靠|动员|联系|接受|听取|报请|提请|经过|根据|按照|围绕|针对"
@@ -120,7 +120,7 @@ STRONG_CONTINUATION = re.compile(r"要|应|须|必须|负责|牵头|会同|配�
 CONJUNCTIONS = ("以及", "、", "和", "及", "与")
 # a note after a unit: （含单位，下同）, （单位）, （牵头）; never a second unit
 ANNOTATION = re.compile(
-    r"[（(](?:含|包括|下同|以下简称|简称|单位|牵头|配合|部门|各|有关)[^（()）]{0,14}[）)]"
+    r"[（(](?:含|包括|下同|以下简称|以下称|简称|单位|牵头|配合|部门|各|有关)[^（()）]{0,14}[）)]"
 )
 
 COLLECTIVE_FORMS = (
@@ -308,6 +308,7 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
             not lenient
             and (generic_name(candidate) or not candidate.startswith(LEVEL_PREFIXES))
             and not STRONG_CONTINUATION.match(text, end)
+            and not ANNOTATION.match(text, end)  # 青川市项目服务中心（以下简称项目中心）: a name being defined
         ):
             continue  # 启动区…中心建设: without a level marker, only a clearly assigned subject is a unit
         if generic_name(candidate) and start and text[start - 1] not in BARE_START_AFTER and not lenient:

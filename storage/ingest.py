@@ -102,12 +102,20 @@ def _drafts(records: list[TaskRecord]) -> list[_Draft]:
     for record in records:
         draft = _Draft(record)
         draft = drafts.setdefault(draft.key, draft)
-        if record.department:
+        # the unit under its defined name when the document says who a function is (所称…是指市发展改革委)
+        unit = _defined_unit(record)
+        if unit:
             # 牵头 wins when a unit is named twice for one task
-            if draft.roles.get(record.department) != "lead":
-                draft.roles[record.department] = record.role or "lead"
-            draft.unit_kinds.setdefault(record.department, record.unit_kind)
+            if draft.roles.get(unit) != "lead":
+                draft.roles[unit] = record.role or "lead"
+            draft.unit_kinds.setdefault(unit, record.unit_kind)
     return list(drafts.values())
+
+
+def _defined_unit(record: TaskRecord) -> str | None:
+    """The record's unit under its canonical name: the alias table's, or the body the document itself defines a
+    unit named by function to be (发展规划行政主管部门 -> 市发展改革委)."""
+    return record.canonical_department or record.department
 
 
 def plan_identity(

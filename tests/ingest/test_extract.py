@@ -587,3 +587,15 @@ def test_a_body_after_由_may_be_followed_by_any_verb_and_a_season_date_is_one_d
     assert units_of(head + "对推进不力的，由区纪委监委依规依纪严肃问责。") == ["区纪委监委"]
     records = extract(head + "5.区教体局：新建中小学3所，2025年秋季开学前投入使用。").records
     assert [(r.department, r.due) for r in records] == [("区教体局", date(2025, 8, 31))]
+
+
+def test_a_unit_named_by_function_is_the_body_the_document_defines():
+    text = (
+        "青川市发展规划条例\n第三条 本条例所称发展规划行政主管部门，是指市发展改革委。\n"
+        "第九条 发展规划行政主管部门应当每年对规划实施情况进行监测分析。\n"
+        "第十条 青川市重大项目服务中心（以下简称项目中心）负责重大项目的跟踪服务。\n"
+    )
+    pairs = [(r.department, r.canonical_department) for r in extract(text).records]
+    assert ("发展规划行政主管部门", "市发展改革委") in pairs
+    # the short name's note is not part of the body's name
+    assert ("青川市重大项目服务中心", "市重大项目服务中心") in pairs
