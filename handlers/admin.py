@@ -151,7 +151,10 @@ def report(ctx: CommandContext, department: str | None) -> Reply:
     else:
         subject, label = None, "全部部门"
     try:
-        content = department_status_png(session=ctx.session, department=subject, today=ctx.today)
+        # confirmed tasks only, for coordinators too: their chart is posted to the channel they ask in
+        content = department_status_png(
+            session=ctx.session, department=subject, today=ctx.today, confirmed_only=True
+        )
     except ChartSubjectNotFound as missing:
         return usage_error(missing.zh, missing.en, "/plan 部门")
     filename = f"planbot-报告-{ctx.today.isoformat()}.png"

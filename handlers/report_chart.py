@@ -164,17 +164,21 @@ def department_status(
     jurisdiction: str | int | None = None,
     department: str | int | None = None,
     today: date,
+    confirmed_only: bool = False,
 ) -> StatusChart:
-    """The figures of the department chart (see department_status_png), without drawing it."""
+    """The figures of the department chart (see department_status_png), without drawing it; `confirmed_only`
+    leaves out tasks awaiting review, for a chart departments see."""
     place = _jurisdiction(session, jurisdiction)
     if department is not None:
         department_id, subject = _department(session, department, place.name if place else None)
-        rows = find_tasks(session=session, department_id=department_id)
+        rows = find_tasks(session=session, department_id=department_id, confirmed_only=confirmed_only)
         bars = status_bars(rows, today, by_plan=True)
         title = f"{subject} 各规划任务状态 / tasks by plan"
     else:
         subject = place.name if place else "全部辖区"
-        rows = find_tasks(session=session, jurisdiction_id=place.id if place else None)
+        rows = find_tasks(
+            session=session, jurisdiction_id=place.id if place else None, confirmed_only=confirmed_only
+        )
         bars = status_bars(rows, today)
         title = f"{subject} 各部门任务状态 / tasks per department"
     # a joint task is one bar segment per department but one task in the totals
@@ -190,13 +194,20 @@ def department_status_png(
     jurisdiction: str | int | None = None,
     department: str | int | None = None,
     today: date,
+    confirmed_only: bool = False,
 ) -> bytes:
     """PNG of tasks per department by status (done, on track, 黄灯, 红灯).
 
     With `department` (a name, any alias, or an id) the bars are that department's plans instead.
     Raises ChartSubjectNotFound for an unknown jurisdiction or department.
     """
-    chart = department_status(session=session, jurisdiction=jurisdiction, department=department, today=today)
+    chart = department_status(
+        session=session,
+        jurisdiction=jurisdiction,
+        department=department,
+        today=today,
+        confirmed_only=confirmed_only,
+    )
     return status_chart_png(chart.bars, title=chart.title, today=today)
 
 

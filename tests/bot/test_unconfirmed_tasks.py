@@ -142,3 +142,16 @@ def test_a_department_digest_leaves_them_out(run, waiting) -> None:  # type: ign
     )
     assert not [r for r in reminders if WAITING_SOON in r["text"] or WAITING_LATE in r["text"]]
     assert not {r["task_id"] for r in reminders} & set(waiting.values())
+
+
+def test_the_progress_chart_counts_confirmed_tasks_only_when_departments_see_it(sessions, waiting) -> None:  # type: ignore[no-untyped-def]
+    from handlers.report_chart import department_status
+
+    with sessions() as session:
+        everything = department_status(session=session, department="莱芜区发改局", today=date(2025, 6, 15))
+        confirmed = department_status(
+            session=session, department="莱芜区发改局", today=date(2025, 6, 15), confirmed_only=True
+        )
+    # the two waiting tasks (one late, one due within a week) are in the coordinator's figures only
+    assert sum(everything.tasks.values()) - sum(confirmed.tasks.values()) == 2
+    assert everything.tasks["red"] - confirmed.tasks["red"] == 1
