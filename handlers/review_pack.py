@@ -140,7 +140,7 @@ def write_review_pack(
 
 def _plan_tasks(session: Session, plan: Plan) -> list[_Task]:
     tasks: dict[int, _Task] = {}
-    for row in find_tasks(session=session, jurisdiction_id=plan.jurisdiction_id, include_archived=False):
+    for row in find_tasks(session=session, jurisdiction_id=plan.jurisdiction_id, confirmed_only=True):
         if row.plan_id != plan.id:
             continue
         task = tasks.setdefault(row.id, _Task(row=row, lead=[], co=[]))

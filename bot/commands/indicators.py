@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -29,7 +30,7 @@ from handlers.indicator_views import (
     status_text,
     table_cells,
 )
-from storage.indicators import IndicatorError, indicator_rows, record_indicator_value
+from storage.indicators import IndicatorError, indicator_rows, record_indicator_value, value_history
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +41,7 @@ def register(app: typer.Typer) -> None:
     indicators_app.callback()(indicators_command)
     indicators_app.command("report")(report_command)
     indicators_app.command("chart")(chart_command)
+    indicators_app.command("history")(history_command)
     app.add_typer(indicators_app, name="indicators")
 
 
@@ -146,3 +148,55 @@ def chart_command(
         f"✓ 指标图已保存：{png}（{len(judged)} 项，{size['width']}×{size['height']}）。"
         f" Indicator chart written: {png}."
     )
+
+
+def history_command(
+    indicator_id: Annotated[int, typer.Argument(help="指标编号（planbot indicators）/ indicator id", min=1)],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table | jsonl")
+    ] = OutputFormat.table,
+) -> None:
+    """指标的全部报送记录（谁、何时、数值、说明），旧的在前。 Every report of an indicator's values, oldest first."""
+    settings = load_settings()
+    with open_ledger(settings) as session:
+        rows = indicator_rows(session=session, indicator_ids=[indicator_id], include_archived=True)
+        if not rows:
+            raise fail(
+                f"没有编号为 {indicator_id} 的指标。请用 planbot indicators 查看编号。",
+                f"No indicator {indicator_id}: see planbot indicators.",
+            )
+        history = value_history(session=session, indicator_id=indicator_id)
+    counting = {value.id for value in rows[0].values.values()}
+    if output_format is OutputFormat.jsonl:
+        for value in history:
+            line = {
+                "indicator_id": indicator_id,
+                "year": value.year,
+                "value": value.value,
+                "number": value.number,
+                "reported_by": value.reported_by,
+                "reported_at": value.reported_at.isoformat(),
+                "note": value.note,
+                "via": value.via,
+                "counts": value.id in counting,
+            }
+            print(json.dumps(line, ensure_ascii=False))
+        return
+    table = Table(title=f"#{indicator_id} {rows[0].indicator.name} 报送记录 / reports", show_lines=False)
+    for header in ("年份", "数值", "填报人", "时间（北京时间）", "来源", "说明", ""):
+        table.add_column(header, overflow="fold")
+    shown_in = ZoneInfo(settings.timezone)
+    for value in history:
+        table.add_row(
+            str(value.year),
+            value.value,
+            value.reported_by,
+            value.reported_at.astimezone(shown_in).strftime("%Y-%m-%d %H:%M"),
+            value.via,
+            value.note,
+            "✓ 现行" if value.id in counting else "已被更正",
+        )
+    if not history:
+        out_console().print(f"#{indicator_id} 还没有报送记录。 No reports yet.")
+        return
+    out_console().print(table)

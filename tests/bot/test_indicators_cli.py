@@ -132,3 +132,20 @@ def test_the_taishan_plan_from_its_text_to_a_judged_value(
     assert listed()["常住人口城镇化率"]["status"] == "red"
     assert runner.invoke(app, [*report, "90.8", "--today", "2024-03-01"]).exit_code == 0
     assert listed()["常住人口城镇化率"]["status"] == "on_track"
+
+
+def test_the_history_keeps_every_report_and_marks_the_one_that_counts(run) -> None:  # type: ignore[no-untyped-def]
+    urban = _jsonl(run("indicators", "--format", "jsonl").stdout)["常住人口城镇化率"]
+    run("indicators", "report", str(urban["id"]), "2023", "89.9", "--author", "U1")
+    run("indicators", "report", str(urban["id"]), "2023", "90.8", "--note", "更正", "--author", "U2")
+    lines = [
+        json.loads(line)
+        for line in run("indicators", "history", str(urban["id"]), "--format", "jsonl").stdout.splitlines()
+    ]
+    assert [(line["value"], line["reported_by"], line["counts"]) for line in lines] == [
+        ("89.9", "U1", False),
+        ("90.8", "U2", True),
+    ]
+    table = run("indicators", "history", str(urban["id"])).stdout
+    assert "已被更正" in table and "现行" in table and "更正" in table
+    assert run("indicators", "history", "999").exit_code == 1
