@@ -33,6 +33,7 @@ _NOT_IN_KEY = re.compile(r"[\s\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"[-+−]?\d+(?:\.\d+)?")
 # a value reported in a table may carry its own comparison or unit: ">5.5", "90.8%", "约3.2"
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+SHORT_FIELD = 40  # storage.models.Indicator.unit and .category
 
 
 class IndicatorError(Exception):
@@ -91,6 +92,9 @@ def _fields(record: IndicatorRecord) -> dict[str, object]:
         fields["comparison"] = None
     if fields["attribute"] not in INDICATOR_ATTRIBUTES:
         fields["attribute"] = None
+    for name in ("unit", "category"):  # VARCHAR(40): a stray bracket read as a unit must not fail the ingest
+        if isinstance(fields[name], str):
+            fields[name] = fields[name][:SHORT_FIELD]
     if fields["target_number"] is None:
         fields["target_number"] = parse_number(record.target_value)
     return fields

@@ -151,3 +151,10 @@ def test_a_division_plan_naming_an_indicator_gives_the_plans_indicator_its_units
     assert urban.indicator.plan_id == plan.plan_id and urban.departments == ["区住房城乡建设局", "区统计局"]
     assert rows["新增市场主体"].indicator.plan_id == report.plan_id
     assert len(rows) == 5
+
+
+def test_an_overlong_unit_is_clipped_not_refused(session: Session) -> None:
+    odd = replace(main_indicators()[0], unit="按可比价格计算，以上年为100" * 4)
+    ingest_document(session=session, document=plan_with_indicators([odd]), aliases=aliases(), now=NOW)
+    (row,) = indicator_rows(session=session)
+    assert len(row.indicator.unit or "") == 40
