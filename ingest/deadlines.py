@@ -32,6 +32,10 @@ EXACT_DAY_DONE = re.compile(
 MONTH_RANGE = re.compile(
     r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*[—\-－–~至到]+\s*(?:(20\d\d)\s*年)?\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)"
 )
+MONTH_IN = re.compile(r"(?<![\d年])于\s*(\d{1,2})\s*月(?:底|末|份|中旬|下旬)?(?!\s*\d{1,2}\s*日)")
+LABELED_MONTH = re.compile(
+    r"(?:完成时限|完成时间|时间节点|时限|办理时限|时间要求)\s*[:：]\s*(\d{1,2})\s*月(?:底|末|份|中旬|下旬)?(?!\s*\d)"
+)
 LABELED_YEAR_MONTH = re.compile(
     r"(?:完成时限|完成时间|时间节点|时限|办理时限|时间要求)\s*[:：]\s*(20\d\d)\s*年\s*(\d{1,2})\s*月(?!\s*\d)"
 )
@@ -80,7 +84,7 @@ YEARLY = re.compile(
     r"|(?<![\d上本该下])年度[\u4e00-\u9fff]{1,3}(?:计划|方案|清单)"
 )
 QUARTERLY = re.compile(r"每季度|按季度|每个季度|逐季|季度调度|季度通报|季度报送")
-MONTHLY = re.compile(r"每月|按月|逐月|每个月|月度调度|月度通报|月报")
+MONTHLY = re.compile(r"每月|按月|逐月|每个月|月度调度|月度通报|月报|一月一(?:督办|调度|通报|报告|报送)")
 EARLY_EACH_YEAR = re.compile(r"每年年初|每年初|年初报送")
 
 MID_TERM = re.compile(r"中期评估(?!结果)|中期(?:和|、|及|与)期末|中期评价|中期检查|中期总结")
@@ -196,6 +200,10 @@ def explicit_dues(text: str, context: TimeContext) -> list[date]:
             add(match.start(), match.end(), _safe_date(report_year, int(match.group(1)), int(match.group(2))))
         for match in MONTH_ONLY.finditer(text):
             add(match.start(), match.end(), month_end(report_year, int(match.group(1))))
+        for pattern in (MONTH_IN, LABELED_MONTH):
+            # "于11月发布", "完成时限：9月": in that month of the document's year
+            for match in pattern.finditer(text):
+                add(match.start(1), match.end(), month_end(report_year, int(match.group(1))))
         for match in HALF_OR_QUARTER.finditer(text):
             add(match.start(), match.end(), _part_end(report_year, match.group(1)))
         for match in SEASON_BEFORE.finditer(text):

@@ -61,6 +61,8 @@ DESCRIBES_A_TIME = re.compile(r"是[^。，；]{0,24}(?:时期|之年|一年|阶
 ANAPHORA = re.compile(r"(?:以上|上述)(?:各)?(?:责任|牵头|相关)?(?:单位|部门)")
 # a stage heading's time frame: （2024年3月—2024年8月）, (2025年11月-2026年1月)
 STAGE_RANGE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*[—\-－–~至到]+\s*(?:(20\d\d)\s*年)?\s*(\d{1,2})\s*月")
+# a quantified goal of a plan period: 年均增长, 累计, 控制在, 降低…完成…下达目标
+PERIOD_TARGET = re.compile(r"年均|累计|控制在|稳定在|达到|不低于|降低|提高到|完成(?:省|市|上级)下达")
 # a heading about one review of the plan: the work beneath it is that review's
 REVIEW_HEADING = re.compile(r"中期评估|总结评估|期末评估")
 ROUTING_LINE = re.compile(
@@ -214,7 +216,11 @@ class RecordBuilder:
             timings = self._timings(prefix + segment, section_title)
         elif prefix and not timing_text:
             timings = with_prefix(timings, prefix, self.context)
-        return task_text(segment), self._review_section_default(timings, section_title)
+        timings = self._review_section_default(timings, section_title)
+        if not any(t.is_signal for t in timings) and self.context.period and PERIOD_TARGET.search(segment):
+            # "地区生产总值年均增长6%以上" in a five-year plan's division: a target for the period's end
+            timings = [Timing(due=date(self.context.period[1], 12, 31))]
+        return task_text(segment), timings
 
     def _timings(self, text: str, section_title: str) -> list[Timing]:
         """Timings read in the section's time frame: under （一）前期研究阶段（2024年3月—2025年1月） a bare

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 
+from ingest.table_rows import bare_cell_lines
+
 PINYIN = re.compile(r"\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]+\)")
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 INLINE_NOISE = re.compile(f"{PINYIN.pattern}|{BOOKMARK.pattern}")
@@ -115,6 +117,10 @@ def normalize(raw: str) -> NormalizedText:
     ):  # t2s maps characters one to one; a phrase rule that does not is undone here
         converted = "".join(to_simplified(ch) if len(to_simplified(ch)) == 1 else ch for ch in raw)
     lines = _split_lines(_unflatten(converted))
+    # a table pasted one cell per line: each cell is marked as the cell of a table (" |"), as web pages render
+    # them, so that the cells are neither joined nor dropped as page numbers or repeated headers
+    for index in bare_cell_lines([line.text for line in lines]):
+        lines[index].text += " |"
     lines = _drop_noise_lines(lines)
     return _join_lines(lines)
 
@@ -205,6 +211,9 @@ def _drop_noise_lines(lines: list[_Line]) -> list[_Line]:
     kept: list[_Line] = []
     for index, line in enumerate(lines):
         text = line.text
+        if text.endswith(" |"):
+            kept.append(line)  # a table cell: never noise
+            continue
         if index < top_ad_end or text in repeated or PAGE_NUMBER_LINE.match(text):
             continue
         if len(text) <= 60 and AD_MARKERS.search(text) and not _reads_as_content(text):

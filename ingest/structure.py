@@ -88,7 +88,10 @@ FIVE_YEAR_NAME = re.compile(r"十([一二三四五六])五|第十([一二三四�
 EXPLICIT_PERIOD = re.compile(r"[（(]?(20\d\d)\s*[—\-－–~至到]+\s*(20\d\d)\s*年")
 FULL_DATE = re.compile(r"(20\d\d|19\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 TITLE_YEAR = re.compile(r"(20\d\d)年(?:度)?(?:国民经济|.{0,8}计划|.{0,8}工作要点|.{0,4}政府工作报告)")
-ANNUAL_TITLE = re.compile(r"(?<![—\-－–~至到])20\d\d年(?!\s*[—\-－–~至到])|政府工作报告|年度工作要点|年度重点")
+# a year the title is about (2024年重点工作); not a period's end, and not the date line under it (2021年11月)
+ANNUAL_TITLE = re.compile(
+    r"(?<![—\-－–~至到])20\d\d年(?!\s*[—\-－–~至到]|\s*\d{1,2}\s*月)|政府工作报告|年度工作要点|年度重点"
+)
 # any year in the title that is not one end of a period (2021—2025年) and not the 2035 of 远景目标
 TITLE_ANY_YEAR = re.compile(r"(?<![—\-－–~至到\d])(20\d\d)年(?!\s*[—\-－–~至到]|远景)")
 # 成文日期 | 2023年07月12日: the date a government website's header gives the document

@@ -22,6 +22,34 @@ ROW_NUMBER = re.compile(r"^\s*\d{1,4}\s*$")
 HEADER_WORDS = re.compile(r"序号|编号|任务|事项|内容|项目|单位|部门|时限|时间|进度|情况|领导|备注|说明|目标|措施")
 
 
+# a header cell of a table laid out one cell per line with no bars at all: 序号 / 重点任务 / 牵头单位 / 完成时限
+BARE_HEADER_CELL = re.compile(r"^(?:序号|编号|类别|[\u4e00-\u9fff]{0,6}(?:任务|事项|内容|项目|措施|单位|部门|时限|时间|进度|情况|备注|目标|领导))$")
+ENDS_A_BARE_TABLE = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十\d]+[章节条]|注[:：]|附件)")
+
+
+def bare_cell_lines(lines: list[str]) -> set[int]:
+    """Indices of the lines of tables written one cell per line without bars (a page's table pasted as text):
+    at least three header cells, then a row number, then cells until a heading or a long paragraph.
+
+    Normalization keeps these lines apart and whole (a lone row number is no page number there, and a unit
+    repeated row after row is no page header)."""
+    cells: set[int] = set()
+    index = 0
+    while index < len(lines):
+        header_end = index
+        while header_end < len(lines) and BARE_HEADER_CELL.match(lines[header_end].strip()):
+            header_end += 1
+        if header_end - index >= 3 and header_end < len(lines) and ROW_NUMBER.match(lines[header_end]):
+            end = header_end
+            while end < len(lines) and len(lines[end]) <= 100 and not ENDS_A_BARE_TABLE.match(lines[end].strip()):
+                end += 1
+            cells.update(range(index, end))
+            index = end
+        else:
+            index = max(index + 1, header_end)
+    return cells
+
+
 def pipe_cells(line: str) -> list[str] | None:
     """The cells of a `| a | b |` or `a | b | c` row; [] for its rule line; None when the line is no such row."""
     if not (PIPE_ROW.match(line) or BARE_PIPE_ROW.match(line)) or line.count("|") < 2:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
+import pytest
+
 from ingest.pipeline import extract_document
 from ingest.records import LoadedDocument
 
@@ -599,3 +601,36 @@ def test_a_unit_named_by_function_is_the_body_the_document_defines():
     assert ("发展规划行政主管部门", "市发展改革委") in pairs
     # the short name's note is not part of the body's name
     assert ("青川市重大项目服务中心", "市重大项目服务中心") in pairs
+
+
+def test_a_bare_table_one_cell_per_line_is_read_and_kept_whole():
+    text = (
+        "松原县“十四五”规划纲要重点任务分工表\n（2021年11月）\n序号\n重点任务\n牵头单位\n责任单位\n完成时限\n"
+        "1\n建成经济开发区污水处理厂二期\n县经开区管委会\n县住建局、县生态环境分局\n2022年底\n"
+        "2\n推进县城老旧小区改造\n县住建局\n城关镇\n2023年6月底前\n"
+        "3\n推进智慧社区建设\n县住建局\n城关镇\n2024年底\n"
+    )
+    document = extract(text)
+    assert document.kind == "division_plan"  # the date line under the title is no annual title
+    assert [(r.department, r.due) for r in document.records if r.task.startswith("推进县城")] == [
+        ("县住建局", date(2023, 6, 30)),
+        ("城关镇", date(2023, 6, 30)),
+    ]
+    assert len({r.task for r in document.records}) == 3  # repeated cells and row numbers are not page noise
+
+
+def test_a_five_year_target_with_no_date_is_due_at_the_periods_end():
+    text = "临河区“十四五”规划纲要重点任务分工方案\n1.地区生产总值年均增长6%以上。（牵头单位：区发改局）\n"
+    assert [(r.department, r.due) for r in extract(text).records] == [("区发改局", date(2025, 12, 31))]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "due", "recurrence"),
+    [
+        ("区统计局于11月发布前三季度经济运行分析。", date(2024, 11, 30), None),
+        ("区督查室对滞后任务实行一月一督办。", None, "monthly"),
+    ],
+)
+def test_months_without_a_year_and_monthly_follow_up(sentence, due, recurrence):
+    record = extract("临河区2024年重点工作任务分解\n" + sentence).records[0]
+    assert (record.due if due else None, record.recurrence) == (due, recurrence)
