@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from storage.departments import collective_kinds_obliging
 from storage.models import Assignment, Department, Jurisdiction, Plan, ReviewEvent, Task
 from storage.search_queries import Narrowing, first_task_ids, task_condition, task_filters
+from storage.task_instances import is_dated, listed_duties
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,39 @@ def find_tasks(
         include_archived=include_archived,
         confirmed_only=confirmed_only,
     )
+    if not is_dated(where):
+        return _matching_rows(session, where, search, limit, department_ids, collective_names)
+    # a recurring duty's due_on is only the pattern of its deadlines: it is listed by the period the dates
+    # hold that is not done yet (storage.task_instances), at that period's deadline
+    matching = [task_condition(session=session, query=search)] if search else []
+    duties = listed_duties(session=session, where=where, matching=matching)
+    rows = _matching_rows(
+        session, replace(where, one_offs_only=True), search, limit, department_ids, collective_names
+    )
+    if not duties:
+        return rows
+    statement = _row_select().where(col(Task.id).in_(list(duties)))
+    if department_ids is not None:
+        statement = statement.where(col(Assignment.department_id).in_(department_ids))
+    rows += [
+        replace(row, due_on=duties[row.id].due_on) for row in _rows(session, statement, collective_names)
+    ]
+    rows.sort(key=lambda row: (row.due_on is None, row.due_on or date.min, row.id, row.department or ""))
+    if limit is not None:
+        kept = set(list(dict.fromkeys(row.id for row in rows))[:limit])
+        rows = [row for row in rows if row.id in kept]
+    return rows
+
+
+def _matching_rows(
+    session: Session,
+    where: Narrowing,
+    search: str | None,
+    limit: int | None,
+    department_ids: list[int] | None,
+    collective_names: dict[int, str],
+) -> list[TaskRow]:
+    """find_tasks' rows for a narrowing, chosen as its docstring says."""
     if search and limit is not None:
         # the search picks the page on its own narrow index (storage.search_queries); rows are read after
         task_ids = first_task_ids(session=session, query=search, where=where, limit=limit)

@@ -38,6 +38,8 @@ class Narrowing:
     excluded_statuses: tuple[str, ...] = ()
     # leave out tasks waiting for a coordinator's review (待核对): no department hears of them before then
     confirmed_only: bool = False
+    # leave out recurring duties, whose due_on is only a pattern: dated lists add them by their periods
+    one_offs_only: bool = False
 
     @classmethod
     def of_ledger(
@@ -146,6 +148,11 @@ def _filters(source: _Source, where: Narrowing) -> list[ColumnElement[bool]]:
             # tasksearch holds no review flag; the tasks awaiting review are few, so excluding them is cheap
             waiting = select(Task.id).where(col(Task.awaiting_review).is_(True))
             conditions.append(source.task_id.not_in(waiting))
+    if where.one_offs_only:
+        if source.on_task_table:
+            conditions.append(col(Task.recurrence).is_(None))
+        else:  # the duties are few, like the tasks awaiting review
+            conditions.append(source.task_id.not_in(select(Task.id).where(col(Task.recurrence).is_not(None))))
     return conditions
 
 

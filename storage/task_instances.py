@@ -9,9 +9,10 @@ list's other filters gets the period that puts it on the list, worked out by sto
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -27,16 +28,19 @@ def is_dated(where: Narrowing) -> bool:
     return where.due_from is not None or where.due_until is not None or where.due_before is not None
 
 
-def listed_duties(*, session: Session, where: Narrowing, today: date | None = None) -> dict[int, Instance]:
-    """Task id -> the period a dated list shows, for the recurring duties matching `where`'s other filters.
+def listed_duties(
+    *, session: Session, where: Narrowing, today: date | None = None, matching: Sequence[Any] = ()
+) -> dict[int, Instance]:
+    """Task id -> the period a dated list shows, for the recurring duties matching `where`'s other filters
+    (and the conditions `matching`, such as a search).
 
-    Each duty is listed once, by one period not yet done: an overdue list (due_before) shows its latest missed
-    period, as the ones just missed are worth chasing first. A due window shows the latest period in it that
+    Each duty is listed once, by one period not yet done: an overdue list (due_before, or a window with no
+    start) shows its latest missed period, as the ones just missed are worth chasing first. A due window shows the latest period in it that
     was missed before `today`, if any, else its first period in the window: "今年" lists a monthly duty by
     last month's missed report, not January's, and a window ahead by its first period there.
     """
     undated = replace(where, due_from=None, due_until=None, due_before=None)
-    duties = select(Task.id).where(*task_filters(undated), col(Task.recurrence).is_not(None))
+    duties = select(Task.id).where(*task_filters(undated), *matching, col(Task.recurrence).is_not(None))
     rows = session.exec(
         select(
             Task.id,
@@ -88,7 +92,7 @@ def listed_duties(*, session: Session, where: Narrowing, today: date | None = No
         if not open_periods:
             continue
         missed = [instance for instance in open_periods if today is not None and instance.due_on < today]
-        if where.due_before is not None:
+        if where.due_before is not None or start is None:
             listed[task_id] = open_periods[-1]
         else:
             listed[task_id] = missed[-1] if missed else open_periods[0]

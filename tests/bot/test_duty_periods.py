@@ -4,6 +4,7 @@ the console chat with a frozen clock and the CLI, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -213,3 +214,21 @@ def test_the_task_list_sheet_shows_the_current_period_and_reads_it_back(  # type
     assert "期限：2029-01-31" in _card(member.say("/plan 到期 2029年"), duty)
     assert run("export", "--xlsx", str(workbook), "--today", "2028-02-01").exit_code == 0
     assert _sheet_row(workbook, duty)["本期"].value == "2029年度"
+
+
+def _listed(run, *args: str) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    result = run("tasks", "--dept", "莱芜区发改局", "--format", "jsonl", *args)
+    assert result.exit_code == 0, result.output
+    return {row["id"]: row["due"] for row in map(json.loads, result.stdout.splitlines())}
+
+
+def test_planbot_tasks_lists_a_duty_by_its_open_period(run, chats, clock, duty) -> None:  # type: ignore[no-untyped-def]
+    member, _ = chats
+    clock.on(date(2027, 1, 10))
+    assert "已标记完成" in member.say(f"/plan 完成 {duty}")
+    assert duty not in _listed(run, "--overdue", "--today", "2027-12-20")
+    assert _listed(run, "--due-within", "30", "--today", "2027-12-20")[duty] == "2028-01-15"
+    assert _listed(run, "--overdue", "--today", "2028-02-01")[duty] == "2028-01-15"
+    searched = _listed(run, "--overdue", "--today", "2028-02-01", "--search", "规划实施情况", "--limit", "5")
+    assert searched == {duty: "2028-01-15"}
+    assert duty not in _listed(run, "--overdue", "--today", "2028-02-01", "--search", "招商")
