@@ -41,7 +41,10 @@ def digest_chart_attachment(
         today = clock().astimezone(ZoneInfo(timezone)).date()
         try:
             with session_factory() as session:
-                png = department_status_png(session=session, jurisdiction=jurisdiction, today=today)
+                # the digest counts confirmed tasks (its snapshot leaves the 待核对 out): the chart beside it too
+                png = department_status_png(
+                    session=session, jurisdiction=jurisdiction, today=today, confirmed_only=True
+                )
         except ChartSubjectNotFound:
             return None
         place = jurisdiction or "全部辖区"
