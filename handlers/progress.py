@@ -60,7 +60,9 @@ def validate_form(
 def task_for_update(ctx: CommandContext, task_id: int) -> TaskSummary | Reply:
     """The task, when it exists and the actor may update it; otherwise the Reply to show."""
     task = bot_queries.task_summary(session=ctx.session, task_id=task_id)
-    if task is None or task.status == "archived":
+    # a task awaiting review is unknown to departments until a coordinator confirms it
+    hidden = task is not None and task.awaiting_review and not ctx.actor.is_coordinator
+    if task is None or task.status == "archived" or hidden:
         return usage_error(
             f"没有编号为 #{task_id} 的任务。用 `/plan 任务` 或 `/plan 搜索 关键词` 查找编号。",
             f"No task #{task_id}. Use `/plan tasks` or `/plan search WORDS` to find ids.",

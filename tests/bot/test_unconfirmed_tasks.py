@@ -77,6 +77,7 @@ def test_a_member_never_sees_a_task_awaiting_review(deps, waiting) -> None:  # t
     assert CONFIRMED_LATE in overdue and "（1 项）" in overdue  # the confirmed one is still there, alone
     for task_id in waiting.values():
         assert f"没有编号为 #{task_id} 的任务" in chat.say(f"/plan 详情 {task_id}")
+        assert f"没有编号为 #{task_id} 的任务" in chat.say(f"/plan 进展 {task_id} 已启动 10%")
     # the department counts leave them out too: 10 confirmed open tasks, 1 of them late
     assert "莱芜区发展改革局：未完成 10，逾期 1" in chat.say("/plan 部门")
 
