@@ -219,7 +219,7 @@ def _by_means_within(sentence: str, clause_start: int) -> tuple[list[UnitMention
 
 
 # what a body's name ends with when it is read leniently after 由 ("由全面建成小康社会…" names no body)
-BODY_ENDING = re.compile(r"(?:部门|机关|单位|主体|局|委|办|政府|中心|公司|集团|办公室|领导小组)$")
+BODY_ENDING = re.compile(r"(?:部门|机关|单位|主体|局|委|办|政府|中心|公司|集团|办公室|督查室|领导小组)$")
 
 
 def _by_means_units(sentence: str, position: int) -> tuple[list[UnitMention], int]:
@@ -342,7 +342,7 @@ def units_in_list(text: str, start: int, end: int) -> list[UnitMention]:
             position += 1
         if position >= end:
             break
-        series, after = units_in_series(cell + "。", position)
+        series, after = units_in_series(cell + "。", position, lenient=True)  # only units stand in a list
         if series:
             mentions.extend(series)
             position = max(after, series[-1].end)

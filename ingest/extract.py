@@ -48,17 +48,26 @@ DIRECTIVE_HINT = re.compile(
 TARGET_HINT = re.compile(r"增长|达到|控制在|不低于|不少于|以上|以内|提高到|降低到")
 # a notice's distribution and contact lines name units as recipients, never as responsible
 # "现将…印发给你们，请认真贯彻落实": the cover letter hands the document over; it assigns nothing itself
-COVER_LETTER = re.compile(r"现将.{0,60}(?:印发|转发|下达|通报|公布)|(?:印发|转发)给你们|请(?:认真)?(?:贯彻|遵照)执行")
+COVER_LETTER = re.compile(
+    r"现将.{0,60}(?:印发|转发|下达|通报|公布|如下)|(?:印发|转发)给你们|请(?:认真)?(?:贯彻|遵照)执行"
+)
 # reports of what was done ("两年来…完成了", "截至5月底已开工52个", "受到…肯定"): past results are no tasks,
 # unless the sentence also sets work to come (要, 应, 力争, 确保, 前完成)
 PAST_RESULT = re.compile(
     r"(?:年来|以来|截至|截止)[^。；]{0,30}[，,]|[了]|受到.{0,12}(?:肯定|表扬|通报表扬)|进展较快|进度滞后|已(?:开工|完成|建成|办结)"
+    r"|推进有力|考评为|评为[^。，]{0,6}等次|未(?:达到|按时|按期)|进度符合预期|成效明显"
 )
-WORK_TO_COME = re.compile(r"要|应当?|须|需|力争|确保|将于|于\d|前完成|底前|请")
+# 要 as a modal, not inside 主要, 重要, 需要 or 要求
+WORK_TO_COME = re.compile(r"(?<![主重需纪摘提概必])要(?![求点素件闻])|应当?|须|需|力争|确保|将于|于\d|前完成|底前|请")
 # "今年是…的攻坚之年", "…是…的关键时期": what a year is, not what anyone must do
 DESCRIBES_A_TIME = re.compile(r"是[^。，；]{0,24}(?:时期|之年|一年|阶段|节点)[，。；]")
 # "请以上单位…", "上述责任单位要…": the units named just before are meant
-ANAPHORA = re.compile(r"(?:以上|上述)(?:各)?(?:责任|牵头|相关)?(?:单位|部门)")
+ANAPHORA = re.compile(r"(?:以上|上述)[^，。；]{0,10}?(?:责任|牵头|相关|承办)?(?:单位|部门)")
+# "乡人民政府是规划实施的责任主体。": a statement of who is answerable, with no work of its own
+STATES_A_ROLE = re.compile(r"^[^，,。；;]{2,20}是[^，,。；;]{2,30}(?:主体|部门|单位|责任人|第一责任人)[。；;]?$")
+# "由区交通运输局牵头的第12项、区水利局牵头的第27项…": units named as the owners of items, for 上述单位 to follow
+OWNERS_REACH = 2000  # characters back that 上述单位 may reach for the owners of items
+OWNERS_OF_ITEMS = re.compile(r"(?:负责|牵头|承担|承办)的第")
 # a stage heading's time frame: （2024年3月—2024年8月）, (2025年11月-2026年1月)
 STAGE_RANGE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*[—\-－–~至到]+\s*(?:(20\d\d)\s*年)?\s*(\d{1,2})\s*月")
 # a quantified goal of a plan period: 年均增长, 累计, 控制在, 降低…完成…下达目标
@@ -131,6 +140,7 @@ class RecordBuilder:
         self.rule = "clause_subject"  # the rule of the emit in progress, recorded on each record it makes
         self._unassigned: dict[str, list[int]] = {}  # evidence -> indices of its records without a unit
         self.lead_in: LeadIn | None = None
+        self.mentioned: list[tuple[int, list[UnitMention]]] = []  # units named as owners of items, by offset
         self.definitions: dict[str, str] = {}  # a unit named by its function -> the body the document says it is  # "到2025年，主要指标如下（以下指标均需各镇（街道）落实）："
         self._retracted: set[int] = set()
 
@@ -273,6 +283,10 @@ class RecordBuilder:
     def units_in_section(self, offset: int) -> list[UnitMention]:
         """The units of the records made so far in the section around `offset` (what 以上单位 refers to)."""
         start = self.scope_start(offset)
+        # 上述滞后任务的牵头单位: the owners of the items named last above, often under the previous heading
+        owners = [mentions for at, mentions in self.mentioned if offset - OWNERS_REACH <= at < offset and mentions]
+        if owners:
+            return owners[-1]
         names: dict[str, None] = {}
         for index in range(len(self.records) - 1, -1, -1):
             record = self.records[index]
@@ -633,7 +647,9 @@ def _emit_sentence(
     unassigned_ok: bool,
 ) -> None:
     text = sentence.text
-    if assigns_no_work(text):
+    if OWNERS_OF_ITEMS.search(text):
+        builder.mentioned.append((sentence.start, _units_named_in(text)))
+    if assigns_no_work(text) or STATES_A_ROLE.match(text):
         return
     label = LABEL.search(text)
     if label and label.start() > 0:

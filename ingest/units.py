@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 UNIT_SUFFIXES = (
-    "人民政府", "办事处", "管委会", "专班", "工作组", "管理委员会", "工作委员会", "委员会", "领导小组", "指挥部", "办公室", "总工会",
+    "人民政府", "办事处", "管委会", "专班", "工作组", "报社", "电视台", "管理委员会", "工作委员会", "委员会", "领导小组", "指挥部", "办公室", "总工会",
     "检察院", "法院", "人武部", "常委会", "人大", "政协", "纪委", "政府", "部门", "机关", "单位", "中心", "分局", "支队", "大队", "公司", "集团",
     "银行", "妇联", "残联", "科协", "团委", "工商联", "联社", "监委", "党委", "党组", "工委", "督查室", "室", "局", "委", "办", "厅", "署",
     "院", "所", "站", "社", "部", "镇", "乡", "街道",
@@ -50,7 +50,7 @@ BRACKETED_COLLECTIVE = re.compile(
 )
 # 市、县（市、区）人民政府: the governments of several levels named at once, one addressee as the law writes it
 LEVEL_LIST_BODY = re.compile(
-    r"[省市区县](?:、[市区县乡镇](?:[（(][市区县、]{1,8}[）)])?)+"
+    r"[省市区县](?:(?:、[市区县乡镇](?:[（(][市区县、]{1,8}[）)])?)+|[（(][市区县、]{1,8}[）)])"
     r"(?:人民政府|政府|党委|有关部门|[\u4e00-\u9fff]{2,8}?(?:部门|机关))"
 )
 # 东、西、南三区人民政府, 城关、青石、河西三镇: places sharing one level and body, counted; each is a unit
@@ -71,10 +71,13 @@ LOCALITY_COLLECTIVE = re.compile(
     rf"各{LOCALITY}(?:、?{LOCALITY_LEVEL}|[（(]{LOCALITY}(?:、{LOCALITY})*[）)])+"
     r"(?:人民政府|政府|办事处|管委会|党委|党工委)?"
 )
+# a bureau written without the level its list opened with (市财政局、统计局)
+INHERITS_LEVEL = re.compile(r"^[\u4e00-\u9fff]{2,8}(?:局|委|办|中心)$")
 # a body named without its level (住建局, 城市管理执法大队, 县供电公司's 供电公司): a unit only where the sentence
 # plainly gives it work (a role word or modal follows) or where only units can stand (a 责任单位 list)
 BARE_BODY = re.compile(
-    r"^[\u4e00-\u9fff]{1,12}(?:局|委员会|办公室|大队|支队|中队|残联|团委|工商联|妇联|科协|管委会|公司|集团|中心|站|所|院|处)$"
+    r"^[\u4e00-\u9fff]{1,12}(?:局|委员会|办公室|大队|支队|中队|残联|团委|工商联|妇联|科协|管委会|公司|集团|中心|站|所|院|处"
+    r"|报社|电视台|广播电视台)$"
 )
 TOWN = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:镇|乡|街道)(?:人民政府|政府|办事处)?$")
 NOT_A_TOWN = re.compile(
@@ -110,13 +113,13 @@ CONTINUATIONS = re.compile(
     r"于每年|立即|尽快|推进|推动|开展|建立|健全|完善|制定|落实|提出|承担|具体|也|还|都|均|继续|着力|全面|重点|不断|持续|发挥|编制|督促|指导|"
     r"协调|审核|起草|研究|做|会|可|可以|适时|通过|依法|深入|全力|抓好|抓紧|确保|实行|实施|组建|设立|建设|打造|完成|牵头做好|部署|召开|"
     r"争取|谋划|梳理|跟踪|监测|评估|考核|汇总|报送|上报|印发|出台|发布|公布|公开|接受|自觉|密切|强化|优化|提升|提高|做实|抓实|压实|"
-    r"细化|明确|分解|研究制定|共同做好|具体负责|主要|班子|逐项|逐一|逐级|征求|召集|形成|修改|论证|衔接|提交|提供|测算|确定|"
+    r"细化|明确|分解|研究制定|共同做好|具体负责|主要|班子|逐项|逐一|逐级|予以|征求|召集|形成|修改|论证|衔接|提交|提供|测算|确定|"
     r"收集|整理|汇编|编写|撰写|拟定|会商|对接|调研|核实|巡查|约谈|答复|反馈|拨付|下达|（|\(|）|\)|：|:|；|;|,|。|\s|$)"
 )
 # 数据中心要建成 is a facility: a bare 中心/站/所 is a unit only when a role word gives it the work
 WEAK_BODY_SUFFIXES = ("中心", "站", "所", "院", "处")
 ROLE_CONTINUATION = re.compile(r"负责|牵头|会同|配合|协助|参与|、|和|及|[，,；;）)]|。|$")
-STRONG_CONTINUATION = re.compile(r"要|应|须|必须|负责|牵头|会同|配合|进一步|切实|及时|按职责|统筹|、|和|及|[）)]")
+STRONG_CONTINUATION = re.compile(r"要|应|须|必须|负责|牵头|会同|配合|进一步|切实|及时|按职责|统筹|、|和|及|[）)]|是[^。；]{2,30}[，,]负责")
 CONJUNCTIONS = ("以及", "、", "和", "及", "与")
 # a note after a unit: （含单位，下同）, （单位）, （牵头）; never a second unit
 ANNOTATION = re.compile(
@@ -150,7 +153,7 @@ NATIONAL_BODIES = (
 # lexicon forms by their first character, longest first: unit_at runs at every clause start
 LEXICON_BY_FIRST: dict[str, list[str]] = {}
 # the Youth League's committees put 团 before the level: 团区委, 团市委
-YOUTH_LEAGUE = ("团区委", "团市委", "团县委", "团省委")
+YOUTH_LEAGUE = ("团区委", "团市委", "团县委", "团省委", "团乡委", "团镇委")
 for _form in sorted(COLLECTIVE_FORMS + NATIONAL_BODIES + YOUTH_LEAGUE, key=len, reverse=True):
     LEXICON_BY_FIRST.setdefault(_form[0], []).append(_form)
 
@@ -358,7 +361,7 @@ def units_in_series(text: str, start: int, *, lenient: bool = False) -> tuple[li
         mention = unit_at(text, position, lenient=lenient)
         if not mention:
             break
-        mentions.append(mention)
+        mentions.append(_with_shared_level(mentions[0], mention) if mentions else mention)
         position = mention.end
         annotation = ANNOTATION.match(text, position)
         if annotation:
@@ -372,6 +375,16 @@ def units_in_series(text: str, start: int, *, lenient: bool = False) -> tuple[li
         else:
             break
     return mentions, position
+
+
+def _with_shared_level(first: UnitMention, mention: UnitMention) -> UnitMention:
+    """市发改委、商务局、科技局: the bureaus after the first share its level, written once."""
+    level = first.name[:1]
+    if level not in "省市区县乡镇" or not generic_name(mention.name) or not INHERITS_LEVEL.match(mention.name):
+        return mention
+    if set(mention.name[:2]) & set("省市区县乡镇"):
+        return mention  # 团县委 carries its level inside its name
+    return UnitMention(level + mention.name, mention.start, mention.end)
 
 
 def plausible_name(candidate: str) -> bool:

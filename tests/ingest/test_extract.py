@@ -634,3 +634,27 @@ def test_a_five_year_target_with_no_date_is_due_at_the_periods_end():
 def test_months_without_a_year_and_monthly_follow_up(sentence, due, recurrence):
     record = extract("临河区2024年重点工作任务分解\n" + sentence).records[0]
     assert (record.due if due else None, record.recurrence) == (due, recurrence)
+
+
+def test_bureaus_after_the_first_share_its_level():
+    text = "青禾市“十四五”规划任务分工\n4.打造产业集群。（牵头部门：市工信局；配合部门：市发改委、商务局、科技局）\n"
+    assert units_of(text) == ["市工信局", "市发改委", "市商务局", "市科技局"]
+
+
+def test_statements_of_who_answers_and_reports_of_results_are_no_tasks():
+    text = (
+        "柳溪乡“十四五”规划实施方案\n一、组织实施\n乡人民政府是规划实施的责任主体。\n"
+        "区发展改革局、区商务局等单位任务推进有力，三季度考评为优秀等次。\n"
+        "小河镇、石桥街道未按时报送三季度进展材料。\n"
+        "乡团委、乡妇联要组织青年和妇女参与美丽乡村建设。\n"
+    )
+    assert units_of(text) == ["乡团委", "乡妇联"]
+
+
+def test_the_owners_of_items_named_above_are_what_上述牵头单位_means():
+    text = (
+        "北川区政府督查室关于重点任务推进情况的通报\n一、存在问题\n"
+        "由区交通运输局牵头的第12项、区水利局牵头的第27项均未达到序时进度。\n"
+        "二、整改要求\n（一）上述滞后任务的牵头单位要于10月31日前向区政府督查室书面报告整改措施。\n"
+    )
+    assert units_of(text) == ["区交通运输局", "区水利局"]
