@@ -58,7 +58,7 @@ PAST_RESULT = re.compile(
     r"|推进有力|考评为|评为[^。，]{0,6}等次|未(?:达到|按时|按期)|进度符合预期|成效明显"
 )
 # 要 as a modal, not inside 主要, 重要, 需要 or 要求
-WORK_TO_COME = re.compile(r"(?<![主重需纪摘提概必])要(?![求点素件闻])|应当?|须|需|力争|确保|将于|于\d|前完成|底前|请")
+WORK_TO_COME = re.compile(r"(?<![主重需纪摘提概必纲])要(?![求点素件闻])|应当?|须|需|力争|确保|将于|于\d|前完成|底前|请")
 # "今年是…的攻坚之年", "…是…的关键时期": what a year is, not what anyone must do
 DESCRIBES_A_TIME = re.compile(r"是[^。，；]{0,24}(?:时期|之年|一年|阶段|节点)[，。；]")
 # "请以上单位…", "上述责任单位要…": the units named just before are meant
@@ -793,7 +793,11 @@ def _emit_row_by_content(builder: RecordBuilder, row: list[CellLine]) -> None:
             continue
         if _only_units(text):
             unit_cells.append(text)
-        elif len(text) <= 20 and any(timing.is_signal for timing in timings_in(f"完成时限：{text}", dated_only)):
+        elif (
+            len(text) <= 20
+            and not TASK_VERB_OPENING.match(text)
+            and any(t.due or t.recurrence for t in timings_in(f"完成时限：{text}", dated_only) if not t.review)
+        ):
             dates.append(f"完成时限：{text}")
         elif task_cell is None and len(text) >= 4 and not unit_cells:
             task_cell = cell
@@ -813,8 +817,16 @@ def _emit_row_by_content(builder: RecordBuilder, row: list[CellLine]) -> None:
     )
 
 
+# a cell that opens with the verb of a task is the task, whatever its last character (创建…示范区)
+TASK_VERB_OPENING = re.compile(
+    r"(?:创建|建设|建成|完成|推进|实施|开展|新建|改造|打造|提升|加快|建立|组织|制定|推动|争创|培育|引进|举办|编制)"
+)
+
+
 def _only_units(text: str) -> bool:
     """A cell that holds nothing but units and separators (区民政局、各街道)."""
+    if TASK_VERB_OPENING.match(text):
+        return False
     mentions = units_in_list(text, 0, len(text))
     covered = sum(mention.end - mention.start for mention in mentions)
     return bool(mentions) and covered >= len(re.sub(r"[、，,；;/\s和及等]", "", text)) - 2

@@ -658,3 +658,17 @@ def test_the_owners_of_items_named_above_are_what_上述牵头单位_means():
         "二、整改要求\n（一）上述滞后任务的牵头单位要于10月31日前向区政府督查室书面报告整改措施。\n"
     )
     assert units_of(text) == ["区交通运输局", "区水利局"]
+
+
+def test_a_cell_that_opens_with_a_task_verb_is_the_task():
+    text = (
+        "松原县“十四五”规划纲要重点任务分工表\n序号\n重点任务\n牵头单位\n责任单位\n完成时限\n"
+        "1\n创建省级全域旅游示范区\n县文旅局\n县发改局\n2022.12\n"
+        "2\n建立规划实施年度监测制度\n县发改局\n县统计局\n每年一季度\n"
+    )
+    records = extract(text).records
+    assert {(r.task, r.department) for r in records if r.role == "lead"} == {
+        ("创建省级全域旅游示范区", "县文旅局"),  # ends like a zone's name, but opens with its verb
+        ("建立规划实施年度监测制度", "县发改局"),  # names a review, but is no date cell
+    }
+    assert {r.due for r in records if r.task.startswith("创建")} == {date(2022, 12, 31)}
