@@ -167,6 +167,8 @@ class Task(SQLModel, table=True):
         Index("ix_task_plan_evidence_key", "plan_id", "evidence_key"),
         Index("ix_task_status_due_on", "status", "due_on"),
         Index("ix_task_due_on", "due_on"),
+        # dated lists pick the few recurring duties out of the ledger by this index (migration 0011)
+        Index("ix_task_recurrence", "recurrence"),
         _one_of("kind", TASK_KINDS),
         _one_of("status", TASK_STATUSES),
         CheckConstraint("percent >= 0 AND percent <= 100", name="percent"),

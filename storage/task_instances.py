@@ -35,12 +35,16 @@ def listed_duties(
     (and the conditions `matching`, such as a search).
 
     Each duty is listed once, by one period not yet done: an overdue list (due_before, or a window with no
-    start) shows its latest missed period, as the ones just missed are worth chasing first. A due window shows the latest period in it that
-    was missed before `today`, if any, else its first period in the window: "今年" lists a monthly duty by
-    last month's missed report, not January's, and a window ahead by its first period there.
+    start) shows its latest missed period, as the ones just missed are worth chasing first. A due window
+    shows the latest period in it that was missed before `today`, if any, else its first period in the
+    window: "今年" lists a monthly duty by last month's missed report, not January's, and a window ahead by
+    its first period there.
     """
     undated = replace(where, due_from=None, due_until=None, due_before=None)
-    duties = select(Task.id).where(*task_filters(undated), *matching, col(Task.recurrence).is_not(None))
+    # the duties are picked by the recurrence index first (migration 0011): a filter on statuses or due dates
+    # would otherwise lead the planner to walk every open task
+    recurring = select(Task.id).where(col(Task.recurrence).is_not(None))
+    duties = select(Task.id).where(col(Task.id).in_(recurring), *task_filters(undated), *matching)
     rows = session.exec(
         select(
             Task.id,
