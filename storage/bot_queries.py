@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from ingest.units import qualified_name
@@ -232,19 +232,27 @@ def bind_channel(*, session: Session, department_id: int, channel_id: str) -> bo
 
 
 def department_loads(*, session: Session, today: date, confirmed_only: bool = False) -> list[DepartmentLoad]:
-    """Every department with its open and overdue task counts, by jurisdiction then name."""
+    """Every department with its open and overdue task counts, by jurisdiction then name. A recurring duty
+    is overdue when one of its periods is (storage.task_instances), not because its first deadline passed."""
     open_tasks = func.count(Task.id)
-    overdue = func.sum(case((Task.due_on < today, 1), else_=0))  # type: ignore[operator]
-    counted = task_filters(Narrowing(excluded_statuses=CLOSED_STATUSES, confirmed_only=confirmed_only))
+    one_off_late = and_(col(Task.recurrence).is_(None), col(Task.due_on) < today)
+    overdue = func.sum(case((one_off_late, 1), else_=0))
+    where = Narrowing(excluded_statuses=CLOSED_STATUSES, confirmed_only=confirmed_only)
     counts = {
-        department_id: (int(opened or 0), int(late or 0))
+        department_id: [int(opened or 0), int(late or 0)]
         for department_id, opened, late in session.exec(
             select(Assignment.department_id, open_tasks, overdue)
             .join(Task, Task.id == Assignment.task_id)
-            .where(*counted)
+            .where(*task_filters(where))
             .group_by(Assignment.department_id)
         ).all()
     }
+    late_duties = listed_duties(session=session, where=replace(where, due_before=today))
+    if late_duties:
+        for department_id in session.exec(
+            select(Assignment.department_id).where(col(Assignment.task_id).in_(list(late_duties)))
+        ).all():
+            counts.setdefault(department_id, [0, 0])[1] += 1
     rows = session.exec(
         select(Department, Jurisdiction.name)
         .join(Jurisdiction, Jurisdiction.id == Department.jurisdiction_id)

@@ -232,3 +232,14 @@ def test_planbot_tasks_lists_a_duty_by_its_open_period(run, chats, clock, duty) 
     searched = _listed(run, "--overdue", "--today", "2028-02-01", "--search", "规划实施情况", "--limit", "5")
     assert searched == {duty: "2028-01-15"}
     assert duty not in _listed(run, "--overdue", "--today", "2028-02-01", "--search", "招商")
+
+
+def test_the_department_counts_a_duty_late_only_when_a_period_is(chats, clock, duty) -> None:  # type: ignore[no-untyped-def]
+    member, _ = chats
+    clock.on(date(2027, 1, 10))
+    assert "已标记完成" in member.say(f"/plan 完成 {duty}")
+    # its ten 2025 tasks are all late by now; the duty, with 2027 reported, is open but not late
+    clock.on(date(2027, 12, 20))
+    assert "莱芜区发展改革局：未完成 11，逾期 10" in member.say("/plan 部门")
+    clock.on(date(2028, 2, 1))
+    assert "莱芜区发展改革局：未完成 11，逾期 11" in member.say("/plan 部门")
