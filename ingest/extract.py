@@ -72,6 +72,8 @@ OWNERS_OF_ITEMS = re.compile(r"(?:负责|牵头|承担|承办)的第")
 STAGE_RANGE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*[—\-－–~至到]+\s*(?:(20\d\d)\s*年)?\s*(\d{1,2})\s*月")
 # a quantified goal of a plan period: 年均增长, 累计, 控制在, 降低…完成…下达目标
 PERIOD_TARGET = re.compile(r"年均|累计|控制在|稳定在|达到|不低于|降低|提高到|完成(?:省|市|上级)下达")
+# a clause that is nothing but a time: 下半年, 2025年, 今年6月底前
+TIME_ONLY = re.compile(r"(?:" + TIME_LEAD.pattern + r")")
 # a heading about one review of the plan: the work beneath it is that review's
 REVIEW_HEADING = re.compile(r"中期评估|总结评估|期末评估")
 ROUTING_LINE = re.compile(
@@ -198,12 +200,17 @@ class RecordBuilder:
         whole = self._read_segment(segment, prefix, timing_text, section_title)
         if timing_text is not None or len([t for t in whole[1] if t.is_signal]) < 2:
             return [whole]
+        if any(t.review for t in whole[1]):
+            return [whole]  # a review and the report it asks for are one duty: the text's date dates the review
         parts: list[list[str]] = []
         dated_only = replace(self.context, annual_plan=False)
         first_dated = False
         for clause in re.split(r"(?<=[，,；;])", segment):
             signalled = any(t.is_signal for t in timings_in(clause, dated_only))
-            if not parts:
+            if parts and TIME_ONLY.fullmatch(LIST_MARKER.sub("", "".join(parts[-1])).strip("，,；; ")):
+                parts[-1].append(clause)  # "下半年，区发改局要…": a time before the subject opens the first duty
+                first_dated = True
+            elif not parts:
                 first_dated = signalled
                 parts.append([clause])
             elif signalled and first_dated:

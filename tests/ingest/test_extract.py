@@ -672,3 +672,9 @@ def test_a_cell_that_opens_with_a_task_verb_is_the_task():
         ("建立规划实施年度监测制度", "县发改局"),  # names a review, but is no date cell
     }
     assert {r.due for r in records if r.task.startswith("创建")} == {date(2022, 12, 31)}
+
+
+def test_a_time_before_the_subject_is_no_task_of_its_own():
+    text = "临河区2023年重点任务分解\n下半年，区发改局要完成储备库更新，11月底前形成评估报告。\n"
+    tasks = [r.task for r in extract(text).records]
+    assert tasks and all(len(task) > 4 for task in tasks)  # never "下半年" alone
