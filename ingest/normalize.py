@@ -41,7 +41,7 @@ HEADING_START = re.compile(
 )
 TITLE_ENDING = re.compile(
     r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|实施方案|通报|条例|规定|细则|纪要|批复"
-    r"|[分解推进安排情况任务清单一览]表|任务分解|责任分工|任务分工)(?:[（(][^）)]{0,12}[）)])?[”》」]?$"
+    r"|[分解推进安排情况任务清单一览]表|任务分解|责任分工|任务分工|工作安排|时间安排|若干措施)(?:[（(][^）)]{0,12}[）)])?[”》」]?$"
 )
 HAN_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 MAX_WARNINGS = 20  # a badly converted file would otherwise list thousands

@@ -54,27 +54,30 @@ KIND_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a plan-drafting work plan names the next plan (十五五规划编制工作方案) but implements no plan
     (
         "drafting_work_plan",
-        re.compile(r"编制工作(?:方案|计划|安排|时间安排|进度安排)|规划编制.{0,10}(?:方案|安排|计划)|编制.{0,6}进度安排"),
+        re.compile(
+            r"编制工作(?:方案|计划|安排|时间安排|进度安排)|规划编制.{0,10}(?:方案|安排|计划)|编制.{0,6}进度安排"
+            r"|做好.{0,12}规划编制工作"
+        ),
     ),
     ("regulation", re.compile(r"条例|(?:管理|实施|暂行)办法|管理规定|若干规定")),
     ("supervision_notice", re.compile(r"督查|督办|通报|落实情况|议定事项|整改")),
+    (
+        "division_plan",
+        re.compile(r"分工方案|任务分工|责任分工|分解方案|任务清单|分工的通知|责任清单|任务分解|分解表|推进表|任务表|责任表|台账"),
+    ),
+    (
+        "annual_plan",
+        re.compile(
+            r"\d{4}年(?:度|上半年|下半年)?国民经济和社会发展计划|年度计划(?:的通知|草案)|\d{4}年.{0,6}计划(?:草案)?的通知"
+        ),
+    ),
+    ("mechanism_opinion", re.compile(r"实施机制|实施意见|落实.{0,10}意见|的意见|若干措施|实施措施")),
+    ("speech", re.compile(r"讲话|致辞|发言|工作报告|在.{2,30}会议上")),
     # one year's list of key projects or tasks (2023年重点民生实事项目推进表): that year's work, due by its end
     (
         "annual_breakdown",
         re.compile(r"20\d\d年(?!\s*[—\-－–~至到]).{0,14}(?:重点|民生|实事|目标任务|工作要点|工作任务|任务清单)"),
     ),
-    (
-        "division_plan",
-        re.compile(r"分工方案|任务分工|责任分工|分解方案|任务清单|分工的通知|责任清单|任务分解"),
-    ),
-    (
-        "annual_plan",
-        re.compile(
-            r"\d{4}年(?:度)?国民经济和社会发展计划|年度计划(?:的通知|草案)|\d{4}年.{0,6}计划(?:草案)?的通知"
-        ),
-    ),
-    ("mechanism_opinion", re.compile(r"实施机制|实施意见|落实.{0,10}意见|的意见")),
-    ("speech", re.compile(r"讲话|致辞|发言|工作报告|在.{2,30}会议上")),
     ("five_year_plan", re.compile(r"五年规划|规划纲要|十[一二三四五六]五.{0,12}规划|规划(?:（|\()?\d{4}")),
 )
 
@@ -180,6 +183,8 @@ def _header(text: str) -> str:
 GARBLED = re.compile(r"\?[。、，!！A-Za-z^)\]]")
 DOC_NUMBER = re.compile(r"〔\d{4}〕|\[\d{4}\]|\d{4}〕\d+号|第\s*\d+\s*号$")
 ISSUER_LINE = re.compile(r"(?:人民政府|办公室|委员会|办公厅|政府|局|委)$")
+# a government site's header: 索引号：…　发布机构：…, 成文日期：… — about the document, not its title
+METADATA_LINE = re.compile(r"^\s*(?:索引号|主题分类|发布机构|发文机关|成文日期|发布日期|公开方式|发文字号|文号|有效性|时效性)\s*[:：|]")
 TITLE_FIELD = re.compile(r"^\s*\|?\s*(?:文件名称|标\s*题|名\s*称)\s*[|:：]\s*([^|\n]{4,120}?)\s*(?:\||$)", re.M)
 TITLE_KEYWORD = re.compile(
     r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|通报|条例|规定|细则|纪要|[分解推进安排情况任务]表)"
@@ -194,7 +199,7 @@ def _title(header: str) -> str:
     parts: list[str] = []
     for line in header.split("\n")[:10]:
         line = line.strip()
-        if not line or DOC_NUMBER.search(line) or FULL_DATE.fullmatch(line):
+        if not line or DOC_NUMBER.search(line) or FULL_DATE.fullmatch(line) or METADATA_LINE.match(line):
             continue
         if GARBLED.search(line) and not parts:
             continue  # "(山东?。H坊市…": a garbled copy of the title; the clean one follows
@@ -213,6 +218,10 @@ def _title(header: str) -> str:
         ):
             break
     title = "".join(parts)
+    handed_over = re.search(r"关于(?:印发|转发|下达)(.{4,100}?)的通知$", title)
+    if handed_over and not re.fullmatch(r"《[^》]+》", handed_over.group(1)):
+        # 关于印发2023年《政府工作报告》重点工作任务分解表的通知: the whole object, not the report it quotes
+        return handed_over.group(1).replace("《", "").replace("》", "")[:120]
     quoted = re.search(r"《([^》]{4,80})》", title)
     if quoted and re.search(r"印发|解读|转发", title):
         return quoted.group(1)
@@ -220,12 +229,18 @@ def _title(header: str) -> str:
     return re.sub(r"的通知$", "", title)[:120]
 
 
+def _annual_title(title: str) -> bool:
+    """A division of one year's work: a year in the title, or 政府工作报告/年度 words without a five-year plan."""
+    year = re.search(r"(?<![—\-－–~至到])20\d\d年(?!\s*[—\-－–~至到]|\s*\d{1,2}\s*月)", title)
+    return bool(year) or (bool(ANNUAL_TITLE.search(title)) and not FIVE_YEAR_NAME.search(title))
+
+
 def classify(header: str, text: str) -> str:
     title = _title(header)
     title_text = title + ("解读" if "解读" in header.split("\n", 1)[0] else "")
     for kind, pattern in KIND_RULES:
         if pattern.search(title_text):
-            if kind == "division_plan" and ANNUAL_TITLE.search(title):
+            if kind == "division_plan" and _annual_title(title):
                 return "annual_breakdown"  # 2024年《政府工作报告》重点任务分解: one year's work, not the plan's
             return kind
     body = text[:3000]

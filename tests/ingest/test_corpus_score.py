@@ -24,7 +24,7 @@ KINDS = {
 # let a change through. The exceptions say so in their commit: a gold fix, and new documents added to the corpus
 # (the *_holdout_* set, written without looking at the extractor, reset the floors to the larger corpus).
 MIN_F1 = 0.968
-MIN_DEADLINE_ACCURACY = 0.904
+MIN_DEADLINE_ACCURACY = 0.926
 
 
 def document_text(gold: dict) -> str:

@@ -170,3 +170,33 @@ def test_the_title_comes_from_the_text_and_stops_before_addressees_and_tables(te
     from ingest.normalize import normalize
 
     assert analyse(normalize(text).text).title == title
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "title"),
+    [
+        (
+            "索引号：1133/2021-00231　　发布机构：青川市人民政府办公室\n成文日期：2021年05月18日\n"
+            "青川市人民政府关于建立健全“十四五”规划纲要实施机制的实施意见\n正文。",
+            "mechanism_opinion",
+            "青川市人民政府关于建立健全“十四五”规划纲要实施机制的实施意见",
+        ),
+        (
+            "石岭县人民政府关于印发2023年《政府工作报告》重点工作任务分解表的通知\n各乡镇：\n正文。",
+            "annual_breakdown",
+            "2023年政府工作报告重点工作任务分解表",
+        ),
+        ("在白沙县2024年重点工作推进会上的讲话\n同志们：", "speech", "在白沙县2024年重点工作推进会上的讲话"),
+        ("云溪市人民政府办公室关于做好“十五五”规划编制工作的通知\n正文。", "drafting_work_plan", None),
+        ("云溪市关于推动“十五五”规划纲要实施的若干措施\n一、细化目标", "mechanism_opinion", None),
+        ("北塘区“十四五”规划纲要年度重点项目推进表（截至2022年6月）\n序号", "division_plan", None),
+        ("云岭区2024年上半年国民经济和社会发展计划执行情况\n正文。", "annual_plan", None),
+    ],
+)
+def test_kinds_and_titles_of_the_genres_variety(text, kind, title):
+    from ingest.normalize import normalize
+
+    outline = analyse(normalize(text).text)
+    assert outline.kind == kind
+    if title:
+        assert outline.title == title
