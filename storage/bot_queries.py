@@ -31,7 +31,7 @@ from storage.models import (
     TaskInstance,
 )
 from storage.search_queries import Narrowing, page_of_task_ids, task_filters
-from storage.task_instances import is_dated, listed_duties
+from storage.task_instances import current_duties, is_dated, listed_duties
 from storage.task_periods import Instance, plan_span
 
 CLOSED_STATUSES = ("done", "archived")
@@ -285,6 +285,12 @@ def task_page(
         duties = listed_duties(session=session, where=narrowing, today=where.today)
         if duties:
             return _page_with_duties(session, where, conditions, duties, offset=offset, limit=limit)
+    elif where.today is not None:
+        # a department's open tasks by due date: a duty sorts by its current period, not its first deadline
+        current = current_duties(session=session, where=narrowing, today=where.today)
+        if current:
+            one_offs = [*conditions, col(Task.recurrence).is_(None)]
+            return _page_with_duties(session, where, one_offs, current, offset=offset, limit=limit)
     # the total rides along as a window count: one round trip instead of a COUNT query and a page query
     page = session.exec(
         select(*TASK_COLUMNS, func.count().over().label("total"))
@@ -302,25 +308,29 @@ def _page_with_duties(
     session: Session,
     where: TaskFilter,
     conditions: list[Any],
-    duties: dict[int, Instance],
+    duties: Mapping[int, Instance | None],
     *,
     offset: int,
     limit: int,
 ) -> tuple[list[TaskSummary], int]:
-    """A dated page that merges one-off tasks (ordered by the database) with recurring duties at the deadline
-    of the period listed for each. Every entry of a dated list has a deadline."""
+    """A page that merges one-off tasks (ordered by the database) with recurring duties at the deadline of
+    the period listed for each (undated, last, when a duty has no period left)."""
     one_offs = session.exec(
         select(Task.id, Task.due_on).where(*conditions).order_by(*_page_order(where)).limit(offset + limit)
     ).all()
     counted = session.exec(select(func.count(Task.id)).where(*conditions)).one()
     entries = [(due_on, task_id) for task_id, due_on in one_offs]
-    entries += [(instance.due_on, task_id) for task_id, instance in duties.items()]
-    entries.sort(reverse=where.overdue_on is not None)  # as _page_order: overdue lists latest first
+    entries += [(instance.due_on if instance else None, task_id) for task_id, instance in duties.items()]
+    if where.overdue_on is not None:  # as _page_order: overdue lists latest first, and all are dated
+        entries.sort(key=lambda entry: (entry[0] or date.min, entry[1]), reverse=True)
+    else:
+        entries.sort(key=lambda entry: (entry[0] is None, entry[0] or date.min, entry[1]))
     page_ids = [task_id for _, task_id in entries[offset : offset + limit]]
     rows = {
         row.id: row for row in session.exec(select(*TASK_COLUMNS).where(col(Task.id).in_(page_ids))).all()
     }
-    found = _summaries(session, [rows[task_id] for task_id in page_ids if task_id in rows], listed=duties)
+    listed = {task_id: instance for task_id, instance in duties.items() if instance is not None}
+    found = _summaries(session, [rows[task_id] for task_id in page_ids if task_id in rows], listed=listed)
     return found, int(counted) + len(duties)
 
 

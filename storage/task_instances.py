@@ -103,6 +103,23 @@ def listed_duties(
     return listed
 
 
+def current_duties(*, session: Session, where: Narrowing, today: date) -> dict[int, Instance | None]:
+    """Task id -> the current period on `today` (the one the card shows and a report would close; None when
+    none is left) of the recurring duties matching `where`: an undated list sorts them by it."""
+    recurring = select(Task.id).where(col(Task.recurrence).is_not(None))
+    matching = col(Task.id).in_(select(Task.id).where(col(Task.id).in_(recurring), *task_filters(where)))
+    return {
+        duty.id: current_instance(
+            recurrence=duty.recurrence,
+            due_on=duty.due_on,
+            today=today,
+            done_periods=frozenset(p for p, (status, _) in reported.items() if status == "done"),
+            **_span(duty),
+        )
+        for duty, reported in _duties(session, matching)
+    }
+
+
 # -- one period of a duty with what was reported on it: the 任务清单 sheet writes it and reads it back ---------
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -243,3 +244,35 @@ def test_the_department_counts_a_duty_late_only_when_a_period_is(chats, clock, d
     assert "莱芜区发展改革局：未完成 11，逾期 10" in member.say("/plan 部门")
     clock.on(date(2028, 2, 1))
     assert "莱芜区发展改革局：未完成 11，逾期 11" in member.say("/plan 部门")
+
+
+def test_a_departments_open_tasks_sort_a_duty_by_its_current_period(chats, clock, duty, sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        duty_task = session.get(Task, duty)
+        later = Task(
+            plan_id=duty_task.plan_id,
+            document_id=duty_task.document_id,
+            action="建成区级规划实施监测平台",
+            evidence="区发展改革局2027年6月底前建成区级规划实施监测平台。",
+            evidence_key="建成区级规划实施监测平台",
+            search_grams=search_grams("建成区级规划实施监测平台", ""),
+            due_on=date(2027, 6, 30),
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        session.add(later)
+        session.flush()
+        fgj = session.exec(select(Assignment.department_id).where(Assignment.task_id == duty)).one()
+        session.add(Assignment(task_id=later.id, department_id=fgj, role="lead"))
+        session.commit()
+        later_id = later.id
+    member, _ = chats
+    clock.on(date(2027, 1, 10))
+    assert "已标记完成" in member.say(f"/plan 完成 {duty}")
+    clock.on(date(2027, 3, 1))
+    pages = [member.say("/plan 任务")]
+    while "下一页" in pages[-1]:
+        pages.append(member.say("下一页"))
+    order = [int(found) for page in pages for found in re.findall(r"^[🔴🟡🟢✅⚪] #(\d+) ", page, re.M)]
+    # the duty's first deadline (2027-01-15) is done: it is due 2028-01-15, after the task due 2027-06-30
+    assert order.index(later_id) < order.index(duty) == len(order) - 1
