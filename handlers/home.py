@@ -11,7 +11,7 @@ from handlers.rendering import blocks
 from handlers.replies import Reply
 from handlers.slack_text import escape
 from storage import bot_queries
-from storage.bot_queries import TaskFilter
+from storage.task_pages import TaskFilter
 
 HOME_TASKS = 8
 

@@ -14,8 +14,9 @@ from handlers.rendering import fits_a_button
 from handlers.replies import PAGE_SIZE, Page, Reply, usage_error
 from handlers.slack_text import escape, short
 from ingest.units import default_alias_table
-from storage import bot_queries, departments, page_queries
-from storage.bot_queries import DepartmentRef, TaskFilter, TaskSummary
+from storage import bot_queries, departments, page_queries, task_pages
+from storage.bot_queries import DepartmentRef
+from storage.task_pages import TaskFilter, TaskSummary
 
 REVIEW_NAMES = {"annual_monitoring": "年度监测", "mid_term_review": "中期评估", "final_review": "总结评估"}
 DEPARTMENTS_PER_PAGE = 30
@@ -67,7 +68,7 @@ def visible_page(
     coordinators' alone until confirmed: every list, search and App Home reads through here, so no department
     hears of them."""
     where = replace(where, confirmed_only=not ctx.actor.is_coordinator, today=ctx.today)
-    return bot_queries.task_page(session=ctx.session, where=where, offset=offset, limit=limit)
+    return task_pages.task_page(session=ctx.session, where=where, offset=offset, limit=limit)
 
 
 def tasks(ctx: CommandContext, department: str | None) -> Reply:
@@ -115,7 +116,7 @@ def search(ctx: CommandContext, text: str) -> Reply:
 
 
 def show(ctx: CommandContext, task_id: int) -> Reply:
-    task = bot_queries.task_summary(session=ctx.session, task_id=task_id)
+    task = task_pages.task_summary(session=ctx.session, task_id=task_id)
     hidden = task is not None and task.awaiting_review and not ctx.actor.is_coordinator
     if task is None or task.status == "archived" or hidden:
         return usage_error(

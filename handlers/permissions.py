@@ -15,7 +15,8 @@ from bot.settings import Settings
 from handlers.replies import Reply
 from handlers.slack_text import escape
 from storage import bot_queries
-from storage.bot_queries import DepartmentRef, TaskSummary
+from storage.bot_queries import DepartmentRef
+from storage.task_pages import TaskSummary
 
 
 @dataclass(frozen=True)

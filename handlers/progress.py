@@ -15,9 +15,9 @@ from handlers.ledger_views import scope_of
 from handlers.permissions import may_update, update_refused
 from handlers.replies import Reply, usage_error
 from handlers.slack_text import escape
-from storage import bot_queries
-from storage.bot_queries import TaskSummary
+from storage import task_pages
 from storage.progress import InvalidProgress, ProgressConflict, TaskNotFound, record_progress
+from storage.task_pages import TaskSummary
 from storage.task_periods import label_of
 
 FORM_STATUSES = ("open", "in_progress", "done")
@@ -59,7 +59,7 @@ def validate_form(
 
 def task_for_update(ctx: CommandContext, task_id: int) -> TaskSummary | Reply:
     """The task, when it exists and the actor may update it; otherwise the Reply to show."""
-    task = bot_queries.task_summary(session=ctx.session, task_id=task_id)
+    task = task_pages.task_summary(session=ctx.session, task_id=task_id)
     # a task awaiting review is unknown to departments until a coordinator confirms it
     hidden = task is not None and task.awaiting_review and not ctx.actor.is_coordinator
     if task is None or task.status == "archived" or hidden:
@@ -95,13 +95,15 @@ def apply(
         )
     except (TaskNotFound, InvalidProgress) as refused:
         return usage_error(refused.zh, refused.en)
-    updated = bot_queries.task_summary(session=ctx.session, task_id=task.id) or task
+    updated = task_pages.task_summary(session=ctx.session, task_id=task.id) or task
     # a recurring duty's report is about one period: say which (2027年度), so nobody thinks 2028 is closed too
     zh_period = f"（{label_of(recorded.period)}）" if recorded.period else " "
     en_period = f" (period {recorded.period})" if recorded.period else ""
     headline = f"已记录任务 #{updated.id}{zh_period}的进展：{escape(form.note) if form.note else '（无说明）'}\nProgress recorded for task #{updated.id}{en_period}."
     if form.status == "done":
-        headline = f"🎉 任务 #{updated.id}{zh_period}已标记完成。\nTask #{updated.id}{en_period} is marked done."
+        headline = (
+            f"🎉 任务 #{updated.id}{zh_period}已标记完成。\nTask #{updated.id}{en_period} is marked done."
+        )
     return Reply(headline=headline, tasks=[updated], task_buttons=False)
 
 

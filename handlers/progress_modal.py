@@ -9,7 +9,7 @@ from typing import Any
 
 from handlers.rendering import STATUS_NAMES, units_text
 from handlers.slack_text import escape, short
-from storage.bot_queries import TaskSummary
+from storage.task_pages import TaskSummary
 
 MODAL_CALLBACK = "progress_modal"
 _CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{1,30}")

@@ -17,8 +17,9 @@ from handlers.periods import Period, find_period
 from handlers.replies import PAGE_SIZE, Reply, usage_error
 from handlers.slack_text import escape
 from ingest.units import default_alias_table
-from storage import bot_queries
-from storage.bot_queries import DepartmentRef, TaskFilter
+from storage import bot_queries, task_pages
+from storage.bot_queries import DepartmentRef
+from storage.task_pages import TaskFilter
 
 REVIEW_WORDS = {
     "中期评估": "mid_term_review",
@@ -81,7 +82,7 @@ def understand(ctx: CommandContext, text: str) -> Understanding | Reply:
 
 
 def answer(ctx: CommandContext, text: str) -> Reply:
-    if bot_queries.ledger_is_empty(session=ctx.session):
+    if task_pages.ledger_is_empty(session=ctx.session):
         # no unit is known yet either: "找不到该部门" would send the user looking for a typo
         return empty_ledger()
     understood = understand(ctx, text)

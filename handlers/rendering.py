@@ -14,7 +14,7 @@ from typing import Any
 
 from handlers.replies import Page, Reply
 from handlers.slack_text import clip, escape, unescape
-from storage.bot_queries import TaskSummary
+from storage.task_pages import TaskSummary
 from storage.task_periods import current_instance
 
 STATUS_NAMES = {"open": "未开始", "in_progress": "进行中", "done": "已完成", "archived": "已归档"}

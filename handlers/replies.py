@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from storage.bot_queries import TaskSummary
+from storage.task_pages import TaskSummary
 
 PAGE_SIZE = 5
 

@@ -16,7 +16,7 @@ from handlers.permissions import coordinator_only
 from handlers.replies import Reply, usage_error
 from handlers.review import aliases_of
 from handlers.slack_text import escape
-from storage import bot_queries
+from storage import task_pages
 from storage.task_edits import FIELD_NAMES, shown_value
 from storage.task_values import RECURRENCE_NAMES, ValueRefused, parse_due, parse_units
 from storage.tasks import Editor, TaskChanges, TaskEditError, edit_task, get_task, task_units
@@ -171,7 +171,7 @@ def apply_form(ctx: CommandContext, task_id: int, form: EditForm) -> Reply:
         return usage_error(
             f"任务 #{task_id} 没有修改：{refused.zh}", f"Task #{task_id} was not changed: {refused.en}"
         )
-    summary = bot_queries.task_summary(session=ctx.session, task_id=task_id)
+    summary = task_pages.task_summary(session=ctx.session, task_id=task_id)
     if not changes:
         return Reply(headline=f"任务 #{task_id} 没有变化。 Nothing changed.", task_buttons=False)
     lines = [

@@ -5,7 +5,7 @@ from datetime import date
 
 from handlers.rendering import blocks, days_left_text, light, message, page_value, plain
 from handlers.replies import Page, Reply
-from storage.bot_queries import TaskSummary
+from storage.task_pages import TaskSummary
 
 TODAY = date(2025, 6, 15)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from storage.bot_queries import TaskFilter, task_page
 from storage.ingest import ingest_document
 from storage.progress import record_progress
+from storage.task_pages import TaskFilter, task_page
 from tests.storage.documents import aliases, first_version, five_year_plan
 from tests.storage.search_ledger import NOW, RECORDS, cli_ids, ingest_search_ledger
 
