@@ -139,6 +139,8 @@ def subject_assignments(sentence: str) -> list[Assignment]:
         rest = sentence[after:]
         if not by_means and not rest.strip("，,；;。 "):
             continue  # a bare list of units is an object or a heading, not a subject
+        if not by_means and RELATIVE_CLAUSE.match(rest):
+            continue  # "各镇人民政府编制的专项规划，参照执行": the units qualify a noun, they are given nothing
         etc = re.match(r"等(?:部门|单位|有关部门|相关部门)?", rest)
         if etc:
             rest = rest[etc.end() :]
@@ -170,6 +172,8 @@ def subject_assignments(sentence: str) -> list[Assignment]:
     return assignments
 
 
+# a unit followed by a verb and 的 describes something it does or did: 编制的规划, 牵头的项目
+RELATIVE_CLAUSE = re.compile(r"^(?:编制|制定|起草|牵头|负责|承担|组织|实施|建设|提出|开展|申报|承办|报送)的")
 BY_DUTIES = re.compile(r"按(?:照)?职责(?:分工)?负责|根据职责(?:分工)?负责")
 HELPING = re.compile(r"配合|协助|参与|协办")
 
@@ -198,6 +202,12 @@ def _subject_after_preamble(sentence: str, position: int) -> tuple[list[UnitMent
             break
         mentions, after = units_in_series(sentence, start)
         if mentions and MODAL_OR_ROLE.match(sentence[after : after + 4]):
+            # "数字化转型区工信局": the name starts at its level word, not where the lead-in's words run into it
+            for level_start in range(start + 1, mentions[0].end - 2):
+                if sentence[level_start] in "省市区县乡镇":
+                    tighter, tighter_after = units_in_series(sentence, level_start)
+                    if tighter and tighter_after == after:
+                        return tighter, tighter_after
             return mentions, after
     return [], position
 

@@ -62,7 +62,7 @@ WORK_TO_COME = re.compile(r"(?<![主重需纪摘提概必纲])要(?![求点素�
 # "今年是…的攻坚之年", "…是…的关键时期": what a year is, not what anyone must do
 DESCRIBES_A_TIME = re.compile(r"是[^。，；]{0,24}(?:时期|之年|一年|阶段|节点)[，。；]")
 # "请以上单位…", "上述责任单位要…": the units named just before are meant
-ANAPHORA = re.compile(r"(?:以上|上述)[^，。；]{0,10}?(?:责任|牵头|相关|承办)?(?:单位|部门)")
+ANAPHORA = re.compile(r"(?:以上|上述)[^，。；]{0,10}?(?:责任|牵头|相关|承办)?(?:单位|部门)|该(?:局|单位|部门|委|办)")
 # "乡人民政府是规划实施的责任主体。": a statement of who is answerable, with no work of its own
 STATES_A_ROLE = re.compile(r"^[^，,。；;]{2,20}是[^，,。；;]{2,30}(?:主体|部门|单位|责任人|第一责任人)[。；;]?$")
 # "由区交通运输局牵头的第12项、区水利局牵头的第27项…": units named as the owners of items, for 上述单位 to follow
@@ -276,6 +276,16 @@ class RecordBuilder:
             record = self.records[index]
             self._seen.discard((None, evidence, record.due, record.recurrence, record.review))
 
+    def _canonical(self, unit: str) -> str:
+        """The alias table's name, which drops the place; a unit of another place keeps it: in a 南江市 plan,
+        江北区人民政府 and 江南区人民政府 are two governments, not twice 区政府."""
+        stripped = strip_place(unit)
+        place = unit[: len(unit) - len(stripped) + 1]
+        jurisdiction = self.outline.jurisdiction
+        if stripped != unit and jurisdiction and not (place.endswith(jurisdiction) or jurisdiction.endswith(place)):
+            return unit
+        return self.aliases.canonical(unit)
+
     def scope_start(self, offset: int) -> int:
         """Where the part of the document around `offset` begins: its section, but not an item's own heading
         (2.县水利局要…), so that 以上单位 and a lead-in reach over the items of their list."""
@@ -318,7 +328,7 @@ class RecordBuilder:
         timing: Timing,
     ) -> None:
         defined = self.definitions.get(unit) if unit else None
-        canonical = self.aliases.canonical(defined or unit) if unit else None
+        canonical = self._canonical(defined or unit) if unit else None
         written = unit
         evidence = sentence.text.strip()
         key = (canonical, evidence, timing.due, timing.recurrence, timing.review)
@@ -661,14 +671,20 @@ def _emit_sentence(
     label = LABEL.search(text)
     if label and label.start() > 0:
         # a table row rendered as "任务；牵头单位：A；责任单位：B；完成时限：…"
-        labelled = label_assignments(text[label.start() :])
         opening = max(text.rfind("（", 0, label.start()), text.rfind("(", 0, label.start()))
         inside_note = opening >= 0 and ")" not in text[opening : label.start()] and "）" not in text[opening : label.start()]
+        closing = _closing_bracket(text, opening) if inside_note else len(text)
+        labelled = label_assignments(text[label.start() : closing])  # the note's labels, not what follows it
         # "…以上。（预期性指标，牵头单位：…）": the task ends before the note that holds the label
         task_end = len(text[: opening if inside_note else label.start()].rstrip("（(，,；;。 "))
         if labelled and task_end:
             whole = [Assignment(a.mention, a.role, 0, task_end) for a in labelled]
             builder.emit(sentence, whole, timing_text=text, allow_unassigned=False, rule="inline_labels")
+            after_note = text[closing + 1 :]
+            if len(after_note.strip("，,；;。 ")) >= 8:
+                # "…（牵头单位：区林业局）指标责任单位要加强…": a sentence runs on after the note
+                rest = Sentence(sentence.start + closing + 1, after_note, sentence.line_start)
+                _emit_sentence(builder, rest, in_mechanism, heading_units, kind, unassigned_ok)
             return
     subjects = subject_assignments(text)
     referring = ANAPHORA.search(text)
@@ -698,7 +714,22 @@ def _emit_sentence(
             rule="heading_unit",
         )
         return
+    if DESCRIBES_A_TIME.search(text):
+        return  # "今年至2025年，是…的关键时期，各项任务要…": no one is given anything
     builder.emit(sentence, [], allow_unassigned=unassigned_ok)
+
+
+def _closing_bracket(text: str, opening: int) -> int:
+    """Where the bracket opened at `opening` closes (the text's end when it never does)."""
+    depth = 0
+    for index in range(opening, len(text)):
+        if text[index] in "（(":
+            depth += 1
+        elif text[index] in "）)":
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(text)
 
 
 def _assigns(text: str, assignments: list[Assignment]) -> bool:

@@ -129,7 +129,7 @@ def normalize(raw: str) -> NormalizedText:
 INLINE_ITEM = re.compile(
     r"(?<=[。；;）)！？\u4e00-\u9fff])[ \u3000\t]+(?=(?:\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]{1,3}[）)]))"
 )
-FLATTENED_LINE = 300  # characters: a line this long that holds spaced items is a page run together
+FLATTENED_LINE = 120  # characters: a line this long that holds spaced items is a page run together
 
 
 def _unflatten(text: str) -> str:

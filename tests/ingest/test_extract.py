@@ -678,3 +678,26 @@ def test_a_time_before_the_subject_is_no_task_of_its_own():
     text = "临河区2023年重点任务分解\n下半年，区发改局要完成储备库更新，11月底前形成评估报告。\n"
     tasks = [r.task for r in extract(text).records]
     assert tasks and all(len(task) > 4 for task in tasks)  # never "下半年" alone
+
+
+def test_units_of_another_place_keep_it_and_a_relative_clause_is_no_subject():
+    text = (
+        "南江市国民经济和社会发展第十四个五年规划纲要\n第十六章 规划实施保障\n"
+        "江北、江南两区人民政府要于2021年9月底前制定实施方案。\n"
+        "各镇人民政府、街道办事处编制的本辖区专项规划，参照本办法执行。\n"
+    )
+    records = extract(text).records
+    assert [(r.department, r.canonical_department) for r in records] == [
+        ("江北区人民政府", "江北区人民政府"),  # not twice 区政府: two governments of the city
+        ("江南区人民政府", "江南区人民政府"),
+    ]
+
+
+def test_a_sentence_running_on_after_a_labelled_note_and_该局():
+    text = (
+        "北塘区“十四五”规划主要指标分工\n"
+        "4.森林覆盖率保持在42%以上（约束性指标，牵头单位：区林业局）指标责任单位要加强跟踪分析，区统计局负责按季度提供数据。\n"
+        "县交通运输局负责的第9项事项已超过办理时限，请该局于7月25日前书面说明原因。\n"
+    )
+    units = units_of(text, 2025)
+    assert units[:1] == ["区林业局"] and {"指标责任单位", "区统计局", "县交通运输局"} <= set(units)
