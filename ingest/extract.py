@@ -58,7 +58,9 @@ PAST_RESULT = re.compile(
     r"|推进有力|考评为|评为[^。，]{0,6}等次|未(?:达到|按时|按期)|进度符合预期|成效明显"
 )
 # 要 as a modal, not inside 主要, 重要, 需要 or 要求
-WORK_TO_COME = re.compile(r"(?<![主重需纪摘提概必纲])要(?![求点素件闻])|应当?|须|需|力争|确保|将于|于\d|前完成|底前|请")
+WORK_TO_COME = re.compile(
+    r"(?<![主重需纪摘提概必纲])要(?![求点素件闻])|应当?|须|需|力争|确保|将(?:于|对|在|组织|开展)|于\d|前完成|底前|请"
+)
 # "今年是…的攻坚之年", "…是…的关键时期": what a year is, not what anyone must do
 DESCRIBES_A_TIME = re.compile(r"是[^。，；]{0,24}(?:时期|之年|一年|阶段|节点)[，。；]")
 # "请以上单位…", "上述责任单位要…": the units named just before are meant
@@ -74,6 +76,8 @@ STAGE_RANGE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*[—\-－–~至�
 PERIOD_TARGET = re.compile(r"年均|累计|控制在|稳定在|达到|不低于|降低|提高到|完成(?:省|市|上级)下达")
 # a clause that is nothing but a time: 下半年, 2025年, 今年6月底前
 TIME_ONLY = re.compile(r"(?:" + TIME_LEAD.pattern + r")")
+# a sentence that opens with its modal: its subject is the previous sentence's
+SUBJECTLESS = re.compile(r"^(?:同时|并|还|也|更)?要(?![求点素件])")
 # a heading about one review of the plan: the work beneath it is that review's
 REVIEW_HEADING = re.compile(r"中期评估|总结评估|期末评估")
 ROUTING_LINE = re.compile(
@@ -142,6 +146,7 @@ class RecordBuilder:
         self.rule = "clause_subject"  # the rule of the emit in progress, recorded on each record it makes
         self._unassigned: dict[str, list[int]] = {}  # evidence -> indices of its records without a unit
         self.lead_in: LeadIn | None = None
+        self.last_subjects: tuple[int, list[Assignment]] | None = None  # (line start, the last clause subjects)
         self.mentioned: list[tuple[int, list[UnitMention]]] = []  # units named as owners of items, by offset
         self.definitions: dict[str, str] = {}  # a unit named by its function -> the body the document says it is  # "到2025年，主要指标如下（以下指标均需各镇（街道）落实）："
         self._retracted: set[int] = set()
@@ -380,6 +385,8 @@ RULE_CONFIDENCE = {
     "clause_subject": 0.85,
     "table_cells": 0.8,
     "who_only_sentence": 0.8,
+    "carried_subject": 0.7,
+    "anaphora": 0.75,
     "heading_unit": 0.7,
     "deadline_without_unit": 0.5,
 }
@@ -697,6 +704,13 @@ def _emit_sentence(
     notes = parenthetical_assignments(text)
     # a note that is the task's only attribution: "（A、B按职责分工负责）" means A and B do it
     assignments = subjects + (notes if subjects else duty_bearers_lead(text, notes))
+    carried = builder.last_subjects
+    builder.last_subjects = (sentence.line_start, subjects) if subjects else carried
+    if not assignments and carried and carried[0] == sentence.line_start and SUBJECTLESS.match(text):
+        # "各乡镇、各部门要认真学习。要把目标任务作为工作重点，认真分解落实。": the subject carries on
+        whole = [Assignment(a.mention, a.role, 0, len(text)) for a in carried[1]]
+        builder.emit(sentence, whole, allow_unassigned=False, rule="carried_subject")
+        return
     if assignments:
         if not in_mechanism and kind != "speech" and not _assigns(text, assignments):
             return

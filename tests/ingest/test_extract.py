@@ -701,3 +701,25 @@ def test_a_sentence_running_on_after_a_labelled_note_and_该局():
     )
     units = units_of(text, 2025)
     assert units[:1] == ["区林业局"] and {"指标责任单位", "区统计局", "县交通运输局"} <= set(units)
+
+
+def test_a_sentence_opening_with_its_modal_keeps_the_previous_subject():
+    text = (
+        "潘集区“十四五”规划纲要\n第十八章 保障规划实施\n"
+        "各乡镇街道、各部门要认真组织学习宣传。要把规划确定的目标任务作为工作重点，认真分解落实。\n"
+    )
+    records = [r for r in extract(text).records if "分解落实" in r.evidence]
+    assert [r.department for r in records] == ["各乡镇街道", "各部门"]
+    assert all(r.rule == "carried_subject" for r in records)
+
+
+def test_a_timetable_section_of_a_plan_gives_work_without_a_unit():
+    text = (
+        "某市“十二五”规划编制工作\n五、进度安排\n（一）前期研究阶段（2010年2月—2010年3月）\n"
+        "2月底前，完成重点研究课题的委托工作。\n各牵头单位务于3月15日前报送课题成果。\n"
+    )
+    records = extract(text).records
+    assert [(r.department, r.due) for r in records] == [
+        (None, date(2010, 2, 28)),
+        ("各牵头单位", date(2010, 3, 15)),
+    ]
