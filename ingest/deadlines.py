@@ -30,9 +30,11 @@ EXACT_DAY_DONE = re.compile(
     r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?=\S{0,3}(?:完成|建成|实现|投用|交付|投产|竣工|通车|开通|上线|办结))"
 )
 MONTH_RANGE = re.compile(
-    r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*[—\-－–~至到]+\s*(?:(20\d\d)\s*年)?\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)"
+    r"(20\d\d)\s*年\s*(\d{1,2})\s*月?\s*[—\-－–~至到]+\s*(?:(20\d\d)\s*年)?\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*日)"
 )
-MONTH_IN = re.compile(r"(?<![\d年])于\s*(\d{1,2})\s*月(?:底|末|份|中旬|下旬)?(?!\s*\d{1,2}\s*日)")
+# "2021—2025年，每年3.6万亩": a duty over years, due when they end (and starting when they begin)
+YEAR_RANGE = re.compile(r"(20\d\d)\s*年?\s*[—\-－–~至到]+\s*(20\d\d)\s*年")
+MONTH_IN = re.compile(r"(?<![\d年])(?:于|在)\s*(\d{1,2})\s*月(?:底|末|份|中旬|下旬)?(?!\s*\d{1,2}\s*日)")
 LABELED_MONTH = re.compile(
     r"(?:完成时限|完成时间|时间节点|时限|办理时限|时间要求)\s*[:：]\s*(\d{1,2})\s*月(?:底|末|份|中旬|下旬)?(?!\s*\d)"
 )
@@ -169,6 +171,9 @@ def explicit_dues(text: str, context: TimeContext) -> list[date]:
             match.end(),
             _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3))),
         )
+    for match in YEAR_RANGE.finditer(text):
+        if int(match.group(2)) > int(match.group(1)):
+            add(match.start(), match.end(), date(int(match.group(2)), 12, 31))
     for match in MONTH_RANGE.finditer(text):
         # "2024年4月—6月", "2025年9月—2026年1月": a stage is due when it ends
         add(match.start(), match.end(), month_end(int(match.group(3) or match.group(1)), int(match.group(4))))
@@ -251,11 +256,20 @@ def recurrence_of(text: str) -> str | None:
     return None
 
 
+FIVE_YEAR_PLAN_NAMED = re.compile(r"十([一二三四五六])五")
+CHINESE_ORDINALS = "一二三四五六"
+MONTH_START = re.compile(r"(?:自|从)\s*(\d{1,2})\s*月份?\s*(?:起|开始)")
 RELATIVE_START = re.compile(r"(?:自|从)\s*(今年|明年)\s*(?:起|开始)")
 
 
 def start_of(text: str, context: TimeContext | None = None) -> date | None:
     match = STARTS.search(text)
+    years = YEAR_RANGE.search(text)
+    if not match and years and recurrence_of(text):
+        return date(int(years.group(1)), 1, 1)  # 2021—2025年，每年…: from the range's first year
+    month_from = MONTH_START.search(text)
+    if not match and month_from and context and context.year:
+        return _safe_date(context.year, int(month_from.group(1)), 1)  # 自10月起每月…
     if not match:
         relative = RELATIVE_START.search(text)
         if relative and context and context.year:
@@ -272,6 +286,12 @@ def reviews_in(text: str, context: TimeContext) -> list[Timing]:
         timings.append(
             Timing(recurrence="yearly", starts=start_of(text, context), review="annual_monitoring")
         )
+    named = FIVE_YEAR_PLAN_NAMED.search(text)
+    if named:
+        # "完成“十四五”规划实施总结评估" in a 十五五 drafting plan: the review of the plan it names
+        first = 1966 + 5 * (CHINESE_ORDINALS.index(named.group(1)) + 11 - 3)
+        context = TimeContext(context.year, (first, first + 4), context.annual_plan, context.annual_report,
+                              context.mid_term_review, context.final_review)
     if MID_TERM.search(text):
         due = None
         if context.period:

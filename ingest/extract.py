@@ -55,7 +55,7 @@ COVER_LETTER = re.compile(
 # unless the sentence also sets work to come (要, 应, 力争, 确保, 前完成)
 PAST_RESULT = re.compile(
     r"(?:年来|以来|截至|截止)[^。；]{0,30}[，,]|[了]|受到.{0,12}(?:肯定|表扬|通报表扬)|进展较快|进度滞后|已(?:开工|完成|建成|办结)"
-    r"|推进有力|考评为|评为[^。，]{0,6}等次|未(?:达到|按时|按期)|进度符合预期|成效明显"
+    r"|推进有力|考评为|评为[^。，]{0,6}等次|未(?:达到|按时|按期)|进度符合预期|成效明显|至今(?:未|尚未|仍未)|(?:尚|仍)未(?:取得|开工|完成)"
 )
 # 要 as a modal, not inside 主要, 重要, 需要 or 要求
 WORK_TO_COME = re.compile(
@@ -71,13 +71,17 @@ STATES_A_ROLE = re.compile(r"^[^，,。；;]{2,20}是[^，,。；;]{2,30}(?:主�
 OWNERS_REACH = 2000  # characters back that 上述单位 may reach for the owners of items
 OWNERS_OF_ITEMS = re.compile(r"(?:负责|牵头|承担|承办)的第")
 # a stage heading's time frame: （2024年3月—2024年8月）, (2025年11月-2026年1月)
-STAGE_RANGE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*[—\-－–~至到]+\s*(?:(20\d\d)\s*年)?\s*(\d{1,2})\s*月")
+STAGE_RANGE = re.compile(
+    r"(20\d\d)\s*年\s*(\d{1,2})\s*月?\s*[—\-－–~至到]+\s*(?:(20\d\d)\s*年)?\s*(\d{1,2})\s*月"
+)
 # a quantified goal of a plan period: 年均增长, 累计, 控制在, 降低…完成…下达目标
 PERIOD_TARGET = re.compile(r"年均|累计|控制在|稳定在|达到|不低于|降低|提高到|完成(?:省|市|上级)下达")
 # a clause that is nothing but a time: 下半年, 2025年, 今年6月底前
 TIME_ONLY = re.compile(r"(?:" + TIME_LEAD.pattern + r")")
 # a sentence that opens with its modal: its subject is the previous sentence's
-SUBJECTLESS = re.compile(r"^(?:同时|并|还|也|更)?要(?![求点素件])")
+SUBJECTLESS = re.compile(
+    r"^(?:(?:同时|并|还|也|更)?要(?![求点素件])|[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,]|其[一二三四五])"
+)
 # a heading about one review of the plan: the work beneath it is that review's
 REVIEW_HEADING = re.compile(r"中期评估|总结评估|期末评估")
 ROUTING_LINE = re.compile(
@@ -115,6 +119,7 @@ class LeadIn:
 
 
 LEAD_IN_WORDS = re.compile(r"如下|以下|下列")
+BLANKET_NOTE = re.compile(r"以下(?:各项)?(?:指标|任务|事项)?(?:均需|均由|均须|均要)(.{2,30}?)(?:落实|负责|完成|承担)")
 # "（以下指标均需各镇（街道）落实）", "均由区发改局负责": who the lead-in gives every item below to
 LEAD_IN_UNITS = re.compile(r"(?:均需|均由|均须|均要|由)(.{2,40}?)(?:落实|负责|牵头|完成|承担)")
 
@@ -247,7 +252,9 @@ class RecordBuilder:
     def _timings(self, text: str, section_title: str) -> list[Timing]:
         """Timings read in the section's time frame: under （一）前期研究阶段（2024年3月—2025年1月） a bare
         "4月底前" is April 2024 and "1月底前" January 2025, whatever the document's own year."""
-        stage = STAGE_RANGE.search(section_title.rsplit(" > ", 1)[-1]) if section_title else None
+        # the innermost heading with a time frame: a stage, not the numbered item under it
+        stages = list(STAGE_RANGE.finditer(section_title)) if section_title else []
+        stage = stages[-1] if stages else None
         if not stage:
             return timings_in(text, self.context)
         first_year, first_month = int(stage.group(1)), int(stage.group(2))
@@ -619,7 +626,7 @@ def _units_of_headings(section: Section | None) -> list[Assignment]:
 
 # "本条例所称发展规划行政主管部门，是指市发展改革委", "市发展改革委（以下简称发展规划主管部门）"
 DEFINED_AS = re.compile(r"所称([\u4e00-\u9fff]{2,20}?)[，,]?(?:是指|指)([\u4e00-\u9fff]{2,20}?)[。；;，,]")
-SHORT_NAME = re.compile(r"([\u4e00-\u9fff]{3,20}?)[（(]以下简称([\u4e00-\u9fff]{2,16}?)[）)]")
+SHORT_NAME = re.compile(r"([\u4e00-\u9fff]{3,20}?)[（(]以下(?:简)?称([\u4e00-\u9fff]{2,16}?)[）)]")
 
 
 def unit_definitions(text: str) -> dict[str, str]:
@@ -671,6 +678,10 @@ def _emit_sentence(
     unassigned_ok: bool,
 ) -> None:
     text = sentence.text
+    blanket = BLANKET_NOTE.search(text)
+    if blanket:
+        # "（…，以下各项指标均需各乡镇落实，不再逐一列出）": every item from here on has these units too
+        builder.lead_in = LeadIn(builder.scope_start(sentence.start), _units_named_in(blanket.group(1)), "")
     if OWNERS_OF_ITEMS.search(text):
         builder.mentioned.append((sentence.start, _units_named_in(text)))
     if assigns_no_work(text) or STATES_A_ROLE.match(text):

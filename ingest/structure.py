@@ -63,7 +63,10 @@ KIND_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("supervision_notice", re.compile(r"督查|督办|通报|落实情况|议定事项|整改")),
     (
         "division_plan",
-        re.compile(r"分工方案|任务分工|责任分工|分解方案|任务清单|分工的通知|责任清单|任务分解|分解表|推进表|任务表|责任表|台账"),
+        re.compile(
+            r"分工方案|任务分工|责任分工|分解方案|任务清单|分工的通知|责任清单|任务分解|分解表|推进表|任务表|责任表|台账"
+            r"|落实分工|分工$"
+        ),
     ),
     (
         "annual_plan",

@@ -17,11 +17,13 @@ from pathlib import Path
 UNIT_SUFFIXES = (
     "人民政府", "办事处", "管委会", "专班", "工作组", "报社", "电视台", "管理委员会", "工作委员会", "委员会", "领导小组", "指挥部", "办公室", "总工会",
     "检察院", "法院", "人武部", "常委会", "人大", "政协", "纪委", "政府", "部门", "机关", "单位", "中心", "分局", "支队", "大队", "公司", "集团",
-    "银行", "妇联", "残联", "科协", "团委", "工商联", "联社", "监委", "党委", "党组", "工委", "督查室", "室", "局", "委", "办", "厅", "署",
-    "院", "所", "站", "社", "部", "镇", "乡", "街道",
+    "银行", "妇联", "残联", "科协", "社科联", "文联", "侨联", "团委", "工商联", "联社", "监委", "党委", "党组", "工委", "督查室", "室", "局", "委", "办", "厅", "署",
+    "院", "所", "站", "社", "部", "镇", "乡", "街道", "苏木", "经开区", "高新区", "开发区", "园区", "新区",
 )  # fmt: skip
 LEVEL_PREFIXES = (
     "自治区",
+    "自治州",
+    "自治县",
     "国务院",
     "国家",
     "中央",
@@ -51,7 +53,7 @@ BRACKETED_COLLECTIVE = re.compile(
 # 市、县（市、区）人民政府: the governments of several levels named at once, one addressee as the law writes it
 LEVEL_LIST_BODY = re.compile(
     r"[省市区县](?:(?:、[市区县乡镇](?:[（(][市区县、]{1,8}[）)])?)+|[（(][市区县、]{1,8}[）)])"
-    r"(?:人民政府|政府|党委|有关部门|[\u4e00-\u9fff]{2,8}?(?:部门|机关))"
+    r"(?:[\u4e00-\u9fff]{2,10}?(?:部门|机关)|人民政府|政府|党委|有关部门)"
 )
 # 东、西、南三区人民政府, 城关、青石、河西三镇: places sharing one level and body, counted; each is a unit
 SHARED_SUFFIX = re.compile(
@@ -65,12 +67,15 @@ ROLE_BODY = re.compile(
 )
 # every locality of one or more kinds: 各乡镇场, 各乡、镇（场）, 各镇办, 各街道、镇, 各乡镇（街道）人民政府. Kinds
 # are listed by their level words, joined by 、 or bracketed; the list is read whole, as one collective addressee
-LOCALITY = r"(?:乡|镇|街道|街|办|场|村|社区|居|县|市|区|旗|园区|开发区|功能区|管区)"
-LOCALITY_LEVEL = r"(?:乡|镇|街道|街|办|场|村|社区|居|县|市|区|旗)"
+LOCALITY = r"(?:乡|镇|街道|街|办|场|村|社区|居|县|市|区|旗|园区|开发区|功能区|管区|苏木|嘎查)"
+LOCALITY_LEVEL = r"(?:乡|镇|街道|街|办|场|村|社区|居|县|市|区|旗|苏木|嘎查)"
 LOCALITY_COLLECTIVE = re.compile(
     rf"各{LOCALITY}(?:、?{LOCALITY_LEVEL}|[（(]{LOCALITY}(?:、{LOCALITY})*[）)])+"
     r"(?:人民政府|政府|办事处|管委会|党委|党工委)?"
 )
+# a park named as a body (凤栖经开区要…), and commissions that plans write without their level (发改委要…)
+ZONE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:经开区|高新区|开发区|工业园区|产业园区|新区)$")
+BARE_COMMISSION = re.compile(r"^(?:发改委|经信委|卫健委|工信委|教委|科委|住建委|农委|商委|国资委|编委|网信办|改革办|政研室)$")
 # a bureau written without the level its list opened with (市财政局、统计局)
 INHERITS_LEVEL = re.compile(r"^[\u4e00-\u9fff]{2,8}(?:局|委|办|中心)$")
 # a body named without its level (住建局, 城市管理执法大队, 县供电公司's 供电公司): a unit only where the sentence
@@ -79,7 +84,7 @@ BARE_BODY = re.compile(
     r"^[\u4e00-\u9fff]{1,12}(?:局|委员会|办公室|大队|支队|中队|残联|团委|工商联|妇联|科协|管委会|公司|集团|中心|站|所|院|处"
     r"|报社|电视台|广播电视台)$"
 )
-TOWN = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:镇|乡|街道)(?:人民政府|政府|办事处)?$")
+TOWN = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:镇|乡|街道|苏木)(?:人民政府|政府|办事处)?$")
 NOT_A_TOWN = re.compile(
     r"(?:城|小|集|村|乡|各|全|本|该|特色|中心|重点)(?:镇|乡)|城乡|乡镇|^(?:完成|实现|建成|新建|改造|提升|推进|加快|打造|建设)"
 )
@@ -103,7 +108,7 @@ NAME_BREAKERS = set("，。、；：！？的要将把在为与及或是由向�
 NOT_IN_NAME = re.compile(
     r"负责|牵头|会同|配合|推进|推动|加强|加快|做好|落实|实施|开展|建立|健全|完善|制定|组织(?!部)|统筹|协调|指导|督促|提出|纳入|报送|上报"
     r"|汇总|报送|上报|审核|审议|批准|同意|提请|印发|办理|转交|后报|发挥|支持|鼓励|引导|要求|坚持|依托|通过|依靠|动员|联系|接受|听取|报请|提请|经过|根据|按照|围绕|针对"
-    r"|规划(?!局|和|委|院|部门|分局|编制部门)|计划(?!委|局)|意见|方案|工作(?!委员会|领导小组|部|办公室|站)|(?<!城乡)建设(?!局|厅|部|委)"
+    r"|规划(?!局|和|委|院|部门|分局|编制部门|办|建设局|管理局|服务中心|行政主管部门|主管部门)|计划(?!委|局)|意见|方案|工作(?!委员会|领导小组|部|办公室|站)|(?<!城乡)建设(?!局|厅|部|委)"
     r"|项目(?!服务中心|办|中心)|任务|指标|资金|政策|企业(?!服务中心|局)|群众|干部|领导(?!小组)"
 )
 # words that may follow a unit at the head of a clause: separators, roles, modal verbs and common predicates
@@ -153,7 +158,7 @@ NATIONAL_BODIES = (
 # lexicon forms by their first character, longest first: unit_at runs at every clause start
 LEXICON_BY_FIRST: dict[str, list[str]] = {}
 # the Youth League's committees put 团 before the level: 团区委, 团市委
-YOUTH_LEAGUE = ("团区委", "团市委", "团县委", "团省委", "团乡委", "团镇委")
+YOUTH_LEAGUE = ("团区委", "团市委", "团县委", "团省委", "团乡委", "团镇委", "团州委", "团旗委")
 for _form in sorted(COLLECTIVE_FORMS + NATIONAL_BODIES + YOUTH_LEAGUE, key=len, reverse=True):
     LEXICON_BY_FIRST.setdefault(_form[0], []).append(_form)
 
@@ -417,6 +422,8 @@ def _plausible_name(candidate: str) -> bool:
         return False
     if ZONE_BODY.match(candidate):
         return True
+    if ZONE_NAME.match(candidate) or BARE_COMMISSION.match(candidate):
+        return True  # callers require a plain assignment after it
     if TOWN.match(candidate) and not NOT_A_TOWN.search(candidate):
         return True  # 青石镇, 河西镇人民政府: a township by its own name; callers require a plain assignment
     if BARE_BODY.match(candidate) and len(candidate) >= 3 and not IDIOM_ENDINGS.search(candidate):

@@ -184,3 +184,24 @@ def test_a_full_date_that_is_plainly_a_deadline(text, due):
 
 def test_an_events_full_date_is_no_deadline():
     assert timings_in("于2025年6月30日召开推进会议", TimeContext(year=2025, period=None))[0].due is None
+
+
+def test_a_review_of_a_named_plan_is_dated_by_that_plan():
+    from ingest.deadlines import reviews_in
+
+    drafting_the_next = TimeContext(year=2024, period=(2026, 2030))
+    assert [t.due for t in reviews_in("完成“十四五”规划实施总结评估", drafting_the_next)] == [date(2025, 12, 31)]
+
+
+@pytest.mark.parametrize(
+    ("text", "due", "starts"),
+    [
+        ("2021—2025年，每年建设高标准农田3.6万亩", date(2025, 12, 31), date(2021, 1, 1)),
+        ("完成时限：2025年1—3月", date(2025, 3, 31), None),
+        ("在10月份提请人大常委会审议", date(2024, 10, 31), None),
+        ("自10月起每月5日前报送项目进展", None, date(2024, 10, 1)),
+    ],
+)
+def test_ranges_months_in_and_starts_from_a_month(text, due, starts):
+    timing = timings_in(text, TimeContext(year=2024, period=None))[0]
+    assert (timing.due if due else None, timing.starts) == (due, starts)

@@ -723,3 +723,14 @@ def test_a_timetable_section_of_a_plan_gives_work_without_a_unit():
         (None, date(2010, 2, 28)),
         ("各牵头单位", date(2010, 3, 15)),
     ]
+
+
+def test_a_stage_above_numbered_items_dates_them():
+    text = (
+        "苍岭州“十五五”规划纲要编制工作方案\n（2024年5月）\n二、进度安排\n（一）前期研究阶段（2024年5月—12月）\n"
+        "1.州直各部门围绕本领域开展重大问题研究。\n（二）思路形成阶段（2025年1月—6月）\n2.州规划办起草基本思路，3月底前提交审议。\n"
+    )
+    assert [(r.department, r.due) for r in extract(text).records] == [
+        ("州直各部门", date(2024, 12, 31)),
+        ("州规划办", date(2025, 3, 31)),
+    ]
