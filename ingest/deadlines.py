@@ -243,6 +243,30 @@ EXPLICIT_RHYTHMS = (
 )
 
 
+CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0", "O": "0"}
+CHINESE_YEAR = re.compile(r"([〇○零O一二三四五六七八九]{4})(?=\s*年)")
+CHINESE_MONTH = re.compile(r"(?<=年)(十[一二]?|[一二三四五六七八九])(?=\s*月)")
+CHINESE_DAY = re.compile(r"(?<=月)([一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])(?=\s*日)")
+
+
+def _chinese_number(written: str) -> str:
+    """十二 -> 12, 二十五 -> 25, 三 -> 3 (months and days only go that far)."""
+    if "十" not in written:
+        return "".join(CHINESE_DIGITS[c] for c in written)
+    tens, _, units = written.partition("十")
+    return str((int(CHINESE_DIGITS[tens]) if tens else 1) * 10 + (int(CHINESE_DIGITS[units]) if units else 0))
+
+
+def arabic_dates(text: str) -> str:
+    """二〇二五年四月底前 -> 2025年4月底前: formal documents write dates in Chinese numerals."""
+    text = text.replace("年年底", "年底").replace("年年末", "年末")  # 2021年年底前
+    if not re.search(r"[〇○零一二三四五六七八九十](?:\s*[年月日])", text):
+        return text
+    text = CHINESE_YEAR.sub(lambda m: "".join(CHINESE_DIGITS[c] for c in m.group(1)), text)
+    text = CHINESE_MONTH.sub(lambda m: _chinese_number(m.group(1)), text)
+    return CHINESE_DAY.sub(lambda m: _chinese_number(m.group(1)), text)
+
+
 def recurrence_of(text: str) -> str | None:
     """The rhythm of a duty. A stated rhythm (每季度, 每月, 每年) beats one implied by a yearly document it
     works on ("每季度对年度计划执行情况进行分析" is quarterly); of several stated, the first one read wins."""
@@ -330,6 +354,7 @@ def with_prefix(timings: list[Timing], prefix: str, context: TimeContext) -> lis
 
 def timings_in(text: str, context: TimeContext) -> list[Timing]:
     """One Timing per deadline the text sets (at least one, possibly empty of any date)."""
+    text = arabic_dates(text)
     recurrence = recurrence_of(text)
     starts = start_of(text, context)
     reviews = reviews_in(text, context)

@@ -205,3 +205,15 @@ def test_a_review_of_a_named_plan_is_dated_by_that_plan():
 def test_ranges_months_in_and_starts_from_a_month(text, due, starts):
     timing = timings_in(text, TimeContext(year=2024, period=None))[0]
     assert (timing.due if due else None, timing.starts) == (due, starts)
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("二〇二五年四月底前完成", date(2025, 4, 30)),
+        ("二○二五年十二月三十一日前报送", date(2025, 12, 31)),
+        ("于二〇二一年年底前完成", date(2021, 12, 31)),
+    ],
+)
+def test_dates_in_chinese_numerals(text, due):
+    assert timings_in(text, TimeContext(year=2021, period=None))[0].due == due
