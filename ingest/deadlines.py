@@ -267,6 +267,26 @@ def arabic_dates(text: str) -> str:
     return CHINESE_DAY.sub(lambda m: _chinese_number(m.group(1)), text)
 
 
+# the day of the period a quarterly or monthly duty falls due: 每季度末月25日前, 每季度首月10日前, 每月5日前
+QUARTER_DAY = re.compile(r"每(?:个)?季度(?:的)?(末月|最后一个月|首月|第一个月)\s*(\d{1,2})\s*日")
+MONTH_DAY = re.compile(r"每(?:个)?月\s*(\d{1,2})\s*日")
+
+
+def _first_period_day(text: str, recurrence: str, opens: date) -> date | None:
+    """The first deadline of a quarterly or monthly duty: its day in the period in which it opens."""
+    if recurrence == "quarterly":
+        quarter_start = (opens.month - 1) // 3 * 3 + 1
+        found = QUARTER_DAY.search(text)
+        if found:
+            last_month = found.group(1) in ("末月", "最后一个月")
+            return _safe_date(opens.year, quarter_start + (2 if last_month else 0), int(found.group(2)))
+        if re.search(r"每(?:个)?季度末|季度终了", text):
+            return month_end(opens.year, quarter_start + 2)
+        return None
+    found = MONTH_DAY.search(text)
+    return _safe_date(opens.year, opens.month, int(found.group(1))) if found else None
+
+
 def recurrence_of(text: str) -> str | None:
     """The rhythm of a duty. A stated rhythm (每季度, 每月, 每年) beats one implied by a yearly document it
     works on ("每季度对年度计划执行情况进行分析" is quarterly); of several stated, the first one read wins."""
@@ -375,6 +395,9 @@ def timings_in(text: str, context: TimeContext) -> list[Timing]:
                 )
             dated_reviews.append(review)
         reviews = dated_reviews
+    if not dues and recurrence in ("quarterly", "monthly") and (starts or context.year):
+        first = _first_period_day(text, recurrence, starts or date(context.year or 1, 1, 1))
+        dues = [first] if first else []
     timings = [Timing(due=due, recurrence=recurrence, starts=starts) for due in dues]
     if reviews:
         if (

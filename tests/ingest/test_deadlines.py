@@ -217,3 +217,17 @@ def test_ranges_months_in_and_starts_from_a_month(text, due, starts):
 )
 def test_dates_in_chinese_numerals(text, due):
     assert timings_in(text, TimeContext(year=2021, period=None))[0].due == due
+
+
+@pytest.mark.parametrize(
+    ("text", "due", "rhythm"),
+    [
+        ("于每季度末月25日前将进展书面报送", date(2025, 3, 25), "quarterly"),
+        ("每季度首月10日前通报项目进展", date(2025, 1, 10), "quarterly"),
+        ("每月5日前报送上月进展", date(2025, 1, 5), "monthly"),
+        ("自10月起每月5日前报送", date(2025, 10, 5), "monthly"),
+    ],
+)
+def test_a_quarterly_or_monthly_duty_falls_due_on_its_day_of_the_first_period(text, due, rhythm):
+    timing = timings_in(text, TimeContext(year=2025, period=None))[0]
+    assert (timing.due, timing.recurrence) == (due, rhythm)
