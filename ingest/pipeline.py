@@ -10,6 +10,16 @@ from ingest.units import AliasTable, default_alias_table
 DAMAGE_WARNING_SHARE = 0.002
 
 
+def _title_from_opening(text: str) -> str:
+    """A document with no title line (a page cut from a longer one) is named by its opening words, never by its
+    file name: the first line, up to its first sentence end, at most 30 characters."""
+    for line in text.split("\n"):
+        opening = line.strip().split("。", 1)[0]
+        if len(opening) >= 4:
+            return opening[:30] + ("…" if len(opening) > 30 else "")
+    return ""
+
+
 def extract_document(
     loaded: LoadedDocument, *, aliases: AliasTable | None = None, year: int | None = None
 ) -> ExtractedDocument:
@@ -41,7 +51,7 @@ def extract_document(
         source=loaded.source,
         format=loaded.format,
         sha256=loaded.sha256,
-        title=outline.title,
+        title=outline.title or _title_from_opening(normalized.text),
         kind=outline.kind,
         jurisdiction=outline.jurisdiction,
         period=outline.period if outline.has_review_calendar else None,

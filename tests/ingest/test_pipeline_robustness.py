@@ -80,3 +80,12 @@ def test_garbled_text_is_flagged_with_its_share_and_never_trusted():
     assert document.warnings[0].startswith("全文约") and "乱码" in document.warnings[0]
     confidence = {record.department: record.confidence for record in document.records}
     assert confidence["区发改局"] <= 0.3 < confidence["区财政局"]
+
+
+def test_a_document_without_a_title_line_is_named_by_its_opening_words_not_its_file():
+    from ingest.pipeline import extract_document
+    from ingest.records import LoadedDocument
+
+    text = "（三）对规划提出的实施机制有关要求的贯彻落实情况进行分析评价，包括建立健全规划管理体制等内容。\n区发改局要牵头。\n"
+    document = extract_document(LoadedDocument("/tmp/下载/页面2.txt", "txt", text, "0"))
+    assert document.title.startswith("（三）对规划提出的实施机制") and "页面2" not in document.title
