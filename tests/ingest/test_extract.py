@@ -734,3 +734,25 @@ def test_a_stage_above_numbered_items_dates_them():
         ("州直各部门", date(2024, 12, 31)),
         ("州规划办", date(2025, 3, 31)),
     ]
+
+
+def test_a_units_leaders_and_leadership_are_the_units():
+    head = PLAN_HEAD
+    assert units_of(head + "各乡镇、各部门主要负责同志是第一责任人，要亲自抓、负总责。") == ["各乡镇", "各部门"]
+    assert units_of(head + "区发改局领导班子要每季度研究一次规划实施工作。") == ["区发改局"]
+
+
+def test_role_and_partial_collectives_are_kept_as_written():
+    head = PLAN_HEAD
+    records = extract(head + "主要责任部门要制定推进计划，参与部门要积极配合，相关镇街要做好要素保障。").records
+    assert [(r.department, r.role) for r in records] == [
+        ("主要责任部门", "lead"),
+        ("相关镇街", "lead"),
+        ("参与部门", "co"),  # 参与 is a helping role; "积极配合" alone shares the whole sentence, so it comes last
+    ]
+    assert records[1].canonical_department != "各镇（街道）"  # some towns are not every town
+
+
+def test_a_garbled_copy_of_the_title_gives_way_to_the_clean_one():
+    text = "(青川?。H临河区…\n临河区国民经济和社会发展第十四个五年规划纲要\n第十五章 规划实施保障\n区发改局要加强监测。\n"
+    assert extract(text).title == "临河区国民经济和社会发展第十四个五年规划纲要"
