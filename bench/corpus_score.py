@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere: import tests.*
 
-from tests.corpus_scoring import CORPUS, SHARED, ScoredDocument, score_corpus, total, wrong_timings  # noqa: E402
-from tests.scoring import Score  # noqa: E402
+from tests.corpus_scoring import CORPUS, SHARED, ScoredDocument, score_corpus, total, wrong_timings
+from tests.scoring import Score
 
 
 def row(label: str, score: Score, documents: int) -> str:

@@ -74,7 +74,7 @@ def wrong_timings(document: ScoredDocument) -> list[str]:
         if item.get("optional"):
             continue
         key = comparable(item["key"])
-        cited = [record for record, evidence in zip(document.records, evidences) if key in evidence]
+        cited = [record for record, evidence in zip(document.records, evidences, strict=True) if key in evidence]
         if not cited:
             continue
         expected = {"due": item.get("due_year"), "recurrence": item.get("recurrence"), "starts": item.get("starts_year")}

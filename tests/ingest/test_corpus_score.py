@@ -12,7 +12,15 @@ import re
 
 import pytest
 
-from tests.corpus_scoring import CORPUS, ScoredDocument, gold_files, read_gold, score_corpus, total, wrong_timings
+from tests.corpus_scoring import (
+    CORPUS,
+    ScoredDocument,
+    gold_files,
+    read_gold,
+    score_corpus,
+    total,
+    wrong_timings,
+)
 from tests.scoring import comparable, score_document
 
 GOLD_FILES = gold_files(CORPUS / "gold")

@@ -19,8 +19,8 @@ import pytest
 
 from ingest.load import load_source
 from ingest.pipeline import extract_document
-from tests.scoring import comparable as norm
 from tests.scoring import Score, score_document
+from tests.scoring import comparable as norm
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = REPO_ROOT / "samples"

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from ingest.records import TaskRecord
 from storage.ingest import ingest_document
 from storage.models import Task
 from storage.task_edits import edits_of_task
