@@ -26,6 +26,7 @@ def extract_document(
     """Run every pure stage on one loaded document. Raises DocumentError only."""
     from ingest import extract, normalize, structure
     from ingest.indicators import extract_indicators
+    from ingest.record_builder import damaged_share
 
     normalized = normalize.normalize(loaded.text)
     if not normalized.has_text:
@@ -40,7 +41,7 @@ def extract_document(
         normalized.text, outline, aliases=aliases or default_alias_table(), source_map=normalized.to_source
     )
     warnings = list(normalized.warnings)
-    share = extract.damaged_share(normalized.text)
+    share = damaged_share(normalized.text)
     if share >= DAMAGE_WARNING_SHARE:
         warnings.insert(
             0,

@@ -73,7 +73,7 @@ class TaskRecord:
     span: tuple[int, int] = (0, 0)  # offsets of the evidence in the normalized text
     source_span: tuple[int, int] | None = None  # offsets of the evidence in the original text
     canonical_department: str | None = None  # the alias table's name for `department` (区发展改革局)
-    rule: str = "clause_subject"  # the construction that produced the record (see ingest.extract.RULE_CONFIDENCE)
+    rule: str = "clause_subject"  # the construction that produced the record (see ingest.record_builder.RULE_CONFIDENCE)
     confidence: float = 0.85  # 0–1; low for a record without a unit, from damaged text or a vague collective
 
     def explained(self) -> dict[str, object]:

@@ -511,7 +511,7 @@ def test_every_record_says_which_rule_made_it_and_how_sure_it_is():
 
 def test_damaged_text_is_never_trusted():
     from ingest.deadlines import Timing
-    from ingest.extract import confidence_of, damaged_share
+    from ingest.record_builder import confidence_of, damaged_share
 
     garbled = "ǘ┩七M东部区发改局要完成ǘ┩项目"
     assert damaged_share(garbled) > 0.1
