@@ -31,7 +31,7 @@ CO_COLLECTIVES = frozenset(("配合单位", "配合部门", "参与部门", "协
 # one time phrase or several in a row: "明年上半年", "2025年第三季度前"
 TIME_LEAD = re.compile(
     r"(?:(?:20\d\d\s*年(?:\s*\d{1,2}\s*月)?(?:底|末)?(?:前|以前|之前|起)?|今年|明年|每年|年内|年底前|上半年|下半年"
-    r"|第?[一二三四]季度)(?:内|末|前)?)+"
+    r"|第?[一二三四]季度|每月(?:\d{1,2}日)?|每季度(?:末)?|\d{1,2}月(?:\d{1,2}日|底|末)?)(?:内|末|前)?)+"
 )
 WITH_WORDS = re.compile(r"^(?:会同|联合|协同|同|商|牵头会同)")
 ROLE_PREFIX = re.compile(
@@ -230,7 +230,7 @@ def _by_means_within(sentence: str, clause_start: int) -> tuple[list[UnitMention
 
 
 # what a body's name ends with when it is read leniently after 由 ("由全面建成小康社会…" names no body)
-BODY_ENDING = re.compile(r"(?:部门|机关|单位|主体|局|委|办|政府|中心|公司|集团|办公室|督查室|领导小组)$")
+BODY_ENDING = re.compile(r"(?:部门|机关|单位|主体|局|委|办|政府|中心|公司|集团|办公室|督查室|领导小组|中队|大队|支队|所|站)$")
 
 
 def _by_means_units(sentence: str, position: int) -> tuple[list[UnitMention], int]:

@@ -38,6 +38,8 @@ STAGE_RANGE = re.compile(
 
 
 # a quantified goal of a plan period: 年均增长, 累计, 控制在, 降低…完成…下达目标
+# a heading about one year's work: 2023年推进规划实施的重点工作, 2024年主要任务
+HEADING_YEAR = re.compile(r"(?<![\d—\-－–~至到])(20\d\d)年(?!\s*[—\-－–~至到\d])[^>]{0,16}?(?:工作|任务|安排|措施|计划)")
 PERIOD_TARGET = re.compile(r"年均|累计|控制在|稳定在|达到|不低于|降低|提高到|完成(?:省|市|上级)下达")
 
 
@@ -172,6 +174,13 @@ class RecordBuilder:
         stages = list(STAGE_RANGE.finditer(section_title)) if section_title else []
         stage = stages[-1] if stages else None
         if not stage:
+            # "三、2023年推进规划实施的重点工作": the heading's year is the year of the work beneath it
+            years = list(HEADING_YEAR.finditer(section_title)) if section_title else []
+            if years:
+                year = int(years[-1].group(1))
+                # and, like an annual plan's, undated work under it is due by that year's end
+                context = replace(self.context, year=year, annual_plan=True)
+                return timings_in(text, context)
             return timings_in(text, self.context)
         first_year, first_month = int(stage.group(1)), int(stage.group(2))
         last_year = int(stage.group(3) or first_year)

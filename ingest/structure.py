@@ -302,9 +302,11 @@ def _period_around(year: int) -> tuple[int, int]:
 
 
 def find_year(header: str, text: str, kind: str) -> int | None:
-    title_year = TITLE_YEAR.search(header.replace("\n", ""))
-    if title_year:
-        return int(title_year.group(1))
+    flat = header.replace("\n", "")
+    # "2024年…计划执行情况与2025年…计划草案的报告": the document is the plan of the year it proposes
+    title_years = [m for m in TITLE_YEAR.finditer(flat) if not flat[m.end() : m.end() + 4].startswith("执行情况")]
+    if title_years:
+        return int(title_years[-1].group(1)) if "草案" in flat else int(title_years[0].group(1))
     labelled = ISSUE_DATE_LABEL.search(header)
     if labelled:
         return int(labelled.group(1))

@@ -72,6 +72,7 @@ LOCALITY_LEVEL = r"(?:乡|镇|街道|街|办|场|村|社区|居|县|市|区|旗|
 LOCALITY_COLLECTIVE = re.compile(
     rf"各{LOCALITY}(?:、?{LOCALITY_LEVEL}|[（(]{LOCALITY}(?:、{LOCALITY})*[）)])+"
     r"(?:人民政府|政府|办事处|管委会|党委|党工委)?"
+    rf"|各(?:相关|有关){LOCALITY}(?:、?{LOCALITY_LEVEL})*(?:人民政府|政府|办事处)?"  # 各相关社区: some of them
 )
 # a park named as a body (凤栖经开区要…), and commissions that plans write without their level (发改委要…)
 ZONE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,10}(?:经开区|高新区|开发区|工业园区|产业园区|新区)$")
@@ -326,6 +327,7 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
             and generic_name(candidate)
             and candidate.endswith(WEAK_BODY_SUFFIXES)
             and not ROLE_CONTINUATION.match(text, end)
+            and not (len(candidate) >= 6 and STRONG_CONTINUATION.match(text, end))  # 社区事务受理中心要…
         ):
             continue
         split = _conjunction_split(candidate)

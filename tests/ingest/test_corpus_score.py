@@ -31,8 +31,8 @@ KINDS = {
 # Today's figures less 0.01. The floors only go up: raise them when the extractor improves, never lower them to
 # let a change through. The exceptions say so in their commit: a gold fix, and new documents added to the corpus
 # (the *_holdout_* set, written without looking at the extractor, reset the floors to the larger corpus).
-MIN_F1 = 0.961
-MIN_DEADLINE_ACCURACY = 0.905
+MIN_F1 = 0.963
+MIN_DEADLINE_ACCURACY = 0.925
 
 
 def document_text(gold: dict) -> str:

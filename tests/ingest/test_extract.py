@@ -756,3 +756,16 @@ def test_role_and_partial_collectives_are_kept_as_written():
 def test_a_garbled_copy_of_the_title_gives_way_to_the_clean_one():
     text = "(青川?。H临河区…\n临河区国民经济和社会发展第十四个五年规划纲要\n第十五章 规划实施保障\n区发改局要加强监测。\n"
     assert extract(text).title == "临河区国民经济和社会发展第十四个五年规划纲要"
+
+
+def test_a_headings_year_dates_the_work_beneath_it_and_a_draft_plan_is_of_its_year():
+    text = (
+        "临河区“十四五”规划实施情况中期报告\n三、2023年推进规划实施的重点工作\n"
+        "（一）区发改局要在年底前完成重大项目谋划。\n（二）社区事务受理中心要推行一窗通办。\n"
+        "由城建办牵头，各相关社区配合，整治背街小巷。\n"
+    )
+    records = extract(text).records
+    assert ("区发改局", date(2023, 12, 31)) in [(r.department, r.due) for r in records]
+    assert {"社区事务受理中心", "城建办", "各相关社区"} <= {r.department for r in records}
+    title = "关于临河区2024年国民经济和社会发展计划执行情况与2025年国民经济和社会发展计划草案的报告\n正文。"
+    assert extract(title).year == 2025
