@@ -53,9 +53,9 @@ def units_named_by_heading(title: str) -> list[Assignment]:
 def is_addressee_line(line: str) -> bool:
     """各省、自治区、直辖市人民政府，国务院各部委、各直属机构：— the list a notice is sent to."""
     stripped = line.strip()
-    if not stripped.endswith(("：", ":")) or not re.search(r"[，,]", stripped) or len(stripped) > 150:
+    if not stripped.endswith(("：", ":")) or not re.search(r"[，,、]", stripped) or len(stripped) > 150:
         return False
-    parts = [part for part in re.split(r"[，,]", stripped.rstrip("：:")) if part]
+    parts = [part for part in re.split(r"[，,、]", stripped.rstrip("：:")) if part]
     bodies = sum(
         1
         for part in parts

@@ -237,6 +237,10 @@ def _top_advertising_block_end(texts: list[str]) -> int:
 CONTENT_SENTENCE = re.compile(r"(?:要|应当?|须|负责|牵头|配合|完成|推进|开展|组织|建立|开通)[^。]*[。；;]\s*$")
 
 
+# the label of a form's field at a line's start: 承办单位：, 办结时限：, 督办事项：
+FIELD_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*[：:](?!\s*$)")
+
+
 def _reads_as_content(text: str) -> bool:
     return bool(CONTENT_SENTENCE.search(text))
 
@@ -244,6 +248,8 @@ def _reads_as_content(text: str) -> bool:
 def _ends_paragraph(current: str, following: str) -> bool:
     if "\t" in current or "\t" in following:
         return True
+    if FIELD_LABEL.match(following):
+        return True  # 督办事项：… / 承办单位：… / 办结时限：…: each field of a form is a line of its own
     if following.rstrip().endswith(("：", ":")) and len(following) <= 60:
         return True  # the addressees of a notice (县直各部门、各乡镇：) open a paragraph of their own
     if current.count("|") >= 2 or following.count("|") >= 2 or current.rstrip().endswith("|") or following.rstrip().endswith("|"):

@@ -347,9 +347,13 @@ def confidence_of(rule: str, unit: str | None, evidence: str, timing: Timing) ->
     return round(max(0.05, min(1.0, confidence)), 2)
 
 
+# the label a form puts before the task itself
+TASK_FIELD = re.compile(r"^\s*(?:督办事项|督查事项|任务内容|工作任务|工作内容|重点任务|主要任务|事项)\s*[：:]\s*")
+
+
 def task_text(segment: str) -> str:
     """The action: the segment without its numbering, opening unit list, role words and modal verb."""
-    segment = LIST_MARKER.sub("", segment)
+    segment = TASK_FIELD.sub("", LIST_MARKER.sub("", segment))
     lead = CLAUSE_LEAD.match(segment)
     position = lead.end() if lead else 0
     if segment.startswith("由", position):

@@ -769,3 +769,14 @@ def test_a_headings_year_dates_the_work_beneath_it_and_a_draft_plan_is_of_its_ye
     assert {"社区事务受理中心", "城建办", "各相关社区"} <= {r.department for r in records}
     title = "关于临河区2024年国民经济和社会发展计划执行情况与2025年国民经济和社会发展计划草案的报告\n正文。"
     assert extract(title).year == 2025
+
+
+def test_a_supervision_forms_fields_each_on_a_line():
+    text = (
+        "芷阳区人民政府督查室督办通知\n区城管执法局、滨河街道办事处：\n"
+        "督办事项：整治滨河路沿线占道经营问题\n承办单位：区城管执法局\n协办单位：区住建局\n办结时限：2024年6月30日\n"
+    )
+    assert [(r.department, r.role, r.due, r.task) for r in extract(text).records] == [
+        ("区城管执法局", "lead", date(2024, 6, 30), "整治滨河路沿线占道经营问题"),
+        ("区住建局", "co", date(2024, 6, 30), "整治滨河路沿线占道经营问题"),
+    ]  # the addressees joined by 、 are whom the notice is sent to, not a task
