@@ -9,17 +9,19 @@ responsible (the subject of a clause, 由X, X牵头, X配合), never as objects 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass
 
-UNIT_SUFFIXES = (
-    "人民政府", "办事处", "管委会", "专班", "工作组", "报社", "电视台", "管理委员会", "工作委员会", "委员会", "领导小组", "指挥部", "办公室", "总工会",
-    "检察院", "法院", "人武部", "常委会", "人大", "政协", "纪委", "政府", "部门", "机关", "单位", "中心", "分局", "支队", "大队", "公司", "集团",
-    "银行", "妇联", "残联", "科协", "社科联", "文联", "侨联", "团委", "工商联", "联社", "监委", "党委", "党组", "工委", "督查室", "室", "局", "委", "办", "厅", "署",
-    "院", "所", "站", "社", "部", "镇", "乡", "街道", "苏木", "经开区", "高新区", "开发区", "园区", "新区",
-)  # fmt: skip
+from ingest.unit_names import (
+    PLACE_PREFIX,
+    SUFFIX_LAST_CHARS,
+    AliasTable,
+    default_alias_table,
+    ends_with_suffix,
+    expand_abbreviations,
+    qualified_name,
+    strip_place,
+)
+
 LEVEL_PREFIXES = (
     "自治区",
     "自治州",
@@ -97,12 +99,10 @@ COMMAND_OFFICE = re.compile(r"(?:指挥部|领导小组)(?:办公室)?$")
 IDIOM_ENDINGS = re.compile(r"(?:格|大|全|好|开|布|破|当|结|变|危|残|时|新|棋|赛|骗|定)局$")
 # a bare body begins where a name can begin: the start, after a separator or a list number, never inside a word
 BARE_START_AFTER = set("、，,；;：:（(）) \u3000\t。.．\n") | set("0123456789")
-ZONE_PLACE = re.compile(r"(?:开发区|高新区|农高区|园区|新区|试验区|示范区|保税区|合作区)$")
 # development zones carry long names of their own: 临河经济开发区管委会, 泰安农高区
 ZONE_BODY = re.compile(
     r"^[\u4e00-\u9fff]{2,10}(?:开发区|高新区|农高区|园区|新区|试验区|示范区|产业园)(?:管委会|管理委员会|工委|党工委)$"
 )
-PLACE_PREFIX = re.compile(r"^(?:(?![省市区县在全我本各该和与及对由])[\u4e00-\u9fff]){2,5}?(?:省|市|区|县)")
 # characters that never occur inside a unit's name (they mark a clause, an object or a verb phrase), and
 # spaces: a name holds none, and a Word cell with one unit per line reaches the text with spaces between them
 NAME_BREAKERS = set("，。、；：！？的要将把在为与及或是由向从被让请按并且也还都了着过之其该此这那等（）() \u3000\t")
@@ -163,18 +163,6 @@ YOUTH_LEAGUE = ("团区委", "团市委", "团县委", "团省委", "团乡委",
 for _form in sorted(COLLECTIVE_FORMS + NATIONAL_BODIES + YOUTH_LEAGUE, key=len, reverse=True):
     LEXICON_BY_FIRST.setdefault(_form[0], []).append(_form)
 
-# field abbreviations as bureaus write them, expanded to the form the alias table keys on
-ABBREVIATIONS = (
-    (r"发展和改革", "发展改革"), (r"发改(?=局|委|部门)", "发展改革"), (r"工信(?=局)", "工业和信息化"),
-    (r"人社(?=局)", "人力资源社会保障"), (r"人力资源和社会保障", "人力资源社会保障"), (r"住建(?=局)", "住房城乡建设"),
-    (r"住房和城乡建设", "住房城乡建设"), (r"卫健(?=局|委)", "卫生健康"), (r"文旅(?=局)", "文化和旅游"),
-    (r"文化旅游(?=局)", "文化和旅游"), (r"市场监督管理", "市场监管"), (r"生态环境保护", "生态环境"),
-    (r"自然资源和规划", "自然资源"), (r"自规(?=局)", "自然资源"), (r"农业和农村", "农业农村"), (r"应急(?=局)", "应急管理"),
-    (r"退役军人(?=局)", "退役军人事务"), (r"教体(?=局)", "教育和体育"), (r"教育体育(?=局)", "教育和体育"),
-    (r"科学技术(?=局)", "科技"), (r"医保(?=局)", "医疗保障"), (r"交通(?=局)", "交通运输"), (r"(?<!行政)审批(?=局)", "行政审批服务"),
-    (r"行政审批(?=局)", "行政审批服务"),
-)  # fmt: skip
-ABBREVIATION_RULES = tuple((re.compile(pattern), full) for pattern, full in ABBREVIATIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,77 +172,12 @@ class UnitMention:
     end: int
 
 
-@dataclass
-class AliasTable:
-    """Maps every known spelling of a unit to its canonical name (jurisdiction-free, e.g. 区发展改革局)."""
-
-    canonical_by_alias: dict[str, str] = field(default_factory=dict)
-
-    def canonical(self, name: str) -> str:
-        known = self.canonical_by_alias.get(name)
-        if known:
-            return known
-        shortened = strip_place(name)
-        known = self.canonical_by_alias.get(shortened)
-        if known:
-            return known
-        expanded = expand_abbreviations(shortened)
-        return self.canonical_by_alias.get(expanded, expanded)
-
-    def aliases_of(self, canonical: str) -> set[str]:
-        return {alias for alias, target in self.canonical_by_alias.items() if target == canonical} | {
-            canonical
-        }
-
-    def add(self, canonical: str, *aliases: str) -> None:
-        for alias in (canonical, *aliases):
-            self.canonical_by_alias[alias] = canonical
-
-    def extend_from_lines(self, lines: list[str]) -> None:
-        for line in lines:
-            names = [part.strip() for part in line.split("\t") if part.strip()]
-            if names and not names[0].startswith("#"):
-                self.add(names[0], *names[1:])
-
-    def extended_from_file(self, path: Path) -> AliasTable:
-        """A copy with the aliases of a user's TSV file (canonical<TAB>alias<TAB>alias…) added."""
-        table = AliasTable(dict(self.canonical_by_alias))
-        table.extend_from_lines(path.read_text(encoding="utf-8").splitlines())
-        return table
 
 
-@lru_cache(maxsize=1)
-def default_alias_table() -> AliasTable:
-    table = AliasTable()
-    shipped = resources.files("ingest").joinpath("data/aliases.tsv")
-    table.extend_from_lines(shipped.read_text(encoding="utf-8").splitlines())
-    return table
 
 
-def strip_place(name: str) -> str:
-    """莱芜区发展和改革局 -> 区发展和改革局: the jurisdiction is stored beside the department, not in its name."""
-    stripped = name
-    while True:
-        match = PLACE_PREFIX.match(stripped)
-        if not match or len(stripped) - match.end() < 2:
-            return stripped
-        if ZONE_PLACE.search(match.group()):
-            return stripped  # 临河高新区管委会: the zone is the body's own name, not its jurisdiction
-        rest = stripped[match.end() :]
-        if not (rest.startswith(("人民政府", "政府")) or _ends_with_suffix(rest)):
-            return stripped
-        following = PLACE_PREFIX.match(rest)
-        if following and len(rest) - following.end() >= 2:
-            stripped = rest  # 济南市莱芜区…: the innermost place is the jurisdiction
-            continue
-        return match.group()[-1] + rest
 
 
-def expand_abbreviations(name: str) -> str:
-    """区发改局 -> 区发展改革局, 区科学技术局 -> 区科技局: one spelling per field of work."""
-    for pattern, full in ABBREVIATION_RULES:
-        name = pattern.sub(full, name, count=1)
-    return name
 
 
 def unit_kind(canonical: str) -> str:
@@ -275,11 +198,8 @@ def unit_kind(canonical: str) -> str:
     return "bureau"
 
 
-SUFFIX_LAST_CHARS = frozenset(suffix[-1] for suffix in UNIT_SUFFIXES)
 
 
-def _ends_with_suffix(text: str) -> bool:
-    return bool(text) and text[-1] in SUFFIX_LAST_CHARS and text.endswith(UNIT_SUFFIXES)
 
 
 def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | None:
@@ -307,7 +227,7 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
         if text[end - 1] not in SUFFIX_LAST_CHARS:
             continue
         candidate = text[start:end]
-        if not _ends_with_suffix(candidate):
+        if not ends_with_suffix(candidate):
             continue
         if not _plausible_name(candidate) and not (lenient and _lenient_name(candidate)):
             continue
@@ -337,16 +257,6 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
     return None
 
 
-def qualified_name(jurisdiction: str | None, name: str) -> str:
-    """A unit's name with its place, as people write it: 临河区 + 区发展改革局 -> 临河区发展改革局.
-
-    The unit's own level word (区发改局's 区) is the place's last character; written twice it reads as a typo.
-    """
-    if not jurisdiction or name.startswith(jurisdiction):
-        return name
-    if name[:1] in "区市县旗州" and jurisdiction.endswith(name[0]):
-        return jurisdiction + name[1:]
-    return jurisdiction + name
 
 
 def units_in_series(text: str, start: int, *, lenient: bool = False) -> tuple[list[UnitMention], int]:
@@ -475,7 +385,7 @@ def _conjunction_split(candidate: str) -> int | None:
         index = candidate.find(conjunction, 2)
         while index > 0:
             head, tail = candidate[:index], candidate[index + 1 :]
-            if _ends_with_suffix(head) and tail.startswith(LEVEL_PREFIXES) and _ends_with_suffix(tail):
+            if ends_with_suffix(head) and tail.startswith(LEVEL_PREFIXES) and ends_with_suffix(tail):
                 return index
             index = candidate.find(conjunction, index + 1)
     return None
@@ -487,3 +397,19 @@ def _continues(text: str, end: int) -> bool:
 
 def _drop_annotation(form: str) -> str:
     return re.sub(r"[（(](?:含|包括)[^）)]*[）)]", "", form)
+
+
+# the alias table and spelling helpers live in ingest.unit_names; callers know them as ingest.units names too
+__all__ = [
+    "AliasTable",
+    "UnitMention",
+    "default_alias_table",
+    "expand_abbreviations",
+    "generic_name",
+    "plausible_name",
+    "qualified_name",
+    "strip_place",
+    "unit_at",
+    "unit_kind",
+    "units_in_series",
+]
