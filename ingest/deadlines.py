@@ -62,7 +62,7 @@ RELATIVE_YEAR_PART = re.compile(
     rf"(今年|明年|本年|次年)\s*(?:(\d{{1,2}})\s*月\s*(?:(\d{{1,2}})\s*日)?\s*(?:底|末)?\s*{_BEFORE}?|(上半年|下半年|第?[一二三四]\s*季度(?:末)?))"
 )
 # "全年额度" and "全年目标" name the year's quota, not a time
-THIS_YEAR = re.compile(r"年底前|年内|今年(?!是|以来)|全年(?!额度|目标|任务|计划|指标)|年底|年末|本年度|当年")
+THIS_YEAR = re.compile(r"年底前|年内|(?<![自从])今年(?!是|以来|开始|起)|全年(?!额度|目标|任务|计划|指标)|年底|年末|本年度|当年")
 # Days of the school and flood calendar that plans date work by, in the document's year. By hand: no library
 # knows them. Term starts on 1 September and about 1 March; the main flood season starts in June.
 SEASON_BEFORE = re.compile(
@@ -76,7 +76,7 @@ SEASON_END = {
     "汛": (5, 31),
     "国庆": (9, 30),
 }
-NEXT_YEAR = re.compile(r"明年|次年")
+NEXT_YEAR = re.compile(r"(?<![自从])(?:明年|次年)(?!开始|起)")
 STARTS = re.compile(
     r"(?:自|从)\s*(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?(?:起|开始)|(20\d\d)\s*年\s*(?:(\d{1,2})\s*月\s*)?起"
 )

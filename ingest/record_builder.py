@@ -44,7 +44,7 @@ PERIOD_TARGET = re.compile(r"年均|累计|控制在|稳定在|达到|不低于|
 
 
 # a clause that is nothing but a time: 下半年, 2025年, 今年6月底前
-TIME_ONLY = re.compile(r"(?:" + TIME_LEAD.pattern + r")")
+TIME_ONLY = re.compile(r"(?:" + TIME_LEAD.pattern + r"|(?:自|从)(?:今年|明年|20\d\d年(?:\d{1,2}月)?)(?:起|开始))")
 
 
 # a heading about one review of the plan: the work beneath it is that review's

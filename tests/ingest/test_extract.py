@@ -780,3 +780,19 @@ def test_a_supervision_forms_fields_each_on_a_line():
         ("区城管执法局", "lead", date(2024, 6, 30), "整治滨河路沿线占道经营问题"),
         ("区住建局", "co", date(2024, 6, 30), "整治滨河路沿线占道经营问题"),
     ]  # the addressees joined by 、 are whom the notice is sent to, not a task
+
+
+def test_a_start_before_the_subject_is_a_start_not_a_task_nor_a_deadline():
+    text = PLAN_HEAD + "从今年开始，区发改局要会同区统计局每年一季度完成监测报告。\n"
+    records = extract(text, 2022).records
+    assert {(r.department, r.recurrence, r.starts, r.task) for r in records} == {
+        ("区发改局", "yearly", date(2022, 1, 1), "会同区统计局每年一季度完成监测报告"),
+        ("区统计局", "yearly", date(2022, 1, 1), "会同区统计局每年一季度完成监测报告"),
+    }
+
+
+def test_an_item_number_before_a_year_is_a_number():
+    text = "临河区2025年重点任务分工方案\n2.2025年6月底前，区发改局完成重点项目集中开工。\n"
+    assert [(r.department, r.due, r.task) for r in extract(text).records] == [
+        ("区发改局", date(2025, 6, 30), "完成重点项目集中开工")  # not "2.2025年…" read as a decimal
+    ]
