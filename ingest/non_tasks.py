@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-# a notice's distribution and contact lines name units as recipients, never as responsible
 # "现将…印发给你们，请认真贯彻落实": the cover letter hands the document over; it assigns nothing itself
 COVER_LETTER = re.compile(
     r"现将.{0,60}(?:印发|转发|下达|通报|公布|如下)|(?:印发|转发)给你们|请(?:认真)?(?:贯彻|遵照)执行"
@@ -19,7 +18,10 @@ COVER_LETTER = re.compile(
 PAST_RESULT = re.compile(
     r"(?:年来|以来|截至|截止)[^。；]{0,30}[，,]|[了]|受到.{0,12}(?:肯定|表扬|通报表扬)|进展较快|进度滞后|已(?:开工|完成|建成|办结)"
     r"|推进有力|考评为|评为[^。，]{0,6}等次|未(?:达到|按时|按期)|进度符合预期|成效明显|至今(?:未|尚未|仍未)|(?:尚|仍)未(?:取得|开工|完成)"
+    r"|已有[^。，]{0,8}(?:开工|建成|完成)|均高于|高于全[省市区县]平均"
 )
+# an assessment of the situation: "从外部环境看，…面临…压力", "…任务艰巨、责任重大"
+ASSESSMENT = re.compile(r"^从[^，。]{1,12}看[，,]|面临[^。]{0,20}(?:压力|挑战|困难)|任务艰巨|责任重大|意义重大")
 
 
 # 要 as a modal, not inside 主要, 重要, 需要 or 要求
@@ -41,5 +43,7 @@ def assigns_no_work(text: str) -> bool:
     if COVER_LETTER.search(text):
         return True
     if PAST_RESULT.search(text) and not WORK_TO_COME.search(PAST_RESULT.sub("", text)):
+        return True
+    if ASSESSMENT.search(text) and not WORK_TO_COME.search(ASSESSMENT.sub("", text)):
         return True
     return bool(DESCRIBES_A_TIME.search(text)) and not re.search(r"要|应|须|负责|牵头", text.split("是", 1)[1])

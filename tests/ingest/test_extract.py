@@ -796,3 +796,14 @@ def test_an_item_number_before_a_year_is_a_number():
     assert [(r.department, r.due, r.task) for r in extract(text).records] == [
         ("区发改局", date(2025, 6, 30), "完成重点项目集中开工")  # not "2.2025年…" read as a decimal
     ]
+
+
+def test_assessments_of_the_situation_are_no_tasks():
+    text = (
+        "在全区“十四五”规划实施推进会议上的讲话\n一、形势\n"
+        "从外部环境看，今年经济发展面临需求收缩、预期转弱等压力。\n"
+        "规划确定的十大工程中，已有六项开工建设。\n"
+        "做好今年的工作任务艰巨、责任重大。\n"
+        "区发改局要在6月底前完成项目储备。\n"
+    )
+    assert units_of(text, 2022) == ["区发改局"]
