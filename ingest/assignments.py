@@ -21,7 +21,7 @@ CLAUSE_LEAD = re.compile(
 )
 # "3." "（3）" "三、" "三是" before an item's text: numbering, not words (a decimal such as 3.5 is not one)
 LIST_MARKER = re.compile(
-    r"^\s*(?:\d{1,3}[.．、](?!\d)|\d{1,2}[.．](?=20\d\d年)|[（(]\d{1,3}[）)]|[一二三四五六七八九十]+[、是要]|[（(][一二三四五六七八九十]+[）)]"
+    r"^\s*(?:\d{1,3}[.．、](?!\d)|\d{1,2}[.．](?=20\d\d年|\d{1,2}月)|[（(]\d{1,3}[）)]|[一二三四五六七八九十]+[、是要]|[（(][一二三四五六七八九十]+[）)]"
     r"|第[一二三四五六七八九十百零〇]{1,5}条)\s*"  # 第二十二条 before a regulation's article
 )
 CO_WORDS = re.compile(

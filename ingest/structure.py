@@ -36,7 +36,7 @@ HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (2, re.compile(r"^第[一二三四五六七八九十百零〇\d]+节")),
     (3, re.compile(r"^[一二三四五六七八九十]+、")),
     (4, re.compile(r"^[（(][一二三四五六七八九十]+[）)]")),
-    (5, re.compile(r"^\d{1,2}[.．、](?!\d)")),
+    (5, re.compile(r"^\d{1,2}[.．、](?!\d)|^\d{1,2}[.．](?=20\d\d年|\d{1,2}月)")),  # 1.6月30日前… is item 1
     (6, re.compile(r"^[（(]\d{1,2}[）)]")),
     (5, re.compile(r"^专栏\s*\d+")),
     (7, re.compile(r"^[一二三四五六七八九十]+(?:是|要|方面)(?=[^，。；]{2,40}[。；：])")),
@@ -115,6 +115,7 @@ DATED_DEADLINE = re.compile(
     r"(20\d\d)\s*年\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末)?|年?底|年?末)\s*(?:前|以前|之前)"
 )
 YEAR_AND_MONTH = re.compile(r"(20\d\d)\s*年\s*\d{1,2}\s*月")
+DATE_LINE = re.compile(r"^[（(]?(20\d\d)\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?[）)]?$")
 ISSUED_ON = re.compile(r"于\s*(20\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^。]{0,12}(?:印发|发布|通过)")
 
 
@@ -190,7 +191,8 @@ ISSUER_LINE = re.compile(r"(?:人民政府|办公室|委员会|办公厅|政府|
 METADATA_LINE = re.compile(r"^\s*(?:索引号|主题分类|发布机构|发文机关|成文日期|发布日期|公开方式|发文字号|文号|有效性|时效性)\s*[:：|]")
 TITLE_FIELD = re.compile(r"^\s*\|?\s*(?:文件名称|标\s*题|名\s*称)\s*[|:：]\s*([^|\n]{4,120}?)\s*(?:\||$)", re.M)
 TITLE_KEYWORD = re.compile(
-    r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|通报|条例|规定|细则|纪要|[分解推进安排情况任务]表)"
+    r"(?:讲话|规划|纲要|计划|意见|方案|通知|报告|决定|办法|解读|说明|要点|清单|通报|条例|规定|细则|纪要|[分解推进安排情况任务]表"
+    r"|任务分解|责任分工|任务分工)"
 )
 
 
@@ -208,6 +210,8 @@ def _title(header: str) -> str:
             continue  # "(山东?。H坊市…": a garbled copy of the title; the clean one follows
         if line.endswith(("。", "：", ":")) or len(line) > 130 or "\t" in line or "|" in line[1:]:
             break  # a sentence, the addressees or a table row: the title is above
+        if parts and heading_of(line):
+            break  # 一、重点任务: the body's first heading
         if (
             (ISSUER_LINE.search(line) or line.endswith("文件"))
             and len(line) <= 24
@@ -317,12 +321,18 @@ def find_year(header: str, text: str, kind: str) -> int | None:
         in_title = TITLE_ANY_YEAR.search(_title(header))
         if in_title:
             return int(in_title.group(1))
-    # a signature date stands alone on its line, near the top (notices) or the bottom (reports)
+    # the date line under a title: （2021年11月）
+    for line in header.split("\n")[:6]:
+        dated = DATE_LINE.match(line.strip())
+        if dated:
+            return int(dated.group(1))
+    # a signature date stands alone on its line, near the top (notices) or the bottom (reports); a table's date
+    # cell (2023年6月30日 |) stands alone too, and is no signature
     lines = text.split("\n")
     for line in lines[:40] + lines[-20:]:
         stripped = line.strip()
         date = FULL_DATE.search(stripped)
-        if date and len(stripped) <= len(date.group()) + 16:
+        if date and len(stripped) <= len(date.group()) + 16 and "|" not in stripped:
             return int(date.group(1))
     # "今年至2025年" dates the document only when nothing states its date: it is checked after the signature
     relative = THIS_YEAR_TO.search(text)

@@ -807,3 +807,15 @@ def test_assessments_of_the_situation_are_no_tasks():
         "区发改局要在6月底前完成项目储备。\n"
     )
     assert units_of(text, 2022) == ["区发改局"]
+
+
+def test_an_item_number_before_a_month_and_a_date_line_under_the_title():
+    text = (
+        "临河区“十四五”规划纲要重点任务分工表\n（2021年11月）\n一、重点任务\n"
+        "1.6月30日前完成老旧小区改造方案编制。（牵头单位：区住建局）\n"
+        "序号 |\n任务 |\n牵头单位 |\n完成时限 |\n1 |\n建成污水处理厂二期 |\n区住建局 |\n2023年6月30日 |\n"
+    )
+    document = extract(text)
+    assert (document.title, document.year) == ("临河区“十四五”规划纲要重点任务分工表", 2021)  # not the table's date
+    first = document.records[0]
+    assert (first.due, first.task) == (date(2021, 6, 30), "6月30日前完成老旧小区改造方案编制")
