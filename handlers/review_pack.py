@@ -22,12 +22,12 @@ from sqlmodel import Session
 
 from handlers.indicator_status import DEFAULT_TOLERANCE, STATUS_LABELS
 from handlers.indicator_views import JudgedIndicator, judge_rows
-from storage.export import write_text
 from storage.indicator_sheet import sheet_rows, write_indicator_sheet
 from storage.indicators import IndicatorRow
 from storage.models import Jurisdiction, Plan
 from storage.progress import progress_histories
 from storage.queries import TaskRow, find_tasks
+from storage.sheet_cells import write_header, write_text
 from storage.statuses import STATUS_NAMES
 
 TASK_COLUMNS = (
@@ -43,7 +43,6 @@ TASK_COLUMNS = (
     ("出处", 48),
 )
 UNIT_COLUMNS = (("单位", 24), ("滞后任务", 10), ("滞后任务编号", 30), ("预警指标", 10), ("预警指标名称", 40))
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 BEHIND_FILL = PatternFill("solid", fgColor="FFC7CE")
 
 
@@ -177,20 +176,9 @@ def _units_behind(
     return dict(sorted(units.items(), key=lambda entry: (-len(entry[1][0]) - len(entry[1][1]), entry[0])))
 
 
-def _header(sheet, columns: tuple[tuple[str, int], ...]) -> None:  # type: ignore[no-untyped-def]
-    for number, (title, width) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=number)
-        write_text(cell, title)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        sheet.column_dimensions[cell.column_letter].width = width
-    sheet.freeze_panes = "A2"
-
-
 def _task_sheet(workbook: Workbook, session: Session, tasks: list[_Task], behind: set[int]) -> None:
     sheet = workbook.create_sheet("任务")
-    _header(sheet, TASK_COLUMNS)
+    write_header(sheet, TASK_COLUMNS)
     histories = progress_histories(session=session, task_ids=[task.row.id for task in tasks])
     for row_number, task in enumerate(tasks, start=2):
         row = task.row
@@ -228,7 +216,7 @@ def _status_cells(item: JudgedIndicator) -> list[object]:
 
 def _units_sheet(workbook: Workbook, units: dict[str, tuple[list[int], list[str]]]) -> None:
     sheet = workbook.create_sheet("落后单位")
-    _header(sheet, UNIT_COLUMNS)
+    write_header(sheet, UNIT_COLUMNS)
     for row_number, (name, (task_ids, indicator_names)) in enumerate(units.items(), start=2):
         for number, value in enumerate(
             [

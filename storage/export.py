@@ -15,8 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, col, select
 
@@ -31,6 +30,7 @@ from storage.queries import (
     rows_of_tasks,
     tasks_for_department,
 )
+from storage.sheet_cells import write_header, write_text
 from storage.statuses import STATUS_NAMES
 from storage.task_list_sheet import write_task_list_sheet
 
@@ -54,9 +54,7 @@ SUMMARY_COLUMNS = (
     ("已完成", 10),
 )
 RECURRENCE_NAMES = {"yearly": "每年", "quarterly": "每季度", "monthly": "每月"}
-_FORMULA_START = ("=", "+", "-", "@")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 # the traffic lights of 任务清单 follow the planning office's calendar day when the caller gives none
 SHOWN_TIMEZONE = "Asia/Shanghai"
 
@@ -81,33 +79,6 @@ def sheet_title(name: str, taken: set[str]) -> str:
         counter += 1
     taken.add(title)
     return title
-
-
-def write_text(cell: Cell, value: object) -> None:
-    """Put `value` in `cell` as data, never as a formula."""
-    if value is None:
-        cell.value = None
-        return
-    if isinstance(value, int | float | date):
-        cell.value = value
-        return
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    cell.value = text
-    cell.data_type = "s"  # openpyxl would store a leading "=" as a formula
-    if text.startswith(_FORMULA_START):
-        # the quote prefix keeps Excel from re-reading it as a formula when someone edits the cell
-        cell.quotePrefix = True
-
-
-def _prepare(sheet: Worksheet, columns: tuple[tuple[str, int], ...]) -> None:
-    for index, (title, width) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index)
-        write_text(cell, title)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[cell.column_letter].width = width
-    sheet.freeze_panes = "A2"
 
 
 def _append(sheet: Worksheet, values: list[object]) -> None:
@@ -174,7 +145,7 @@ def write_ledger_xlsx(
     summary_sheet = workbook.active
     assert summary_sheet is not None
     summary_sheet.title = "汇总"
-    _prepare(summary_sheet, SUMMARY_COLUMNS)
+    write_header(summary_sheet, SUMMARY_COLUMNS, wrap=True)
     taken = {"汇总"}
     written = 0
     for number, summary in enumerate(summaries, start=1):
@@ -226,7 +197,7 @@ def _department_sheet(
 ) -> int:
     name = qualified_name(summary.jurisdiction, summary.name) if prefix_place else summary.name
     sheet = workbook.create_sheet(sheet_title(name, taken))
-    _prepare(sheet, LEDGER_COLUMNS)
+    write_header(sheet, LEDGER_COLUMNS, wrap=True)
     seen: set[int] = set()
     number = 0
     for row in tasks_for_department(session=session, department_id=summary.id):

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from sqlmodel import Session
 
 from storage.indicators import IndicatorError, IndicatorRow, check_value, indicator_rows
 from storage.models import Indicator
+from storage.sheet_cells import write_header, write_text
 from storage.task_list_sheet import WorkbookRefused
 from storage.task_values import is_empty
 
@@ -35,7 +36,6 @@ FIXED_COLUMNS = (
     ("责任单位", 24),
 )
 _YEAR_HEADER = re.compile(r"^(\d{4})\s*年?$")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # the cells people fill in
 
 
@@ -73,19 +73,10 @@ def write_indicator_sheet(
     extra_values: list[list[object]] | None = None,
 ) -> int:
     """Add the 指标 sheet; `extra_columns` (e.g. 状态 in the review pack) follow the year columns."""
-    from storage.export import write_text  # storage.export imports this module
-
     sheet = workbook.create_sheet(title, index)
     years = year_span(rows)
     columns = [*FIXED_COLUMNS, *((f"{year}年", 10) for year in years), *extra_columns]
-    for number, (name, width) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=number)
-        write_text(cell, name)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[cell.column_letter].width = width
-    sheet.freeze_panes = sheet.cell(row=2, column=5)
+    write_header(sheet, columns, wrap=True, freeze="E2")  # the indicator's name and unit stay in view
     for row_number, row in enumerate(rows, start=2):
         indicator = row.indicator
         values: list[object] = [

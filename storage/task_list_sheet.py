@@ -2,7 +2,7 @@
 back by `planbot apply`, so that a planning office can correct the ledger in Excel.
 
 Deadlines are real Excel dates, 状态 is a drop-down list, and every other cell is text (never a formula, see
-storage.export.write_text). Reading refuses the whole sheet when any cell does not parse, naming the row,
+storage.sheet_cells.write_text). Reading refuses the whole sheet when any cell does not parse, naming the row,
 the column and the value, so that a half-applied workbook never happens.
 """
 
@@ -13,12 +13,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import Session, col, select
 
 from storage.models import ProgressUpdate
 from storage.queries import TaskRow, find_tasks, rows_of_tasks
+from storage.sheet_cells import write_header, write_text
 from storage.statuses import STATUS_NAMES
 from storage.task_instances import current_periods
 from storage.task_periods import period_of_label
@@ -53,7 +54,6 @@ REQUIRED = ("编号", "任务", "牵头单位", "配合单位", "完成时限", 
 NEAR_DAYS = 7  # a task due within a week is yellow, as in the bot's traffic lights
 RED_FILL = PatternFill("solid", fgColor="FFC7CE")
 YELLOW_FILL = PatternFill("solid", fgColor="FFEB9C")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 def write_task_list_sheet(
@@ -66,17 +66,8 @@ def write_task_list_sheet(
     index: int = 1,
 ) -> int:
     """Add the 任务清单 sheet at `index`; returns the number of tasks written."""
-    from storage.export import write_text  # storage.export imports this module
-
     sheet = workbook.create_sheet(SHEET_NAME, index)
-    for number, (title, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=number)
-        write_text(cell, title)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        sheet.column_dimensions[cell.column_letter].width = width
-    sheet.freeze_panes = "A2"
+    write_header(sheet, COLUMNS)
 
     tasks = _tasks(session, jurisdiction_id=jurisdiction_id, department_id=department_id)
     notes = _latest_notes(session)
