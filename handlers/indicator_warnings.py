@@ -6,6 +6,7 @@ monitoring date.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import fields
 from datetime import date
 
 from handlers.indicator_status import IndicatorFacts, Judgement, judge
@@ -16,16 +17,8 @@ WARNINGS_SHOWN = 15  # a digest lists this many warned indicators, then counts t
 
 
 def facts(watch: IndicatorWatch) -> IndicatorFacts:
-    return IndicatorFacts(
-        name=watch.name,
-        unit=watch.unit,
-        base_year=watch.base_year,
-        base_number=watch.base_number,
-        target_year=watch.target_year,
-        target_number=watch.target_number,
-        comparison=watch.comparison,
-        attribute=watch.attribute,
-    )
+    """The judging facts of a watch, which carries them under the same names."""
+    return IndicatorFacts(**{field.name: getattr(watch, field.name) for field in fields(IndicatorFacts)})
 
 
 def judge_watch(watch: IndicatorWatch, as_of: date, conventions: ReminderConventions) -> Judgement:

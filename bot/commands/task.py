@@ -306,6 +306,13 @@ def _review_ids(task_ids: list[int] | None, every: bool, plan: int | None, sessi
     )
 
 
+def _settle_review(settle, task_ids, every, plan, author) -> int:  # type: ignore[no-untyped-def]
+    """Confirm or discard (`settle`) the tasks the arguments name; returns how many."""
+    with open_ledger(load_settings()) as session:
+        ids = _review_ids(task_ids, every, plan, session)
+        return settle(session=session, task_ids=ids, editor=_editor(author))
+
+
 def confirm_command(
     task_ids: Annotated[list[int] | None, typer.Argument(help="任务编号 / task ids")] = None,
     every: Annotated[bool, typer.Option("--all", help="全部待核对任务 / every task awaiting review")] = False,
@@ -313,10 +320,7 @@ def confirm_command(
     author: AuthorOption = None,
 ) -> None:
     """确认待核对的任务：确认后才会提醒各单位。 Confirm tasks awaiting review."""
-    settings = load_settings()
-    with open_ledger(settings) as session:
-        ids = _review_ids(task_ids, every, plan, session)
-        count = confirm_tasks(session=session, task_ids=ids, editor=_editor(author))
+    count = _settle_review(confirm_tasks, task_ids, every, plan, author)
     out_console().print(f"✓ 已确认 {count} 项任务，今后按期提醒 / {count} task(s) confirmed")
 
 
@@ -327,8 +331,5 @@ def discard_command(
     author: AuthorOption = None,
 ) -> None:
     """舍弃待核对的任务（归档）。 Discard tasks awaiting review."""
-    settings = load_settings()
-    with open_ledger(settings) as session:
-        ids = _review_ids(task_ids, every, plan, session)
-        count = discard_tasks(session=session, task_ids=ids, editor=_editor(author))
+    count = _settle_review(discard_tasks, task_ids, every, plan, author)
     out_console().print(f"✓ 已舍弃 {count} 项待核对任务 / {count} task(s) discarded")
