@@ -20,10 +20,11 @@ EXACT_DAY = re.compile(rf"(20\d\d)\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日
 YEAR_MONTH = re.compile(
     rf"(20\d\d)\s*年\s*(\d{{1,2}})\s*月(?!\s*\d)\s*(?:(?:底|末|份)?\s*{_BEFORE}|底|末|(?=\S{{0,3}}(?:完成|建成|实现|投用|投入使用|交付|投产|启动|开工|竣工|通车|开通|上线|挂牌|出台|印发)))"
 )
-# "完成时限：2026年9月" in a division table or a bracketed note: under a time label a bare month is the deadline
+# the labels a division table or note puts before a deadline (完成时限：…)
+TIME_LABEL = r"(?:完成时限|完成时间|时间节点|时限|办理时限|办结时限|时间要求)\s*[:：]\s*"
 # "完成时限：2025年6月30日", "2025年6月30日完成", a table's 2025-06-30: a full date that is plainly a deadline
 LABELED_EXACT_DAY = re.compile(
-    r"(?:完成时限|完成时间|时间节点|时限|办理时限|办结时限|时间要求)\s*[:：]\s*(20\d\d)\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])"
+    TIME_LABEL + r"(20\d\d)\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])"
     r"\s*(\d{1,2})\s*日?"
 )
 EXACT_DAY_DONE = re.compile(
@@ -36,10 +37,11 @@ MONTH_RANGE = re.compile(
 YEAR_RANGE = re.compile(r"(20\d\d)\s*年?\s*[—\-－–~至到]+\s*(20\d\d)\s*年")
 MONTH_IN = re.compile(r"(?<![\d年])(?:于|在)\s*(\d{1,2})\s*月(?:底|末|份|中旬|下旬)?(?!\s*\d{1,2}\s*日)")
 LABELED_MONTH = re.compile(
-    r"(?:完成时限|完成时间|时间节点|时限|办理时限|办结时限|时间要求)\s*[:：]\s*(\d{1,2})\s*月(?:底|末|份|中旬|下旬)?(?!\s*\d)"
+    TIME_LABEL + r"(\d{1,2})\s*月(?:底|末|份|中旬|下旬)?(?!\s*\d)"
 )
+# "完成时限：2026年9月" in a division table or a bracketed note: under a time label a bare month is the deadline
 LABELED_YEAR_MONTH = re.compile(
-    r"(?:完成时限|完成时间|时间节点|时限|办理时限|办结时限|时间要求)\s*[:：]\s*(20\d\d)\s*(?:年|[.．/\-])\s*(\d{1,2})\s*月?(?![\d.．/\-])"
+    TIME_LABEL + r"(20\d\d)\s*(?:年|[.．/\-])\s*(\d{1,2})\s*月?(?![\d.．/\-])"
 )
 YEAR_PART = re.compile(
     rf"(20\d\d)\s*年\s*(上半年|下半年|第?[一二三四1-4]\s*季度(?:末)?|年底|年末|底|末)\s*{_BEFORE}?"
