@@ -95,9 +95,8 @@ EXPLICIT_PERIOD = re.compile(r"[（(]?(20\d\d)\s*[—\-－–~至到]+\s*(20\d\d
 FULL_DATE = re.compile(r"(20\d\d|19\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 TITLE_YEAR = re.compile(r"(20\d\d)年(?:度)?(?:国民经济|.{0,8}计划|.{0,8}工作要点|.{0,4}政府工作报告)")
 # a year the title is about (2024年重点工作); not a period's end, and not the date line under it (2021年11月)
-ANNUAL_TITLE = re.compile(
-    r"(?<![—\-－–~至到])20\d\d年(?!\s*[—\-－–~至到]|\s*\d{1,2}\s*月)|政府工作报告|年度工作要点|年度重点"
-)
+ANNUAL_TITLE_YEAR = re.compile(r"(?<![—\-－–~至到])20\d\d年(?!\s*[—\-－–~至到]|\s*\d{1,2}\s*月)")
+ANNUAL_TITLE_WORDS = re.compile(r"政府工作报告|年度工作要点|年度重点")
 # any year in the title that is not one end of a period (2021—2025年) and not the 2035 of 远景目标
 TITLE_ANY_YEAR = re.compile(r"(?<![—\-－–~至到\d])(20\d\d)年(?!\s*[—\-－–~至到]|远景)")
 # 成文日期 | 2023年07月12日: the date a government website's header gives the document
@@ -238,8 +237,9 @@ def _title(header: str) -> str:
 
 def _annual_title(title: str) -> bool:
     """A division of one year's work: a year in the title, or 政府工作报告/年度 words without a five-year plan."""
-    year = re.search(r"(?<![—\-－–~至到])20\d\d年(?!\s*[—\-－–~至到]|\s*\d{1,2}\s*月)", title)
-    return bool(year) or (bool(ANNUAL_TITLE.search(title)) and not FIVE_YEAR_NAME.search(title))
+    return bool(ANNUAL_TITLE_YEAR.search(title)) or (
+        bool(ANNUAL_TITLE_WORDS.search(title)) and not FIVE_YEAR_NAME.search(title)
+    )
 
 
 def classify(header: str, text: str) -> str:

@@ -229,7 +229,7 @@ def unit_at(text: str, start: int, *, lenient: bool = False) -> UnitMention | No
         candidate = text[start:end]
         if not ends_with_suffix(candidate):
             continue
-        if not _plausible_name(candidate) and not (lenient and _lenient_name(candidate)):
+        if not plausible_name(candidate) and not (lenient and _lenient_name(candidate)):
             continue
         if not _continues(text, end):
             continue
@@ -304,11 +304,6 @@ def _with_shared_level(first: UnitMention, mention: UnitMention) -> UnitMention:
     return UnitMention(level + mention.name, mention.start, mention.end)
 
 
-def plausible_name(candidate: str) -> bool:
-    """Whether `candidate` reads as the name of a body (a level or place, a field of work, a body suffix)."""
-    return _plausible_name(candidate)
-
-
 def _shared_suffix_units(text: str, start: int) -> list[UnitMention]:
     """东、西、南三区人民政府 -> 东区人民政府, 西区人民政府, 南区人民政府 (when the count agrees)."""
     match = SHARED_SUFFIX.match(text, start)
@@ -321,7 +316,8 @@ def _shared_suffix_units(text: str, start: int) -> list[UnitMention]:
     return [UnitMention(place + suffix, start, match.end()) for place in places]
 
 
-def _plausible_name(candidate: str) -> bool:
+def plausible_name(candidate: str) -> bool:
+    """Whether `candidate` reads as the name of a body (a level or place, a field of work, a body suffix)."""
     if len(candidate) < 2 or any(char in NAME_BREAKERS for char in candidate[:-1]):
         return False
     if "和" in candidate[1:-1] and _conjunction_split(candidate) is None and not _joined_field(candidate):
