@@ -66,7 +66,6 @@ class RecordBuilder:
         self.context = TimeContext(year=outline.year, period=outline.period, annual_plan=outline.year_bound)
         self.records: list[TaskRecord] = []
         self._seen: set[tuple[object, ...]] = set()
-        self.rule = "clause_subject"  # the rule of the emit in progress, recorded on each record it makes
         self._unassigned: dict[str, list[int]] = {}  # evidence -> indices of its records without a unit
         self.lead_in: LeadIn | None = None
         self.last_subjects: tuple[int, list[Assignment]] | None = None  # (line start, the last clause subjects)
@@ -83,7 +82,6 @@ class RecordBuilder:
         allow_unassigned: bool,
         rule: str = "clause_subject",
     ) -> None:
-        self.rule = rule
         section = self.outline.section_at(sentence.start)
         section_title = section.title if section else ""
         lead_in = self.lead_in if self.lead_in and self.lead_in.section_start == self.scope_start(sentence.start) else None
@@ -99,8 +97,7 @@ class RecordBuilder:
             if not allow_unassigned or not any(timing.is_signal for timing in timings):
                 return
             for timing in timings:
-                self.rule = "deadline_without_unit"
-                self._add(None, None, sentence.text, sentence, section_title, timing)
+                self._add(None, None, sentence.text, sentence, section_title, timing, "deadline_without_unit")
             return
         prefix_end = min(assignment.segment_start for assignment in assignments) or min(
             assignment.mention.start for assignment in assignments
@@ -116,7 +113,7 @@ class RecordBuilder:
                 read[bounds] = self._timed_parts(segment, prefix, timing_text, section_title)
             for task, timings in read[bounds]:
                 for timing in timings:
-                    self._add(assignment.mention.name, assignment.role, task, sentence, section_title, timing)
+                    self._add(assignment.mention.name, assignment.role, task, sentence, section_title, timing, rule)
 
     def _timed_parts(
         self, segment: str, prefix: str, timing_text: str | None, section_title: str
@@ -263,6 +260,7 @@ class RecordBuilder:
         sentence: Sentence,
         section_title: str,
         timing: Timing,
+        rule: str,
     ) -> None:
         defined = self.definitions.get(unit) if unit else None
         canonical = self._canonical(defined or unit) if unit else None
@@ -294,8 +292,8 @@ class RecordBuilder:
                 review=timing.review,
                 unit_kind=unit_kind(canonical) if canonical else None,
                 canonical_department=canonical,
-                rule=self.rule,
-                confidence=confidence_of(self.rule, canonical, evidence, timing),
+                rule=rule,
+                confidence=confidence_of(rule, canonical, evidence, timing),
                 span=(sentence.start, end),
                 source_span=(
                     self.source_map(sentence.start),
